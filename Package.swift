@@ -1,0 +1,80 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "HoistWatch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hoistwatch", targets: ["hoistwatch"]),
+        .library(name: "HoistWatchCore", targets: ["HoistWatchCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+    ],
+    targets: [
+        // Pure core: signals, detectors, events, codecs, calibration. No file, socket, clock or GPIO access.
+        .target(
+            name: "HoistWatchCore",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // The plant model (elevator and crane) and scenario scripts: pure, time-stepped.
+        .target(
+            name: "HoistWatchSimulator",
+            dependencies: ["HoistWatchCore", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // File shells: streaming trace reader/writer, loading calibration and scenario files.
+        .target(
+            name: "HoistWatchIO",
+            dependencies: ["HoistWatchCore", "HoistWatchSimulator"]
+        ),
+        // C libraries, each wrapped once in the agent target.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        // The running agent's I/O shells: durable outbox (SQLite), MQTT link (libmosquitto), services.
+        .target(
+            name: "HoistWatchAgent",
+            dependencies: [
+                "CSQLite",
+                "CMosquitto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "hoistwatch",
+            dependencies: [
+                "HoistWatchCore",
+                "HoistWatchSimulator",
+                "HoistWatchIO",
+                "HoistWatchAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "hoistwatch-bench",
+            dependencies: ["HoistWatchCore", "HoistWatchSimulator", "HoistWatchIO"],
+            path: "Benchmarks/hoistwatch-bench"
+        ),
+        .testTarget(
+            name: "HoistWatchCoreTests",
+            dependencies: [
+                "HoistWatchCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "HoistWatchSimulatorTests",
+            dependencies: ["HoistWatchCore", "HoistWatchSimulator", "HoistWatchIO"]
+        ),
+        .testTarget(
+            name: "HoistWatchAgentTests",
+            dependencies: ["HoistWatchAgent", .product(name: "Logging", package: "swift-log")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Line 1 of a trace (trace.md): what equipment it is and the state of every input at t=0.
+public struct TraceHeader: Sendable, Hashable {
+    /// The only format and version this build reads and writes.
+    public static let format = "hoistwatch-trace"
+    public static let version = 1
+
+    public var equipment: Equipment
+    public var deviceId: String
+    /// Car floor / hook height at t=0 as the agent had it persisted; nil starts unreferenced.
+    public var initialPositionM: Double?
+    /// Logical level of digital inputs at t=0; inputs not named start at 0.
+    public var initialLevels: [InputName: UInt8]
+    public var note: String?
+    /// Wall time at t=0 (RFC 3339), written by `record` on a synced board; lets replay stamp real wall times.
+    public var startTime: String?
+
+    public init(equipment: Equipment, deviceId: String, initialPositionM: Double? = nil,
+                initialLevels: [InputName: UInt8] = [:], note: String? = nil, startTime: String? = nil) {
+        self.equipment = equipment
+        self.deviceId = deviceId
+        self.initialPositionM = initialPositionM
+        self.initialLevels = initialLevels
+        self.note = note
+        self.startTime = startTime
+    }
+
+    /// The initial level of `input` (0 when not named).
+    public func initialLevel(_ input: InputName) -> UInt8 { initialLevels[input] ?? 0 }
+
+    /// Parses the header line. Unknown keys are ignored (forward compatible); errors say what is wrong.
+    public static func parse(_ line: some Collection<UInt8>) throws(InputError) -> TraceHeader {
+        let object: [String: Any]
+        do {
+            guard let parsed = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+                throw InputError(.syntax, line: 1, "the header is not a JSON object")
+            }
+            object = parsed
+        } catch let error as InputError {
+            throw error
+        } catch {
+            throw InputError(.syntax, line: 1, "the header is not valid JSON")
+        }
+        guard let format = object["format"] as? String, format == Self.format else {
+            throw InputError(.unsupported, line: 1, key: "format",
+                             "not a HoistWatch trace: format must be \"\(Self.format)\", got \(describe(object["format"]))")
+        }
+        guard let version = object["version"] as? NSNumber, !(version is Bool), version.doubleValue == Double(Self.version) else {
+            throw InputError(.unsupported, line: 1, key: "version",
+                             "trace version \(describe(object["version"])) is not supported (this build reads version \(Self.version))")
+        }
+        guard let kind = object["equipment"] as? String, let equipment = Equipment(rawValue: kind) else {
+            throw InputError(.invalidValue, line: 1, key: "equipment",
+                             "must be \"elevator\" or \"crane\", got \(describe(object["equipment"]))")
+        }
+        guard let deviceId = object["device_id"] as? String else {
+            throw InputError(.invalidValue, line: 1, key: "device_id", "must be a string")
+        }
+        var header = TraceHeader(equipment: equipment, deviceId: deviceId)
+        header.note = object["note"] as? String
+        header.startTime = object["start_time"] as? String
+        if let initial = object["initial"] {
+            guard let initial = initial as? [String: Any] else {
+                throw InputError(.invalidValue, line: 1, key: "initial", "must be an object")
+            }
+            if let position = initial["position_m"], !(position is NSNull) {
+                guard let number = position as? NSNumber, !(number is Bool), number.doubleValue.isFinite else {
+                    throw InputError(.invalidValue, line: 1, key: "initial.position_m", "must be a number of metres")
+                }
+                header.initialPositionM = number.doubleValue
+            }
+            if let levels = initial["levels"] {
+                guard let levels = levels as? [String: Any] else {
+                    throw InputError(.invalidValue, line: 1, key: "initial.levels", "must be an object of input: 0|1")
+                }
+                for (name, value) in levels {
+                    guard let input = InputName(wireName: name), equipment.digitalInputs.contains(input) else {
+                        throw InputError(.invalidValue, line: 1, key: "initial.levels.\(name)",
+                                         "\"\(name)\" is not an input of a \(equipment.rawValue)")
+                    }
+                    guard let number = value as? NSNumber, !(number is Bool),
+                          number.doubleValue == 0 || number.doubleValue == 1 else {
+                        throw InputError(.invalidValue, line: 1, key: "initial.levels.\(name)", "level must be 0 or 1")
+                    }
+                    header.initialLevels[input] = UInt8(number.intValue)
+                }
+            }
+        }
+        return header
+    }
+
+    private static func describe(_ value: Any?) -> String {
+        switch value {
+        case nil: return "nothing"
+        case let text as String: return "\"\(text)\""
+        case let number as NSNumber: return number.stringValue
+        default: return "\(value!)"
+        }
+    }
+
+    /// The header line's JSON text (no newline), keys in the spec's order.
+    public func encoded() -> [UInt8] {
+        var json = JSONText()
+        json.raw("{\"format\":")
+        json.string(Self.format)
+        json.raw(",\"version\":")
+        json.int(Int64(Self.version))
+        json.raw(",\"equipment\":")
+        json.string(equipment.rawValue)
+        json.raw(",\"device_id\":")
+        json.string(deviceId)
+        json.raw(",\"initial\":{")
+        if let initialPositionM {
+            json.raw("\"position_m\":")
+            json.double(initialPositionM)
+            json.raw(",")
+        }
+        json.raw("\"levels\":{")
+        for (index, input) in initialLevels.keys.sorted().enumerated() {
+            if index > 0 { json.raw(",") }
+            json.string(input.wireName)
+            json.raw(":")
+            json.int(Int64(initialLevels[input]!))
+        }
+        json.raw("}}")
+        if let startTime {
+            json.raw(",\"start_time\":")
+            json.string(startTime)
+        }
+        if let note {
+            json.raw(",\"note\":")
+            json.string(note)
+        }
+        json.raw("}")
+        return json.bytes
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+import HoistWatchCore
+
+/// Reads small text files (calibration, scenario, config) with errors that name the file.
+public enum TextFile {
+    /// The file's UTF-8 text.
+    public static func read(_ path: String) throws(InputError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permissions?)" : "does not exist"
+            throw InputError(.unreadable, file: path, "the file \(reason)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(.syntax, file: path, "the file is not UTF-8 text")
+        }
+        return text
+    }
+
+    /// Loads and validates a calibration file.
+    public static func calibration(_ path: String) throws(InputError) -> Calibration {
+        let text = try read(path)
+        do {
+            return try Calibration.parse(toml: text)
+        } catch {
+            throw error.inFile(path)
+        }
+    }
+}
