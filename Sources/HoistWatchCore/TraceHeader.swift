@@ -46,7 +46,7 @@ public struct TraceHeader: Sendable, Hashable {
             throw InputError(.unsupported, line: 1, key: "format",
                              "not a HoistWatch trace: format must be \"\(Self.format)\", got \(describe(object["format"]))")
         }
-        guard let version = object["version"] as? NSNumber, !(version is Bool), version.doubleValue == Double(Self.version) else {
+        guard let version = jsonNumber(object["version"]), version == Double(Self.version) else {
             throw InputError(.unsupported, line: 1, key: "version",
                              "trace version \(describe(object["version"])) is not supported (this build reads version \(Self.version))")
         }
@@ -65,10 +65,10 @@ public struct TraceHeader: Sendable, Hashable {
                 throw InputError(.invalidValue, line: 1, key: "initial", "must be an object")
             }
             if let position = initial["position_m"], !(position is NSNull) {
-                guard let number = position as? NSNumber, !(number is Bool), number.doubleValue.isFinite else {
+                guard let number = jsonNumber(position), number.isFinite else {
                     throw InputError(.invalidValue, line: 1, key: "initial.position_m", "must be a number of metres")
                 }
-                header.initialPositionM = number.doubleValue
+                header.initialPositionM = number
             }
             if let levels = initial["levels"] {
                 guard let levels = levels as? [String: Any] else {
@@ -79,21 +79,30 @@ public struct TraceHeader: Sendable, Hashable {
                         throw InputError(.invalidValue, line: 1, key: "initial.levels.\(name)",
                                          "\"\(name)\" is not an input of a \(equipment.rawValue)")
                     }
-                    guard let number = value as? NSNumber, !(number is Bool),
-                          number.doubleValue == 0 || number.doubleValue == 1 else {
+                    guard let number = jsonNumber(value), number == 0 || number == 1 else {
                         throw InputError(.invalidValue, line: 1, key: "initial.levels.\(name)", "level must be 0 or 1")
                     }
-                    header.initialLevels[input] = UInt8(number.intValue)
+                    header.initialLevels[input] = UInt8(number)
                 }
             }
         }
         return header
     }
 
+    /// A JSON number as Foundation parsed it; booleans are not numbers here.
+    private static func jsonNumber(_ value: Any?) -> Double? {
+        guard let value, !(type(of: value) == Bool.self) else { return nil }
+        if let boolean = value as? NSNumber, String(cString: boolean.objCType) == "c" { return nil }
+        if let integer = value as? Int { return Double(integer) }
+        if let double = value as? Double { return double }
+        return nil
+    }
+
     private static func describe(_ value: Any?) -> String {
         switch value {
         case nil: return "nothing"
         case let text as String: return "\"\(text)\""
+        case let number as NSNumber where jsonNumber(number) == nil: return number.boolValue ? "true" : "false"
         case let number as NSNumber: return number.stringValue
         default: return "\(value!)"
         }

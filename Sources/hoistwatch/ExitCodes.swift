@@ -17,6 +17,6 @@ enum CLIExit {
     static func printError(_ line: String) {
         var text = line
         text.append("\n")
-        _ = text.withCString { fputs($0, stderr) }
+        _ = text.withCString { write(2, $0, strlen($0)) }
     }
 }

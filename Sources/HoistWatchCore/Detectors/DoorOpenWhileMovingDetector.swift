@@ -1,0 +1,22 @@
+/// `door_open_while_moving` (alarm): `door_closed` = 0 while moving outside a door zone for
+/// `door_moving_confirm_ms`; cleared when the door is closed or the car stopped, for 1 s. Not raised in inspection.
+public struct DoorOpenWhileMovingDetector: Sendable {
+    private var machine: FaultMachine
+
+    public init(calibration: Calibration) {
+        machine = FaultMachine(confirmS: calibration.thresholds.doorMovingConfirmMs / 1000, clearS: 1)
+    }
+
+    public mutating func evaluate(_ signals: SignalChain, inspection: Bool) -> DetectorAction {
+        let open = signals.level(.doorClosed) == 0
+        let moving = signals.isMoving
+        let outside = signals.level(.doorZone) == 0
+        return machine.action(raise: open && moving && outside && !inspection, clear: !open || !moving, atNs: signals.nowNs) {
+            var data = EventData()
+            data.set("speed_mps", signals.speedMps, decimals: 3)
+            data.set("door_closed", .integer(Int64(signals.level(.doorClosed))))
+            signals.addPosition(to: &data)
+            return data
+        }
+    }
+}

@@ -1,0 +1,32 @@
+/// `high_wind` (warning, crane): wind averaged over 10 s above `wind_limit_mps`; cleared when the 60 s average is
+/// at or below 0.8 x the limit.
+///
+/// faults.md taken literally would clear at once after most raises: when a gust follows calm air, the 60 s average
+/// is still low when the 10 s average first crosses the limit. So the clear is only considered once 60 s have
+/// passed since the raise, making the 60 s window wholly post-raise (see docs/decisions.md).
+public struct HighWindDetector: Sendable {
+    private var raisedAtNs: Int64?
+    private let limitMps: Double
+
+    public init(calibration: Calibration) { limitMps = calibration.thresholds.windLimitMps }
+
+    public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {
+        let now = signals.nowNs
+        if let raisedAt = raisedAtNs {
+            guard now - raisedAt >= 60_000_000_000, signals.wind60sMps <= 0.8 * limitMps else { return .none }
+            raisedAtNs = nil
+            return .clear(data(signals))
+        }
+        guard signals.wind10sMps > limitMps else { return .none }
+        raisedAtNs = now
+        return .raise(data(signals))
+    }
+
+    private func data(_ signals: SignalChain) -> EventData {
+        var data = EventData()
+        data.set("wind_10s_mps", signals.wind10sMps, decimals: 2)
+        data.set("wind_60s_mps", signals.wind60sMps, decimals: 2)
+        data.set("wind_limit_mps", .number(limitMps))
+        return data
+    }
+}

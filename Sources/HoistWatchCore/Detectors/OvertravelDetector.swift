@@ -1,0 +1,36 @@
+/// `overtravel_top` / `overtravel_bottom` (alarm): the referenced position beyond the top (bottom) landing by more
+/// than `overtravel_m`; cleared when back within the landings (allowing `door_zone_half_m` of levelling) for 1 s.
+public struct OvertravelDetector: Sendable {
+    public let type: FaultType
+    private var machine = FaultMachine(confirmNs: 0, clearNs: 1_000_000_000)
+    private let landingM: Double
+    private let limitM: Double
+    private let toleranceM: Double
+    private let isTop: Bool
+
+    /// `overtravel_top`.
+    public static func top(_ calibration: Calibration) -> OvertravelDetector { OvertravelDetector(calibration, isTop: true) }
+    /// `overtravel_bottom`.
+    public static func bottom(_ calibration: Calibration) -> OvertravelDetector { OvertravelDetector(calibration, isTop: false) }
+
+    private init(_ calibration: Calibration, isTop: Bool) {
+        self.isTop = isTop
+        type = isTop ? .overtravelTop : .overtravelBottom
+        landingM = isTop ? calibration.topLandingM : calibration.bottomLandingM
+        limitM = calibration.thresholds.overtravelM
+        toleranceM = calibration.doorZoneHalfM
+    }
+
+    public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {
+        let beyondM = isTop ? signals.positionM - landingM : landingM - signals.positionM
+        let referenced = signals.referenced
+        return machine.action(raise: referenced && beyondM > limitM, clear: !referenced || beyondM <= toleranceM,
+                              atNs: signals.nowNs) {
+            var data = EventData()
+            data.set("beyond_m", beyondM, decimals: 3)
+            data.set(isTop ? "top_landing_m" : "bottom_landing_m", .number(landingM))
+            signals.addPosition(to: &data)
+            return data
+        }
+    }
+}

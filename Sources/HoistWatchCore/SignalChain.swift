@@ -1,0 +1,209 @@
+/// Turns raw input events into the derived signals of faults.md: debounced levels, position, speed, load, wind,
+/// and the evidence of sensor faults (chatter, encoder errors, failed or stuck ADC, encoder slip).
+///
+/// Events update it as they arrive (`apply`); time-based parts (debounce, speed window, rest detection,
+/// re-referencing) advance on the engine's tick grid (`tick`). It never reads a clock.
+public struct SignalChain: Sendable {
+    /// The tick grid the engine evaluates on.
+    public static let tickNs: Int64 = 10_000_000
+    static let secondNs: Int64 = 1_000_000_000
+
+    public let calibration: Calibration
+    private let thresholds: Thresholds
+    private var debouncers: [Debouncer?]
+    private var chatter: [RecentTimes?]
+    private var rawChanges: [Int64]
+    private var edgeCounts: [Int64]
+    private var decoder: QuadratureDecoder
+    private var encoderErrors = RecentTimes(capacity: 11)
+    private var speedEstimator: SpeedEstimator
+    private var load: LoadFilter
+    private var wind: WindMeter
+    private var windLevel: UInt8
+
+    /// Metres added to encoder counts / counts_per_meter (initial position, then re-referencing corrections).
+    private var positionOffsetM: Double
+    /// Whether the position is tied to the shaft (from the trace header / persisted position, or a door zone).
+    public private(set) var referenced: Bool
+    public private(set) var positionM: Double
+    public private(set) var speedMps: Double = 0
+    public private(set) var nowNs: Int64 = 0
+    private var restingSinceNs: Int64? = 0
+    private var referencedThisRest = false
+    /// Set on the tick a re-reference corrected more than `position_slip_m` (the correction, m).
+    public private(set) var slipCorrectionM: Double?
+    /// The last correction applied by re-referencing (m), for diagnostics.
+    public private(set) var lastCorrectionM: Double = 0
+
+    private var occupancyDroppedAtNs: Int64?
+
+    public init(calibration: Calibration, header: TraceHeader) {
+        self.calibration = calibration
+        thresholds = calibration.thresholds
+        let count = InputName.allCases.count
+        let debounceNs = Int64(thresholds.debounceMs * 1e6)
+        debouncers = Array(repeating: nil, count: count)
+        chatter = Array(repeating: nil, count: count)
+        rawChanges = Array(repeating: 0, count: count)
+        edgeCounts = Array(repeating: 0, count: count)
+        for input in calibration.equipment.digitalInputs where !input.isCounter {
+            debouncers[Int(input.rawValue)] = Debouncer(initialLevel: header.initialLevel(input), debounceNs: debounceNs)
+            chatter[Int(input.rawValue)] = RecentTimes(capacity: 21)
+        }
+        decoder = QuadratureDecoder(initialA: header.initialLevel(.encA), initialB: header.initialLevel(.encB))
+        let windowTicks = Int((thresholds.speedWindowMs * 1e6 / Double(Self.tickNs)).rounded())
+        speedEstimator = SpeedEstimator(windowTicks: windowTicks, tickNs: Self.tickNs)
+        load = LoadFilter(rawZero: calibration.loadRawZero, rawPerKg: calibration.loadRawPerKg,
+                          medianSamples: thresholds.loadMedianSamples)
+        wind = WindMeter(mpsPerHz: calibration.windMpsPerHz)
+        windLevel = header.initialLevel(.windPulse)
+        positionOffsetM = header.initialPositionM ?? 0
+        referenced = header.initialPositionM != nil
+        positionM = positionOffsetM
+    }
+
+    // MARK: events
+
+    /// Applies one input event (already validated by the trace decoder or the GPIO backend).
+    public mutating func apply(_ event: InputEvent) {
+        switch event.source {
+        case .adc:
+            load.sample(raw: event.raw, atNs: event.tNs)
+        case .line(let input):
+            let level = UInt8(truncatingIfNeeded: event.value)
+            let slot = Int(input.rawValue)
+            switch input {
+            case .encA, .encB:
+                edgeCounts[slot] += 1
+                if !decoder.edge(isA: input == .encA, level: level, atNs: event.tNs) {
+                    encoderErrors.record(atNs: event.tNs)
+                }
+                positionM = positionOffsetM + Double(decoder.count) / calibration.countsPerMeter
+            case .windPulse:
+                edgeCounts[slot] += 1
+                if level == 1 && windLevel == 0 { wind.pulse(atNs: event.tNs) }
+                windLevel = level
+            default:
+                guard debouncers[slot] != nil else { return }
+                if debouncers[slot]!.observe(level, atNs: event.tNs) {
+                    edgeCounts[slot] += 1
+                    rawChanges[slot] += 1
+                    chatter[slot]!.record(atNs: event.tNs)
+                }
+            }
+        }
+    }
+
+    // MARK: ticks
+
+    /// Advances time-based signals to the tick at `tNs`. Returns the inputs whose debounced level changed.
+    public mutating func tick(atNs tNs: Int64, changed: inout [InputName]) {
+        nowNs = tNs
+        slipCorrectionM = nil
+        for input in calibration.equipment.digitalInputs where !input.isCounter {
+            let slot = Int(input.rawValue)
+            if debouncers[slot]!.settle(atNs: tNs) != nil {
+                changed.append(input)
+                if input == .occupancy || input == .doorClosed { updateOccupancyHold(input) }
+            }
+        }
+        speedMps = speedEstimator.sample(positionM: positionM)
+        wind.advance(toNs: tNs)
+        updateRest()
+    }
+
+    private mutating func updateOccupancyHold(_ input: InputName) {
+        if input == .occupancy {
+            occupancyDroppedAtNs = level(.occupancy) == 0 ? nowNs : nil
+        } else if level(.doorClosed) == 0 {
+            // Once the door opens, a person may really have left: the hold no longer applies.
+            occupancyDroppedAtNs = nil
+        }
+    }
+
+    private mutating func updateRest() {
+        if isMoving {
+            restingSinceNs = nil
+            referencedThisRest = false
+            return
+        }
+        if restingSinceNs == nil { restingSinceNs = nowNs }
+        guard calibration.equipment == .elevator, !referencedThisRest, calibration.isWired(.doorZone, .encA),
+              let since = restingSinceNs, nowNs - since >= 200_000_000, level(.doorZone) == 1 else { return }
+        referencedThisRest = true
+        let landing = calibration.levelsM.min(by: { abs($0 - positionM) < abs($1 - positionM) }) ?? 0
+        let correction = landing - positionM
+        if referenced && abs(correction) > thresholds.positionSlipM { slipCorrectionM = correction }
+        lastCorrectionM = correction
+        positionOffsetM += correction
+        positionM += correction
+        speedEstimator.shift(byM: correction)
+        referenced = true
+    }
+
+    // MARK: derived signals
+
+    /// The debounced logical level of a switch input (0 for counters and unknown inputs).
+    public func level(_ input: InputName) -> UInt8 { debouncers[Int(input.rawValue)]?.level ?? 0 }
+
+    /// The raw (not debounced) level of a switch input.
+    public func rawLevel(_ input: InputName) -> UInt8 { debouncers[Int(input.rawValue)]?.rawLevel ?? 0 }
+
+    /// Edges seen on an input since start.
+    public func edgeCount(_ input: InputName) -> Int64 { edgeCounts[Int(input.rawValue)] }
+
+    /// |speed| above `moving_mps`.
+    public var isMoving: Bool { abs(speedMps) > thresholds.movingMps }
+
+    /// Occupancy with the PIR hold: a drop shorter than `occupancy_hold_s` while the door stays closed is ignored.
+    public var occupied: Bool {
+        if level(.occupancy) == 1 { return true }
+        guard let dropped = occupancyDroppedAtNs, level(.doorClosed) == 1 else { return false }
+        return Double(nowNs - dropped) < thresholds.occupancyHoldS * 1e9
+    }
+
+    /// How long the car has been at rest (0 while moving).
+    public var restingNs: Int64 { restingSinceNs.map { nowNs - $0 } ?? 0 }
+
+    /// Filtered load, kg (nil before the first good sample).
+    public var loadKg: Double? { load.loadKg }
+
+    /// ADC reads have been failing for at least 1 s.
+    public var adcFailing: Bool { load.failingSinceNs.map { nowNs - $0 >= Self.secondNs } ?? false }
+
+    /// The ADC raw value has not changed for 60 s, while moving.
+    public var adcStuck: Bool {
+        load.hasRaw && load.failingSinceNs == nil && nowNs - load.sameRawSinceNs >= 60 * Self.secondNs && isMoving
+    }
+
+    /// More than 10 encoder errors in the last second.
+    public var encoderErrorsExcessive: Bool { encoderErrors.isFull(withinNs: Self.secondNs, atNs: nowNs) }
+
+    /// Encoder errors in the last second (up to 11).
+    public var encoderErrorsLastSecond: Int { encoderErrors.count(withinNs: Self.secondNs, atNs: nowNs) }
+
+    /// Total encoder errors since start.
+    public var encoderErrorTotal: Int64 { decoder.errorCount }
+
+    /// Switch inputs that changed more than 20 times in the last second.
+    public var chatteringInputs: [InputName] {
+        calibration.equipment.digitalInputs.filter { input in
+            chatter[Int(input.rawValue)]?.isFull(withinNs: Self.secondNs, atNs: nowNs) ?? false
+        }
+    }
+
+    /// Wind over the last 10 s / 60 s, m/s.
+    public var wind10sMps: Double { wind.average10sMps }
+    public var wind60sMps: Double { wind.average60sMps }
+
+    /// The nearest landing's index and height (elevator).
+    public var nearestLanding: (index: Int, heightM: Double)? {
+        guard !calibration.levelsM.isEmpty else { return nil }
+        var best = 0
+        for index in calibration.levelsM.indices
+        where abs(calibration.levelsM[index] - positionM) < abs(calibration.levelsM[best] - positionM) {
+            best = index
+        }
+        return (best, calibration.levelsM[best])
+    }
+}

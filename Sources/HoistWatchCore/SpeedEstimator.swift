@@ -1,0 +1,33 @@
+/// Speed as displacement over a sliding window, sampled on the engine's tick grid (faults.md `speed_window_ms`).
+public struct SpeedEstimator: Sendable {
+    private var positions: [Double]
+    private var next = 0
+    private var stored = 0
+    private let tickS: Double
+
+    /// A window of `windowTicks` ticks of `tickNs` each.
+    public init(windowTicks: Int, tickNs: Int64) {
+        positions = Array(repeating: 0, count: max(1, windowTicks))
+        tickS = Double(tickNs) / 1e9
+    }
+
+    /// Adds the position at this tick and returns the speed over the window (m/s, signed).
+    public mutating func sample(positionM: Double) -> Double {
+        let speed: Double
+        if stored == 0 {
+            speed = 0
+        } else {
+            let oldestIndex = stored < positions.count ? 0 : next
+            speed = (positionM - positions[oldestIndex]) / (Double(stored) * tickS)
+        }
+        positions[next] = positionM
+        next = (next + 1) % positions.count
+        if stored < positions.count { stored += 1 }
+        return speed
+    }
+
+    /// Shifts every remembered position (after re-referencing), so the jump is not seen as speed.
+    public mutating func shift(byM delta: Double) {
+        for index in positions.indices { positions[index] += delta }
+    }
+}
