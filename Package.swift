@@ -38,6 +38,7 @@ let package = Package(
         .target(
             name: "HoistWatchAgent",
             dependencies: [
+                "HoistWatchCore",
                 "CSQLite",
                 "CMosquitto",
                 .product(name: "Logging", package: "swift-log"),
@@ -73,7 +74,12 @@ let package = Package(
         ),
         .testTarget(
             name: "HoistWatchAgentTests",
-            dependencies: ["HoistWatchAgent", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "HoistWatchAgent",
+                "HoistWatchCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

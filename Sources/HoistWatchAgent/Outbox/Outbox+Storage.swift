@@ -1,0 +1,159 @@
+/// Schema, pragmas and row-level helpers of the outbox.
+extension Outbox {
+    /// Keys of the `meta` table, which holds the durable counters.
+    enum MetaKey {
+        case lastSeq, session, dropped(OutboxPriority)
+
+        var name: String {
+            switch self {
+            case .lastSeq: "last_seq"
+            case .session: "session"
+            case .dropped(let priority): "dropped.\(priority)"
+            }
+        }
+    }
+
+    /// Sets the pragmas, checks the file and the schema version; returns the bytes stored.
+    static func prepare(_ db: SQLiteConnection, path: String) throws(OutboxError) -> Int64 {
+        do {
+            // Reading the schema first makes a garbage file fail here, with SQLITE_NOTADB.
+            let version = try db.scalarInt64("PRAGMA user_version") ?? 0
+            if version > schemaVersion {
+                throw OutboxError(
+                    code: .newerSchema, path: path,
+                    message: "schema version \(version) was written by a newer HoistWatch (this one knows "
+                        + "\(schemaVersion)); upgrade the agent or move the file aside", underlying: nil)
+            }
+            let check = try db.scalarText("PRAGMA quick_check") ?? "ok"
+            if check != "ok" {
+                throw OutboxError(
+                    code: .corrupt, path: path,
+                    message: "the database is damaged (quick_check: \(check)); move it aside so the agent can "
+                        + "create a new outbox, and keep the old file for inspection", underlying: nil)
+            }
+            let mode = try db.scalarText("PRAGMA journal_mode=WAL")
+            if mode?.lowercased() != "wal" {
+                throw OutboxError(
+                    code: .io, path: path,
+                    message: "SQLite refused write-ahead logging (journal_mode is \(mode ?? "unknown")); the "
+                        + "outbox must be on a local filesystem", underlying: nil)
+            }
+            try db.execute("PRAGMA synchronous=FULL")
+            try db.execute("PRAGMA journal_size_limit=4194304")
+            try db.execute("PRAGMA busy_timeout=5000")
+            if version == 0 {
+                try db.transaction {
+                    try db.execute(
+                        """
+                        CREATE TABLE outbox(
+                            position INTEGER PRIMARY KEY,
+                            id TEXT NOT NULL UNIQUE,
+                            seq INTEGER,
+                            priority INTEGER NOT NULL,
+                            topic TEXT NOT NULL,
+                            payload BLOB NOT NULL,
+                            retained INTEGER NOT NULL,
+                            mono_ns INTEGER NOT NULL,
+                            boot_id TEXT NOT NULL,
+                            wall_ns INTEGER NOT NULL,
+                            time_synced INTEGER NOT NULL,
+                            bytes INTEGER NOT NULL
+                        );
+                        CREATE INDEX outbox_send_order ON outbox(priority, position);
+                        CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                        PRAGMA user_version = \(schemaVersion);
+                        """)
+                }
+            }
+            return try db.scalarInt64("SELECT coalesce(sum(bytes), 0) FROM outbox") ?? 0
+        } catch let error as OutboxError {
+            throw error
+        } catch let error as SQLiteError {
+            throw OutboxError.wrapping(error, path: path, during: "opening")
+        } catch {
+            throw OutboxError(code: .io, path: path, message: "failed while opening: \(error)", underlying: nil)
+        }
+    }
+
+    static func meta(_ db: SQLiteConnection, _ key: MetaKey) throws -> Int64 {
+        let statement = try db.prepare("SELECT value FROM meta WHERE key = ?")
+        try statement.bind(key.name, at: 1)
+        return try statement.step() ? statement.int64(0) : 0
+    }
+
+    static func setMeta(_ db: SQLiteConnection, _ key: MetaKey, _ value: Int64) throws {
+        let statement = try db.prepare(
+            "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        try statement.bind(key.name, at: 1)
+        try statement.bind(value, at: 2)
+        try statement.step()
+    }
+
+    static func addDrops(_ db: SQLiteConnection, _ dropped: OutboxDropCounters) throws {
+        for priority in OutboxPriority.allCases where dropped[priority] > 0 {
+            try setMeta(db, .dropped(priority), try meta(db, .dropped(priority)) + dropped[priority])
+        }
+    }
+
+    /// Drops stored entries until `entry` fits under `cap`: the least important class first (status, info,
+    /// warning, alarm), oldest first within a class. Returns false when `entry` itself must be dropped instead:
+    /// it is larger than the cap, or everything left is more important than it.
+    static func makeRoom(
+        _ db: SQLiteConnection, for entry: OutboxEntry, cap: Int64, total: inout Int64,
+        _ dropped: inout OutboxDropCounters
+    ) throws -> Bool {
+        if entry.storedBytes > cap { return false }
+        let victim = try db.prepare(
+            "SELECT position, priority, bytes FROM outbox ORDER BY priority DESC, position ASC LIMIT 1")
+        let delete = try db.prepare("DELETE FROM outbox WHERE position = ?")
+        while total + entry.storedBytes > cap {
+            victim.reset()
+            guard try victim.step() else { return false }
+            let position = victim.int64(0)
+            let priority = OutboxPriority(rawValue: Int(victim.int64(1))) ?? .status
+            if priority < entry.priority { return false }
+            total -= victim.int64(2)
+            delete.reset()
+            try delete.bind(position, at: 1)
+            try delete.step()
+            dropped[priority] += 1
+        }
+        return true
+    }
+
+    static func insert(_ db: SQLiteConnection, _ entry: OutboxEntry) throws {
+        let statement = try db.prepare(
+            "INSERT INTO outbox(id, seq, priority, topic, payload, retained, mono_ns, boot_id, wall_ns, "
+                + "time_synced, bytes) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        try statement.bind(entry.id, at: 1)
+        try statement.bind(entry.seq, at: 2)
+        try statement.bind(Int64(entry.priority.rawValue), at: 3)
+        try statement.bind(entry.topic, at: 4)
+        try statement.bind(entry.payload, at: 5)
+        try statement.bind(entry.retained ? 1 : 0, at: 6)
+        try statement.bind(entry.monoNs, at: 7)
+        try statement.bind(entry.bootId, at: 8)
+        try statement.bind(entry.wallNs, at: 9)
+        try statement.bind(entry.timeSynced ? 1 : 0, at: 10)
+        try statement.bind(entry.storedBytes, at: 11)
+        try statement.step()
+    }
+
+    /// Reads a row selected as `position, id, seq, priority, topic, payload, retained, mono_ns, boot_id,
+    /// wall_ns, time_synced`.
+    static func entry(from row: SQLiteStatement) -> OutboxEntry {
+        var entry = OutboxEntry(
+            id: row.text(1),
+            seq: row.isNull(2) ? nil : row.int64(2),
+            priority: OutboxPriority(rawValue: Int(row.int64(3))) ?? .status,
+            topic: row.text(4),
+            payload: row.bytes(5),
+            retained: row.int64(6) != 0,
+            monoNs: row.int64(7),
+            bootId: row.text(8),
+            wallNs: row.int64(9),
+            timeSynced: row.int64(10) != 0)
+        entry.position = row.int64(0)
+        return entry
+    }
+}

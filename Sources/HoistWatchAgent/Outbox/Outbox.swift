@@ -1,0 +1,276 @@
+/// The durable outbox: every message the agent must deliver, in SQLite on disk, until the broker's PUBACK.
+///
+/// ## Durability choices
+///
+/// Power can be cut at any instant, and an entry reported as stored must never be lost. The database runs with
+/// `journal_mode=WAL` and `synchronous=FULL`:
+///
+/// - With `synchronous=FULL` in WAL mode, every COMMIT ends with an fsync of the write-ahead log, so when
+///   `append` returns the entry is on the storage medium. (`NORMAL` in WAL mode only syncs at checkpoints:
+///   it stays consistent after power loss but may roll back the last commits, which is exactly "reported as
+///   stored, then lost".)
+/// - WAL rather than the rollback journal: one sequential write and one fsync per commit instead of journal,
+///   database and journal-delete writes with several fsyncs, which is faster and wears an SD card or eMMC
+///   less; and a reader (the `diag` command in another process) does not block the agent's writes.
+/// - Each append assigns the event seq (stored in the `meta` table) in the same transaction as the insert, so
+///   after a power cut either both are there or neither is: a seq is never handed out twice and never skipped
+///   except by a drop that is counted.
+/// - `journal_size_limit` keeps the WAL file from staying large after a burst; `PRAGMA quick_check` at open
+///   turns a damaged file into a clear `OutboxError` before the agent relies on it.
+///
+/// These guarantees hold when the storage honours fsync (SD cards with a power-loss-safe controller, eMMC,
+/// or a filesystem on top of them mounted without `nobarrier`).
+///
+/// The outbox is opaque to payloads. Thread-safe: every call takes one lock.
+public final class Outbox: Sendable {
+    /// The default size cap: 64 MiB of `OutboxEntry.storedBytes`.
+    public static let defaultCapBytes: Int64 = 64 * 1024 * 1024
+
+    /// The schema version this build writes, kept in `PRAGMA user_version`.
+    public static let schemaVersion: Int64 = 1
+
+    /// The database file.
+    public let path: String
+    /// The cap on the sum of `OutboxEntry.storedBytes`. The file on disk is larger by SQLite's page and WAL
+    /// overhead.
+    public let capBytes: Int64
+
+    struct State {
+        var db: SQLiteConnection
+        var totalBytes: Int64
+        var appendObserver: (@Sendable () -> Void)?
+    }
+
+    let state: Locked<State>
+
+    /// Opens or creates the outbox at `path` (`sqlite3_open_v2`), sets the journal and sync modes, checks the
+    /// file and creates or checks the schema.
+    ///
+    /// - Throws: `OutboxError` naming the file: `.notADatabase` or `.corrupt` for a damaged file,
+    ///   `.cannotOpen`, `.newerSchema`.
+    public init(path: String, capBytes: Int64 = Outbox.defaultCapBytes) throws(OutboxError) {
+        self.path = path
+        self.capBytes = capBytes
+        let db: SQLiteConnection
+        do {
+            db = try SQLiteConnection(path: path)
+        } catch {
+            throw OutboxError.wrapping(error, path: path, during: "opening")
+        }
+        let totalBytes = try Self.prepare(db, path: path)
+        state = Locked(State(db: db, totalBytes: totalBytes))
+    }
+
+    /// Calls `observer` after every append that stored an entry, outside the lock. One observer; the MQTT link
+    /// service installs itself so it learns there is something to send.
+    public func setAppendObserver(_ observer: (@Sendable () -> Void)?) {
+        state.withLock { $0.appendObserver = observer }
+    }
+
+    /// Appends an event, giving it the next seq in the same transaction. Durable when it returns.
+    ///
+    /// `makeEntry` receives the seq and returns the entry to store (the caller builds the payload with the seq
+    /// in it). If the outbox would exceed its cap, older entries are dropped, least important class first
+    /// (see `OutboxAppendResult`).
+    @discardableResult
+    public func appendEvent(_ makeEntry: (_ seq: Int64) throws -> OutboxEntry) throws -> OutboxAppendResult {
+        try append(assigningSeq: true, makeEntry)
+    }
+
+    /// Appends a message that is not an event (status, flight record): no seq is used. Durable when it returns.
+    @discardableResult
+    public func append(_ entry: OutboxEntry) throws -> OutboxAppendResult {
+        try append(assigningSeq: false) { _ in entry }
+    }
+
+    private func append(assigningSeq: Bool, _ makeEntry: (Int64) throws -> OutboxEntry) throws
+        -> OutboxAppendResult
+    {
+        let (result, observer) = try state.withLock { state -> (OutboxAppendResult, (@Sendable () -> Void)?) in
+            var totalBytes = state.totalBytes
+            let result = try run("appending", state.db) { db in
+                try db.transaction { () throws -> OutboxAppendResult in
+                    var entry: OutboxEntry
+                    if assigningSeq {
+                        let seq = try Self.meta(db, .lastSeq) + 1
+                        try Self.setMeta(db, .lastSeq, seq)
+                        entry = try makeEntry(seq)
+                        entry.seq = seq
+                    } else {
+                        entry = try makeEntry(0)
+                    }
+                    var dropped = OutboxDropCounters()
+                    let stored = try Self.makeRoom(db, for: entry, cap: capBytes, total: &totalBytes, &dropped)
+                    if stored {
+                        try Self.insert(db, entry)
+                        totalBytes += entry.storedBytes
+                    } else {
+                        dropped[entry.priority] += 1
+                    }
+                    try Self.addDrops(db, dropped)
+                    return OutboxAppendResult(seq: entry.seq, stored: stored, dropped: dropped)
+                }
+            }
+            state.totalBytes = totalBytes
+            return (result, result.stored ? state.appendObserver : nil)
+        }
+        observer?()
+        return result
+    }
+
+    /// The last seq handed out (0 before the first event).
+    public func lastSeq() throws(OutboxError) -> Int64 {
+        try state.withLock { state throws(OutboxError) in
+            try run("reading the last seq", state.db) { try Self.meta($0, .lastSeq) }
+        }
+    }
+
+    /// Up to `limit` waiting entries in send order: alarms, warnings, info, status, each in insertion (seq)
+    /// order, skipping the ids in `excluding` (those already in flight).
+    public func pending(limit: Int, excluding: Set<String> = []) throws(OutboxError) -> [OutboxEntry] {
+        guard limit > 0 else { return [] }
+        return try state.withLock { state throws(OutboxError) in
+            try run("reading pending entries", state.db) { db in
+                let statement = try db.prepare(
+                    "SELECT position, id, seq, priority, topic, payload, retained, mono_ns, boot_id, wall_ns, "
+                        + "time_synced FROM outbox ORDER BY priority, position LIMIT ?")
+                // The excluded rows are at most `excluding.count` of the first rows, so this many always suffice.
+                try statement.bind(Int64(limit + excluding.count), at: 1)
+                var entries: [OutboxEntry] = []
+                while try statement.step(), entries.count < limit {
+                    let entry = Self.entry(from: statement)
+                    if !excluding.contains(entry.id) { entries.append(entry) }
+                }
+                return entries
+            }
+        }
+    }
+
+    /// Removes the entry with this id (after its PUBACK). Returns false when it was not there (already removed,
+    /// or dropped while in flight).
+    @discardableResult
+    public func remove(id: String) throws(OutboxError) -> Bool {
+        try state.withLock { state throws(OutboxError) in
+            var totalBytes = state.totalBytes
+            let removed = try run("removing an entry", state.db) { db -> Bool in
+                // SELECT then DELETE rather than DELETE ... RETURNING, which needs SQLite 3.35.
+                let size = try db.prepare("SELECT bytes FROM outbox WHERE id = ?")
+                try size.bind(id, at: 1)
+                guard try size.step() else { return false }
+                let bytes = size.int64(0)
+                let delete = try db.prepare("DELETE FROM outbox WHERE id = ?")
+                try delete.bind(id, at: 1)
+                try delete.step()
+                totalBytes -= bytes
+                return true
+            }
+            state.totalBytes = totalBytes
+            return removed
+        }
+    }
+
+    /// Count, bytes and oldest entry waiting.
+    public func depth() throws(OutboxError) -> OutboxDepth {
+        try state.withLock { state throws(OutboxError) in
+            try run("reading the depth", state.db) { db in
+                var depth = OutboxDepth(
+                    count: 0, bytes: state.totalBytes, oldestMonoNs: nil, oldestBootId: nil, countByPriority: [:])
+                let byClass = try db.prepare("SELECT priority, count(*) FROM outbox GROUP BY priority")
+                while try byClass.step() {
+                    if let priority = OutboxPriority(rawValue: Int(byClass.int64(0))) {
+                        depth.countByPriority[priority] = Int(byClass.int64(1))
+                        depth.count += Int(byClass.int64(1))
+                    }
+                }
+                let oldest = try db.prepare("SELECT mono_ns, boot_id FROM outbox ORDER BY position LIMIT 1")
+                if try oldest.step() {
+                    depth.oldestMonoNs = oldest.int64(0)
+                    depth.oldestBootId = oldest.text(1)
+                }
+                return depth
+            }
+        }
+    }
+
+    /// Entries dropped for space since the outbox was created, per class.
+    public func droppedCounts() throws(OutboxError) -> OutboxDropCounters {
+        try state.withLock { state throws(OutboxError) in
+            try run("reading drop counters", state.db) { db in
+                var counters = OutboxDropCounters()
+                for priority in OutboxPriority.allCases {
+                    counters[priority] = try Self.meta(db, .dropped(priority))
+                }
+                return counters
+            }
+        }
+    }
+
+    /// Raises the persisted connection `session` counter by one and returns it (durable when it returns).
+    public func nextSession() throws(OutboxError) -> Int64 {
+        try state.withLock { state throws(OutboxError) in
+            try run("raising the session counter", state.db) { db in
+                try db.transaction {
+                    let session = try Self.meta(db, .session) + 1
+                    try Self.setMeta(db, .session, session)
+                    return session
+                }
+            }
+        }
+    }
+
+    /// The current `session` counter (0 before the first connect).
+    public func session() throws(OutboxError) -> Int64 {
+        try state.withLock { state throws(OutboxError) in
+            try run("reading the session counter", state.db) { try Self.meta($0, .session) }
+        }
+    }
+
+    /// Rewrites the wall time of entries made during boot `bootId` while the clock was not synchronised.
+    ///
+    /// Call it once the clock syncs, with `wallMinusMonoNs` = (wall clock now) − (monotonic clock now): each
+    /// such entry gets `wallNs = monoNs + wallMinusMonoNs` and `timeSynced = true`. Only the stored fields
+    /// change; the payload is opaque here, so the caller's `finalize` closure (see `MqttLinkService`) renders
+    /// the corrected `time` into the payload just before sending. Entries of other boots cannot be corrected
+    /// (their monotonic clock is gone) and keep `timeSynced = false`. Returns how many entries changed.
+    @discardableResult
+    public func correctTimes(bootId: String, wallMinusMonoNs: Int64) throws(OutboxError) -> Int {
+        try state.withLock { state throws(OutboxError) in
+            try run("correcting wall times", state.db) { db in
+                try db.transaction {
+                    let statement = try db.prepare(
+                        "UPDATE outbox SET wall_ns = mono_ns + ?, time_synced = 1 "
+                            + "WHERE boot_id = ? AND time_synced = 0")
+                    try statement.bind(wallMinusMonoNs, at: 1)
+                    try statement.bind(bootId, at: 2)
+                    try statement.step()
+                    return db.changes
+                }
+            }
+        }
+    }
+
+    /// The highest `position` stored so far (0 when empty). Entries at or below the value taken when a
+    /// connection comes up are backlog.
+    public func highestPosition() throws(OutboxError) -> Int64 {
+        try state.withLock { state throws(OutboxError) in
+            try run("reading the highest position", state.db) {
+                try $0.scalarInt64("SELECT max(position) FROM outbox") ?? 0
+            }
+        }
+    }
+
+    /// Runs `body` and turns any SQLite failure into an `OutboxError` naming this file.
+    private func run<Result>(_ action: String, _ db: SQLiteConnection, _ body: (SQLiteConnection) throws -> Result)
+        throws(OutboxError) -> Result
+    {
+        do {
+            return try body(db)
+        } catch let error as SQLiteError {
+            throw OutboxError.wrapping(error, path: path, during: action)
+        } catch let error as OutboxError {
+            throw error
+        } catch {
+            throw OutboxError(code: .io, path: path, message: "failed while \(action): \(error)", underlying: nil)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import CSQLite
+
+/// A failed SQLite call: the result code and SQLite's own message for it.
+public struct SQLiteError: Error, Sendable, CustomStringConvertible {
+    /// The extended result code (`SQLITE_NOTADB`, `SQLITE_CORRUPT`, `SQLITE_IOERR_FSYNC`, ...).
+    public let resultCode: Int32
+    /// `sqlite3_errmsg` at the time of the failure, or `sqlite3_errstr` when no connection exists.
+    public let message: String
+    /// What the wrapper was doing ("open", "prepare", "step", the SQL text).
+    public let context: String
+
+    /// The primary result code (the low byte of the extended code).
+    public var primaryCode: Int32 { resultCode & 0xFF }
+
+    /// True when SQLite says the file is not a database or is damaged.
+    public var isCorruption: Bool { primaryCode == SQLITE_NOTADB || primaryCode == SQLITE_CORRUPT }
+
+    /// SQLite's message, the code and what was being done.
+    public var description: String { "\(message) (SQLite code \(resultCode), during \(context))" }
+}
+
+/// The one place SQLite return codes become errors: `SQLITE_OK`, `SQLITE_ROW` and `SQLITE_DONE` pass,
+/// anything else throws with the connection's message.
+@discardableResult
+func check(_ resultCode: Int32, _ db: OpaquePointer?, _ context: @autoclosure () -> String) throws(SQLiteError)
+    -> Int32
+{
+    switch resultCode {
+    case SQLITE_OK, SQLITE_ROW, SQLITE_DONE:
+        return resultCode
+    default:
+        let message: String
+        if let db, let text = sqlite3_errmsg(db) {
+            message = String(cString: text)
+        } else {
+            message = String(cString: sqlite3_errstr(resultCode))
+        }
+        throw SQLiteError(resultCode: resultCode, message: message, context: context())
+    }
+}

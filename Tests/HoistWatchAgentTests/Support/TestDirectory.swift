@@ -1,0 +1,53 @@
+import Foundation
+
+/// A fresh folder under the system temp folder, removed when the value is released.
+final class TestDirectory: @unchecked Sendable {
+    // @unchecked Sendable: `path` never changes; the folder is only touched through the file system.
+    let path: String
+
+    init(_ name: String = "hoistwatch-agent") throws {
+        let base = FileManager.default.temporaryDirectory.path
+        path = "\(base)/\(name)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    func file(_ name: String) -> String { "\(path)/\(name)" }
+
+    func write(_ name: String, _ text: String) throws {
+        try text.write(toFile: file(name), atomically: true, encoding: .utf8)
+    }
+}
+
+/// Polls `condition` every 20 ms until it holds or `seconds` pass; returns whether it held.
+func eventually(within seconds: Double = 10, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
+
+/// Runs a program to completion and returns its exit status; output goes to `logFile` if given.
+@discardableResult
+func runProgram(_ path: String, _ arguments: [String], logFile: String? = nil) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    if let logFile {
+        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+        process.standardOutput = handle
+        process.standardError = handle
+    } else {
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+    }
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+}
