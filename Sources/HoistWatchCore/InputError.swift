@@ -5,7 +5,7 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem this is. A struct over a private enum, so new codes break nobody.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
-            case unreadable, syntax, missingKey, unknownKey, wrongType, invalidValue, unsupported, outOfOrder
+            case unreadable, syntax, missingKey, unknownKey, wrongType, invalidValue, unsupported, outOfOrder, insecure
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -26,6 +26,8 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unsupported = Code(.unsupported)
         /// Events out of time order.
         public static let outOfOrder = Code(.outOfOrder)
+        /// A file that holds or names secrets (site config, TLS key, password file) other users can read or write.
+        public static let insecure = Code(.insecure)
 
         public var description: String { base.rawValue }
     }

@@ -24,4 +24,22 @@ public enum TextFile {
             throw error.inFile(path)
         }
     }
+
+    /// Loads and validates a site config (`hoistwatch run --config`). The path is made absolute first, so the
+    /// paths inside the file are taken from its folder; errors name the file as the caller named it. Whether the
+    /// files it names exist and are private is `SiteConfigCheck.problems`'s job.
+    public static func siteConfig(_ path: String) throws(InputError) -> SiteConfig {
+        let text = try read(path)
+        do {
+            return try SiteConfig.parse(toml: text, path: absolutePath(path))
+        } catch {
+            throw error.inFile(path)
+        }
+    }
+
+    /// `path` taken from the current directory unless absolute, without `.` components or doubled slashes.
+    static func absolutePath(_ path: String) -> String {
+        let joined = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return "/" + joined.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    }
 }

@@ -5,16 +5,34 @@ import HoistWatchIO
 /// `hoistwatch check`: validates files without touching hardware; each problem on its own line, exit 0 only if none.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Validate a calibration file (and, later, site config and board profile).")
+        commandName: "check",
+        abstract: "Validate a site config (and the files it names) or a calibration file.",
+        discussion: """
+            Every problem is printed on its own line on stderr ("error: FILE: KEY: what to fix"); the exit code \
+            is 0 only if there are none, 2 otherwise. File permissions are checked as the calling user: run it \
+            as the user the agent runs as.
+            """)
+
+    @Option(help: "Site config (TOML) to validate, with the calibration, scenario, TLS and password files it names.")
+    var config: String?
 
     @Option(help: "Calibration file (TOML) to validate.") var calibration: String?
 
     func validate() throws {
-        guard calibration != nil else { throw ValidationError("name a file to check: --calibration FILE") }
+        guard config != nil || calibration != nil else {
+            throw ValidationError("name a file to check: --config FILE or --calibration FILE")
+        }
     }
 
     func run() throws {
-        guard let path = calibration else { return }
+        var clean = true
+        if let calibration { clean = Self.checkCalibration(calibration) && clean }
+        if let config { clean = Self.checkConfig(config) && clean }
+        if !clean { throw ExitCode(2) }
+    }
+
+    /// Prints the calibration's summary, or its error on stderr; true when it is valid.
+    private static func checkCalibration(_ path: String) -> Bool {
         do {
             let loaded = try TextFile.calibration(path)
             let plan = DetectorPlan(calibration: loaded)
@@ -22,8 +40,35 @@ struct CheckCommand: ParsableCommand {
             for entry in plan.entries where !entry.isOn {
                 print("\(path): note: detector \(entry.type.rawValue) is off: not wired: \(entry.missing.joined(separator: ", "))")
             }
+            return true
         } catch {
-            throw CLIExit.badInput(error)
+            _ = CLIExit.badInput(error)
+            return false
         }
+    }
+
+    /// Prints a one-line summary of the site config, or every problem on stderr; true when there are none.
+    private static func checkConfig(_ path: String) -> Bool {
+        let site: SiteConfig
+        do {
+            site = try TextFile.siteConfig(path)
+        } catch {
+            _ = CLIExit.badInput(error)
+            return false
+        }
+        let problems = SiteConfigCheck.problems(site)
+        for problem in problems { _ = CLIExit.badInput(problem) }
+        guard problems.isEmpty else { return false }
+
+        let board: String
+        switch site.board {
+        case .sim: board = "sim"
+        case .profile(let name): board = name
+        }
+        let equipment = (try? TextFile.calibration(site.calibrationPath)).map { "\($0.equipment.rawValue)" } ?? "?"
+        let broker = site.broker
+        print("\(path): ok (device \(site.deviceId), board \(board), broker \(broker.host):\(broker.port), "
+              + "tls \(broker.tlsCAFile == nil ? "off" : "on"), calibration \(equipment))")
+        return true
     }
 }

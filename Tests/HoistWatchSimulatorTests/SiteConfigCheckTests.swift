@@ -1,0 +1,214 @@
+import Foundation
+import HoistWatchCore
+import HoistWatchIO
+import Testing
+
+/// `SiteConfigCheck` on real files in a temporary folder: permissions, existence, agreement between the files.
+@Suite struct SiteConfigCheckTests {
+    /// A site folder: site.toml, TLS files, a password file, all private unless a test says otherwise.
+    final class Site {
+        let folder: String
+
+        init() throws {
+            folder = FileManager.default.temporaryDirectory.path + "/hoistwatch-site-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+
+        deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+        /// Writes `name` in the folder with `mode`; returns its path.
+        @discardableResult
+        func write(_ name: String, _ text: String, mode: Int = 0o600) throws -> String {
+            let path = "\(folder)/\(name)"
+            try text.write(toFile: path, atomically: false, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+            return path
+        }
+
+        /// Writes a complete, valid setup; `edit` changes site.toml's text first. Returns the parsed config.
+        func standard(deviceId: String = "37010000000000000001",
+                      calibration: String = Fixtures.packagePath("Calibration/demo-elevator.toml"),
+                      scenario: String = Fixtures.packagePath("Scenarios/demo.toml"),
+                      edit: (String) -> String = { $0 }) throws -> SiteConfig {
+            try write("ca.pem", "-----BEGIN CERTIFICATE-----\n", mode: 0o644)
+            try write("client.pem", "-----BEGIN CERTIFICATE-----\n", mode: 0o644)
+            try write("client.key", "-----BEGIN PRIVATE KEY-----\n")
+            try write("password", "right-secret\r\n")
+            let text = """
+                device_id = "\(deviceId)"
+                board = "sim"
+                calibration = "\(calibration)"
+                state_dir = "state"
+                [broker]
+                host = "127.0.0.1"
+                tls_ca = "ca.pem"
+                tls_cert = "client.pem"
+                tls_key = "client.key"
+                username = "board"
+                password_file = "password"
+                [sim]
+                scenario = "\(scenario)"
+                """
+            let path = try write("site.toml", edit(text))
+            return try TextFile.siteConfig(path)
+        }
+    }
+
+    @Test func aPrivateCompleteSetupHasNoProblems() throws {
+        let site = try Site()
+        let config = try site.standard()
+        #expect(config.broker.port == 8883)
+        #expect(SiteConfigCheck.problems(config) == [])
+    }
+
+    @Test(arguments: [
+        ("site.toml", "chmod o-rwx", nil as String?),
+        ("client.key", "chmod 600", "broker.tls_key"),
+        ("password", "chmod 600", "broker.password_file"),
+    ])
+    func filesOthersCanReadAreRefusedByName(name: String, fix: String, key: String?) throws {
+        let site = try Site()
+        let config = try site.standard()
+        let path = "\(site.folder)/\(name)"
+        for mode in [0o644, 0o604, 0o602, 0o601] {
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+            let problems = SiteConfigCheck.problems(config)
+            #expect(problems.count == 1, "\(problems)")
+            let problem = try #require(problems.first)
+            #expect(problem.code == .insecure)
+            #expect(problem.key == key)
+            #expect(problem.file == config.path)
+            #expect(problem.description.contains(path))
+            #expect(problem.message.contains("\(fix) \(path)"))
+        }
+        // Group access is the installer's choice (root:hoistwatch 640 is the usual setup).
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: path)
+        #expect(SiteConfigCheck.problems(config) == [])
+    }
+
+    @Test func everyMissingFileIsReportedNotJustTheFirst() throws {
+        let site = try Site()
+        let config = try site.standard(calibration: "missing-calibration.toml", scenario: "missing-scenario.toml") {
+            $0.replacingOccurrences(of: "state_dir = \"state\"", with: "state_dir = \"no/such/state\"")
+        }
+        try FileManager.default.removeItem(atPath: "\(site.folder)/ca.pem")
+        try FileManager.default.removeItem(atPath: "\(site.folder)/password")
+        let problems = SiteConfigCheck.problems(config)
+        #expect(problems.map(\.key) == ["calibration", "broker.tls_ca", "broker.password_file", "sim.scenario", "state_dir"])
+        #expect(problems.allSatisfy { $0.file == config.path })
+        #expect(problems[0].message.contains("\(site.folder)/missing-calibration.toml does not exist"))
+        #expect(problems[1].message.contains("\(site.folder)/ca.pem does not exist"))
+        #expect(problems[4].message.contains("mkdir -p \(site.folder)/no/such/state"))
+    }
+
+    @Test func theCalibrationMustBeOfThisUnit() throws {
+        let site = try Site()
+        let config = try site.standard(deviceId: "37010000000000000999")
+        let problems = SiteConfigCheck.problems(config)
+        #expect(problems.map(\.key) == ["device_id"], "\(problems)")
+        #expect(problems.first?.message.contains("37010000000000000001") == true)
+    }
+
+    @Test func theScenarioMustBeForTheSameEquipment() throws {
+        let site = try Site()
+        let config = try site.standard(scenario: Fixtures.packagePath("Scenarios/crane-overload.toml"))
+        let problems = SiteConfigCheck.problems(config)
+        #expect(problems.map(\.key) == ["sim.scenario"], "\(problems)")
+        #expect(problems.first?.message.contains("crane") == true)
+    }
+
+    @Test func aBrokenCalibrationIsReportedInItsOwnFile() throws {
+        let site = try Site()
+        let calibration = try site.write("calibration.toml", "[equipment]\nkind = \"escalator\"\n")
+        let config = try site.standard(calibration: calibration)
+        let problems = SiteConfigCheck.problems(config)
+        #expect(problems.map(\.file) == [calibration], "\(problems)")
+        #expect(problems.first?.key == "equipment.kind")
+    }
+
+    @Test func profileBoardsAreNotSupportedYet() throws {
+        let site = try Site()
+        let config = try site.standard {
+            $0.replacingOccurrences(of: "board = \"sim\"", with: "board = \"rpi4\"")
+                .replacingOccurrences(of: "[sim]", with: "").replacingOccurrences(of: "scenario = ", with: "# ")
+        }
+        let problems = SiteConfigCheck.problems(config)
+        #expect(problems.map(\.key) == ["board"], "\(problems)")
+        #expect(problems.first?.code == .unsupported)
+        #expect(problems.first?.message.contains("board = \"sim\"") == true)
+    }
+
+    @Test func anExistingStateFolderMustBeAFolder() throws {
+        let site = try Site()
+        try site.write("state", "not a folder")
+        let problems = SiteConfigCheck.problems(try site.standard())
+        #expect(problems.map(\.key) == ["state_dir"], "\(problems)")
+    }
+
+    @Test(arguments: [
+        ("right-secret\r\n", "right-secret"),
+        ("right-secret\n", "right-secret"),
+        ("right-secret", "right-secret"),
+        ("first line\nsecond line\n", "first line"),
+        (" spaces kept ", " spaces kept "),
+    ])
+    func readsTheFirstLineOfThePasswordFile(content: String, password: String) throws {
+        let site = try Site()
+        let path = try site.write("password", content)
+        #expect(try SiteConfigCheck.password(fromFile: path) == password)
+    }
+
+    @Test(arguments: ["", "\n", "\r\n", "\nsecret-on-line-two"])
+    func anEmptyPasswordIsRefusedWithoutShowingTheFile(content: String) throws {
+        let site = try Site()
+        let config = try site.standard()
+        let path = try site.write("password", content)
+        do {
+            _ = try SiteConfigCheck.password(fromFile: path)
+            Issue.record("accepted an empty password")
+        } catch {
+            #expect(error.file == path)
+            #expect(!error.description.contains("secret-on-line-two"))
+        }
+        #expect(SiteConfigCheck.problems(config).map(\.file) == [path])
+    }
+
+    @Test func aMissingPasswordFileNamesTheFile() {
+        let path = "/nonexistent/hoistwatch/password"
+        #expect(throws: InputError(.unreadable, file: path, "the file does not exist")) {
+            try SiteConfigCheck.password(fromFile: path)
+        }
+    }
+
+    @Test func relativeConfigPathsAreMadeAbsolute() throws {
+        let site = try Site()
+        _ = try site.standard()
+        // Relative to the current directory without changing it (tests run in parallel).
+        let depth = FileManager.default.currentDirectoryPath.split(separator: "/").count
+        let relative = String(repeating: "../", count: depth) + "." + site.folder + "/./site.toml"
+        let config = try TextFile.siteConfig(relative)
+        #expect(config.path.hasPrefix("/"))
+        #expect(!config.path.contains("/./"))
+        #expect(config.broker.passwordFile == config.path.replacingOccurrences(of: "site.toml", with: "password"))
+        #expect(SiteConfigCheck.problems(config) == [])
+    }
+
+    @Test func parseErrorsNameTheFileAsGiven() throws {
+        let site = try Site()
+        let path = try site.write("site.toml", "device_id = \"x\"\nboard = \"sim\"\n")
+        #expect(throws: InputError(.missingKey, file: path, key: "calibration", "required key is missing")) {
+            try TextFile.siteConfig(path)
+        }
+    }
+
+    /// The shipped example names files of a real install (/etc/hoistwatch, /var/lib/hoistwatch); everything it
+    /// names in the repository must be right: calibration of the same unit, scenario of the same equipment.
+    @Test func theExampleSiteConfigAgreesWithTheRepositoryFiles() throws {
+        let config = try TextFile.siteConfig(Fixtures.packagePath("Board/site.example.toml"))
+        let problems = SiteConfigCheck.problems(config)
+        let allowed: Set<String?> = [nil, "broker.tls_ca", "broker.tls_cert", "broker.tls_key", "broker.password_file", "state_dir"]
+        for problem in problems {
+            #expect(problem.file == config.path && allowed.contains(problem.key), "\(problem)")
+        }
+    }
+}
