@@ -34,13 +34,18 @@ let package = Package(
         // C libraries, each wrapped once in the agent target.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        .systemLibrary(name: "CTimex"),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // The running agent's I/O shells: durable outbox (SQLite), MQTT link (libmosquitto), services.
         .target(
             name: "HoistWatchAgent",
             dependencies: [
                 "HoistWatchCore",
+                "HoistWatchSimulator",
                 "CSQLite",
                 "CMosquitto",
+                "COpenSSL",
+                "CTimex",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -58,7 +63,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "hoistwatch-bench",
-            dependencies: ["HoistWatchCore", "HoistWatchSimulator", "HoistWatchIO"],
+            dependencies: [
+                "HoistWatchCore", "HoistWatchSimulator", "HoistWatchIO", "HoistWatchAgent",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/hoistwatch-bench"
         ),
         .testTarget(

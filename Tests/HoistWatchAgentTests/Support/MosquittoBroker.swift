@@ -59,7 +59,8 @@ final class MosquittoBroker: @unchecked Sendable {
 
     /// posix_spawn with an empty signal mask. Foundation's Process passes on the spawning thread's mask, and
     /// threads of Swift's concurrency pool block SIGTERM, so a broker started that way ignores `terminate()`.
-    static func spawn(_ path: String, _ arguments: [String]) throws -> pid_t {
+    /// `stderrPath`: a file standard error is appended to (default /dev/null).
+    static func spawn(_ path: String, _ arguments: [String], stderrPath: String = "/dev/null") throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -80,7 +81,7 @@ final class MosquittoBroker: @unchecked Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
         guard rc == 0 else { throw BrokerError(message: "posix_spawn \(path) failed: \(rc)") }

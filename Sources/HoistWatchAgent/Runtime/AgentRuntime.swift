@@ -1,0 +1,110 @@
+import HoistWatchCore
+import HoistWatchSimulator
+import Logging
+import ServiceLifecycle
+
+/// `hoistwatch run` put together: board -> detection -> outbox -> MQTT link, plus the status timer, as services
+/// of one `ServiceGroup` that stops gracefully on SIGTERM/SIGINT.
+///
+/// Shutdown order is the reverse of start: status, then detection (its last events are fsynced into the
+/// outbox), then the link (it publishes the offline status and disconnects). Nothing needs flushing beyond
+/// that: every event is on disk before it counts as emitted, and whatever the broker has not acknowledged is
+/// sent after the next start.
+public struct AgentRuntime: Sendable {
+    /// Everything the agent needs, already loaded and checked by the caller.
+    public struct Inputs: Sendable {
+        public var site: SiteConfig
+        public var calibration: Calibration
+        public var calibrationBytes: [UInt8]
+        public var scenario: Scenario
+        public var password: String?
+        public var version: String
+
+        public init(site: SiteConfig, calibration: Calibration, calibrationBytes: [UInt8], scenario: Scenario,
+                    password: String?, version: String) {
+            self.site = site
+            self.calibration = calibration
+            self.calibrationBytes = calibrationBytes
+            self.scenario = scenario
+            self.password = password
+            self.version = version
+        }
+    }
+
+    public let inputs: Inputs
+    public let logger: Logger
+
+    public init(inputs: Inputs, logger: Logger) {
+        self.inputs = inputs
+        self.logger = logger
+    }
+
+    /// Opens the outbox and runs every service until a shutdown signal; throws on a startup error.
+    public func run() async throws {
+        let site = inputs.site
+        let bootId = SystemClock.bootId()
+        let startMono = SystemClock.monotonicNs()
+        try StateDirectory.create(site.stateDirectory)
+        let outbox = try Outbox(path: "\(site.stateDirectory)/outbox.db", capBytes: site.outboxCapBytes)
+        let pending = try outbox.depth()
+        let lastSeq = try outbox.lastSeq()
+        logger.info("outbox open", metadata: [
+            "path": "\(outbox.path)", "pending": "\(pending.count)", "last_seq": "\(lastSeq)",
+        ])
+        let simulation = site.simulation ?? SiteConfig.Simulation(scenario: "")
+        let board = try SimulatedBoard(
+            calibration: inputs.calibration, scenario: inputs.scenario, loop: simulation.loop, seed: simulation.seed)
+        let snapshot = SharedSnapshot()
+        let notifier = SystemdNotifier()
+        let routing = EventRouting(topicPrefix: site.broker.topicPrefix, deviceId: site.deviceId)
+        let payload = StatusPayload(identity: .init(
+            deviceId: site.deviceId, version: inputs.version, calibration: inputs.calibration,
+            calibrationSHA256: FileDigest.sha256Hex(inputs.calibrationBytes), board: "sim", bootId: bootId))
+
+        let detection = DetectionService(
+            configuration: .init(calibration: inputs.calibration, deviceId: site.deviceId, bootId: bootId,
+                                 timeScale: simulation.timeScale, routing: routing),
+            board: board, outbox: outbox, snapshot: snapshot, notifier: notifier, logger: logger)
+        let status = StatusService(
+            intervalS: site.statusIntervalS, statusTopic: site.statusTopic, payload: payload, outbox: outbox,
+            snapshot: snapshot, bootId: bootId, startMonoNs: startMono, logger: logger)
+        let broker = MosquittoOptions(
+            host: site.broker.host, port: site.broker.port, clientID: site.broker.clientId,
+            keepAliveS: site.broker.keepAliveS, username: site.broker.username, password: inputs.password,
+            tls: site.broker.tlsCAFile.map {
+                MosquittoOptions.TLS(caFile: $0, certFile: site.broker.tlsCertFile, keyFile: site.broker.tlsKeyFile)
+            })
+        let link = MqttLinkService(
+            configuration: MqttLinkConfiguration(broker: broker, statusTopic: site.statusTopic),
+            outbox: outbox, logger: logger,
+            birth: { session in status.current(.birth, session: session) },
+            will: { session in payload.will(session: session) },
+            finalize: { entry, isBacklog in PayloadFinalizer.finalize(entry, isBacklog: isBacklog) })
+
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: link),
+                .init(service: detection),
+                .init(service: status),
+                .init(service: ReadinessService(notifier: notifier, logger: logger)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        notifier.notify("STOPPING=1")
+    }
+}
+
+/// Tells systemd the agent is up (READY=1) once every other service has started, and STOPPING=1 on shutdown.
+struct ReadinessService: Service {
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    func run() async throws {
+        notifier.notify("READY=1")
+        logger.info("agent running")
+        try? await gracefulShutdown()
+        notifier.notify("STOPPING=1")
+        logger.info("shutting down")
+    }
+}

@@ -1,0 +1,226 @@
+import HoistWatchCore
+import Logging
+import ServiceLifecycle
+
+/// The agent's main loop: every 10 ms it reads the board's inputs up to now, runs the detection core, stamps the
+/// events with the board's clocks and writes them to the outbox (fsynced) before anything else happens to them.
+///
+/// It runs on a thread of its own: the outbox append is a blocking fsync and must not hold a thread of Swift's
+/// cooperative pool. If the outbox refuses an append (disk error), the events wait in memory and are retried
+/// every tick: none is dropped by the loop.
+public final class DetectionService: Service, Sendable {
+    /// What the loop needs, fixed at start.
+    public struct Configuration: Sendable {
+        public var calibration: Calibration
+        public var deviceId: String
+        public var bootId: String
+        /// Board seconds per wall-clock second (the simulated board can run faster than real time).
+        public var timeScale: Double
+        public var routing: EventRouting
+
+        public init(calibration: Calibration, deviceId: String, bootId: String, timeScale: Double,
+                    routing: EventRouting) {
+            self.calibration = calibration
+            self.deviceId = deviceId
+            self.bootId = bootId
+            self.timeScale = timeScale
+            self.routing = routing
+        }
+    }
+
+    private static let tickNs: Int64 = 10_000_000
+
+    private let configuration: Configuration
+    private let outbox: Outbox
+    private let snapshot: SharedSnapshot
+    private let notifier: SystemdNotifier
+    private let logger: Logger
+    private let board: Locked<SimulatedBoard?>
+    private let stopRequested = Locked(false)
+
+    public init(configuration: Configuration, board: SimulatedBoard, outbox: Outbox, snapshot: SharedSnapshot,
+                notifier: SystemdNotifier, logger: Logger) {
+        self.configuration = configuration
+        self.board = Locked(board)
+        self.outbox = outbox
+        self.snapshot = snapshot
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    /// Runs until graceful shutdown or cancellation; what was detected until then is in the outbox.
+    public func run() async throws {
+        let stop = stopRequested
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    runOnDetachedThread {
+                        self.loop()
+                        continuation.resume()
+                    }
+                }
+            } onGracefulShutdown: {
+                stop.withLock { $0 = true }
+            }
+        } onCancel: {
+            stop.withLock { $0 = true }
+        }
+    }
+
+    /// Asks the loop to stop after its current tick.
+    public func requestStop() { stopRequested.withLock { $0 = true } }
+
+    private func loop() {
+        guard var board = board.withLock({ $0.take() }) else { return }
+        var run = Run(configuration: configuration, header: board.header, startNs: 0)
+        var unsaved: [Pending] = []
+        let startMono = SystemClock.monotonicNs()
+        var nextTick = startMono
+        var synced = SystemClock.isSynchronised()
+        var lastClockCheck = startMono
+        var lastWatchdog = startMono
+        var finishedLogged = false
+        logger.info("detection started", metadata: [
+            "equipment": "\(configuration.calibration.equipment.rawValue)",
+            "scenario": "\(board.scenario.name)", "time_scale": "\(configuration.timeScale)",
+        ])
+        while !stopRequested.withLock({ $0 }) {
+            nextTick += Self.tickNs
+            let before = SystemClock.monotonicNs()
+            if nextTick < before - 1_000_000_000 { nextTick = before }  // fell far behind (suspend): no catch-up burst
+            SystemClock.sleep(untilMonotonicNs: nextTick)
+            let now = SystemClock.monotonicNs()
+            if now - lastClockCheck >= 1_000_000_000 {
+                synced = SystemClock.isSynchronised()
+                lastClockCheck = now
+            }
+            let boardNs = Int64(Double(now - startMono) * configuration.timeScale)
+            var events: [Event] = []
+            var records: [FlightRecord] = []
+            let runStartNs = board.runStartNs
+            let progress = board.advance(toBoardNs: boardNs) { run.engine.process($0, into: &events) }
+            switch progress {
+            case .running(let horizonNs):
+                if horizonNs > 0 { run.engine.advance(toNs: horizonNs - 1, into: &events) }
+            case .finished(let horizonNs):
+                run.engine.advance(toNs: horizonNs, into: &events)
+                if !finishedLogged {
+                    logger.notice("scenario finished; the agent keeps running (set [sim] loop = true to repeat it)")
+                    finishedLogged = true
+                }
+            case .restarted:
+                run.engine.finish(into: &events)
+                logger.info("scenario restarted", metadata: ["run": "\(board.runs)"])
+            }
+            records.append(contentsOf: run.engine.completedRecords)
+            run.engine.completedRecords.removeAll(keepingCapacity: true)
+            let realtime = SystemClock.realtimeNs()
+            for var event in events {
+                stampClocks(&event, runStartNs: runStartNs, startMono: startMono, now: now, realtime: realtime,
+                            synced: synced)
+                if event.transition == .raised { run.raised[event.id] = event }
+                unsaved.append(.event(event))
+            }
+            for record in records {
+                if let raised = run.raised[record.eventId] { unsaved.append(.record(record, raised)) }
+            }
+            if case .restarted(let header) = progress {
+                run = Run(configuration: configuration, header: header, startNs: board.runStartNs)
+            }
+            run.forgetOld(nowMonoNs: now)
+            unsaved = store(unsaved)
+            let engine = run.engine
+            snapshot.update { state in
+                state.counters = engine.counters
+                state.active = engine.active
+                state.positionM = engine.signals.positionM
+                state.speedMps = engine.signals.speedMps
+                state.loadKg = engine.signals.loadKg
+                state.unsaved = unsaved.count
+                state.boardRuns = board.runs
+            }
+            if let interval = notifier.watchdogIntervalNs, now - lastWatchdog >= interval {
+                notifier.notify("WATCHDOG=1")
+                lastWatchdog = now
+            }
+        }
+        if !unsaved.isEmpty {
+            unsaved = store(unsaved)
+            if !unsaved.isEmpty {
+                logger.error("stopping with events the outbox would not take", metadata: ["count": "\(unsaved.count)"])
+            }
+        }
+        logger.info("detection stopped")
+    }
+
+    /// Board time to the board's CLOCK_MONOTONIC (`mono_ns`) and wall time (`time`).
+    private func stampClocks(_ event: inout Event, runStartNs: Int64, startMono: Int64, now: Int64, realtime: Int64,
+                             synced: Bool) {
+        let boardNs = runStartNs + event.monoNs
+        let mono = startMono + Int64(Double(boardNs) / configuration.timeScale)
+        event.monoNs = mono
+        event.wallNs = realtime - (now - mono)
+        event.timeSynced = synced
+    }
+
+    /// Appends in order; returns what could not be stored yet (from the first failure on, order kept).
+    private func store(_ pending: [Pending]) -> [Pending] {
+        for (index, item) in pending.enumerated() {
+            do {
+                switch item {
+                case .event(let event):
+                    let result = try outbox.appendEvent { seq in configuration.routing.entry(for: event, seq: seq) }
+                    let seq = result.seq ?? 0
+                    snapshot.update { state in
+                        state.eventsStored += 1
+                        state.lastSeq = seq
+                        if !event.timeSynced { state.uncorrectedTimes = true }
+                    }
+                    if !result.stored {
+                        logger.warning("outbox full: event dropped by the cap policy", metadata: ["seq": "\(seq)"])
+                    }
+                    logger.info("event stored", metadata: [
+                        "seq": "\(seq)", "type": "\(event.type.rawValue)", "transition": "\(event.transition.rawValue)",
+                    ])
+                case .record(let record, let raised):
+                    let result = try outbox.append(configuration.routing.entry(for: record, raised: raised))
+                    if !result.stored {
+                        logger.warning("outbox full: flight record dropped", metadata: ["event_id": "\(record.eventId)"])
+                    }
+                }
+            } catch {
+                logger.error("outbox append failed; retrying next tick", metadata: ["error": "\(error)"])
+                return Array(pending[index...])
+            }
+        }
+        return []
+    }
+
+    private enum Pending: Sendable {
+        case event(Event)
+        case record(FlightRecord, Event)
+    }
+
+    /// One run of the board's scenario: its engine and the raised events whose flight records are still open.
+    private struct Run {
+        var engine: DetectionEngine
+        var raised: [String: Event] = [:]
+
+        init(configuration: Configuration, header: TraceHeader, startNs: Int64) {
+            var random = SystemRandomNumberGenerator()
+            let stamper = EventStamper(
+                deviceId: configuration.deviceId, bootId: configuration.bootId, firstSeq: 0,
+                wallOffsetNs: SystemClock.realtimeNs() - SystemClock.monotonicNs(), timeSynced: false,
+                seed: random.next())
+            engine = DetectionEngine(calibration: configuration.calibration, header: header, stamper: stamper)
+        }
+
+        /// Forgets raised events whose flight record is long done (bounded memory over years): a record ends
+        /// 5 s of board time after its raise, so ten minutes of wall time is ample even at time_scale 0.01.
+        mutating func forgetOld(nowMonoNs: Int64) {
+            guard raised.count > 32 else { return }
+            let open = Set(engine.active.map(\.raisedId))
+            raised = raised.filter { open.contains($0.key) || nowMonoNs - $0.value.monoNs < 600_000_000_000 }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import HoistWatchCore
+
+/// Turns core events and flight records into outbox entries: topics of mqtt.md, priority class from severity.
+public struct EventRouting: Sendable {
+    public let eventTopic: String
+    public let topicPrefix: String
+    public let deviceId: String
+
+    public init(topicPrefix: String, deviceId: String) {
+        self.topicPrefix = topicPrefix
+        self.deviceId = deviceId
+        eventTopic = "\(topicPrefix)/\(deviceId)/event"
+    }
+
+    /// The class an event is sent and dropped by.
+    public static func priority(of severity: Severity) -> OutboxPriority {
+        switch severity {
+        case .alarm: return .alarm
+        case .warning: return .warning
+        case .info: return .info
+        }
+    }
+
+    /// The event with the outbox's `seq`, rendered as mqtt.md's payload.
+    public func entry(for event: Event, seq: Int64) -> OutboxEntry {
+        var numbered = event
+        numbered.seq = seq
+        return OutboxEntry(
+            id: event.id, seq: seq, priority: Self.priority(of: event.severity), topic: eventTopic,
+            payload: numbered.jsonBytes(), monoNs: event.monoNs, bootId: event.bootId, wallNs: event.wallNs,
+            timeSynced: event.timeSynced)
+    }
+
+    /// An alarm's flight record on `{prefix}/{device_id}/record/{event_id}`, in the alarm's class so it follows
+    /// its alarm out of a backlog.
+    public func entry(for record: FlightRecord, raised: Event) -> OutboxEntry {
+        OutboxEntry(
+            id: "record-\(record.eventId)", priority: Self.priority(of: raised.severity),
+            topic: "\(topicPrefix)/\(deviceId)/record/\(record.eventId)", payload: record.encoded(),
+            monoNs: raised.monoNs, bootId: raised.bootId, wallNs: raised.wallNs, timeSynced: raised.timeSynced)
+    }
+}

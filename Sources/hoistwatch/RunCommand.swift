@@ -1,0 +1,66 @@
+import ArgumentParser
+import HoistWatchAgent
+import HoistWatchCore
+import HoistWatchIO
+import HoistWatchSimulator
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `hoistwatch run --config SITE.toml`: the agent, until SIGTERM/SIGINT (then exit 0). Logs go to stderr.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the agent: inputs -> detectors -> outbox -> MQTT, until SIGTERM/SIGINT.")
+
+    @Option(help: "Site config (TOML); see Board/site.example.toml.") var config: String
+
+    func run() async throws {
+        // A broker that closes the socket must not kill the agent with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        let loaded = Result { () throws(InputError) -> AgentRuntime.Inputs in try Self.load(config) }
+        guard case .success(let inputs) = loaded else {
+            if case .failure(let error) = loaded { throw CLIExit.badInput(error) }
+            return
+        }
+        let level = Logger.Level(rawValue: inputs.site.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "hoistwatch")
+        logger[metadataKey: "device_id"] = "\(inputs.site.deviceId)"
+        logger.info("starting", metadata: ["version": "\(HoistWatchVersion.current)", "config": "\(inputs.site.path)"])
+        do {
+            try await AgentRuntime(inputs: inputs, logger: logger).run()
+        } catch let error as OutboxError {
+            CLIExit.printError("error: \(error)")
+            throw ExitCode(1)
+        }
+        logger.info("stopped")
+    }
+
+    /// Loads and checks everything the agent needs; every problem of `check --config` refuses the start.
+    static func load(_ path: String) throws(InputError) -> AgentRuntime.Inputs {
+        let site = try TextFile.siteConfig(path)
+        let problems = SiteConfigCheck.problems(site)
+        if let last = problems.last {
+            for problem in problems.dropLast() { CLIExit.printError("error: \(problem.description)") }
+            throw last
+        }
+        guard let simulation = site.simulation else {
+            throw InputError(.invalidValue, file: site.path, key: "board",
+                             "only the simulated board (board = \"sim\") can run yet; GPIO boards are issue 4")
+        }
+        let calibrationText = try TextFile.read(site.calibrationPath)
+        let calibration = try TextFile.calibration(site.calibrationPath)
+        let scenario = try ScenarioFile.load(simulation.scenario)
+        var password: String?
+        if let file = site.broker.passwordFile { password = try SiteConfigCheck.password(fromFile: file) }
+        return AgentRuntime.Inputs(
+            site: site, calibration: calibration, calibrationBytes: Array(calibrationText.utf8), scenario: scenario,
+            password: password, version: HoistWatchVersion.current)
+    }
+}
