@@ -1,7 +1,7 @@
 # HoistWatch: the two commands are `make demo` and `make test`. Both install what they need first.
 SHELL := /bin/bash
 SWIFT ?= swift
-DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3
+DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3 libssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build test demo bench clean
@@ -19,9 +19,12 @@ build: deps
 	$(SWIFT) build
 
 ## test: the whole suite (unit, scenario library, integration against a real mosquitto on loopback).
+# Two runs: the CPU-heavy pure suites (scenario library, property tests) would otherwise hold every thread of
+# Swift's cooperative pool (2 on a 2-core board or CI runner) and starve the timing-sensitive broker tests.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip HoistWatchAgentTests
+	$(SWIFT) test --skip-build --filter HoistWatchAgentTests
 
 ## demo: the agent on a simulated elevator, publishing to a real Mosquitto on loopback, alerts shown live.
 demo: deps
