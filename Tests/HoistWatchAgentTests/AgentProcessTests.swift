@@ -208,3 +208,44 @@ import Testing
         #expect(output.contains("site.toml") && output.contains("chmod"), "\(output)")
     }
 }
+
+/// sd_notify: READY=1 once running, WATCHDOG=1 at half the watchdog period, STOPPING=1 on SIGTERM.
+@Suite(.serialized) struct SystemdNotifyTests {
+    @Test func notifiesReadyWatchdogAndStopping() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let agent = try AgentProcess(port: broker.port, scenario: "Scenarios/demo.toml", loop: true, timeScale: 1)
+        let socketPath = agent.directory.file("notify.sock")
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in socketPath.utf8.enumerated() { raw[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        try #require(bound == 0)
+        var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let received = Locked<[String]>([])
+        func drain() {
+            var buffer = [UInt8](repeating: 0, count: 256)
+            while true {
+                let count = recv(fd, &buffer, buffer.count, 0)
+                if count <= 0 { return }
+                received.withLock { $0.append(String(decoding: buffer.prefix(count), as: UTF8.self)) }
+            }
+        }
+        try agent.start(environment: ["NOTIFY_SOCKET=\(socketPath)", "WATCHDOG_USEC=1000000"])
+        let ready = await eventually(within: 10) {
+            drain()
+            return received.withLock { $0.contains("READY=1") && $0.filter { $0 == "WATCHDOG=1" }.count >= 2 }
+        }
+        #expect(ready, "\(received.withLock { $0 })")
+        #expect(agent.kill(signal: SIGTERM) == 0)
+        drain()
+        #expect(received.withLock { $0.contains("STOPPING=1") })
+    }
+}

@@ -68,8 +68,9 @@ final class AgentProcess: @unchecked Sendable {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Starts `hoistwatch run`; stderr is appended to `agent.log`.
-    func start() throws {
-        pid = try MosquittoBroker.spawn(Self.executable, ["run", "--config", configPath], stderrPath: logPath)
+    func start(environment: [String] = []) throws {
+        pid = try MosquittoBroker.spawn(
+            Self.executable, ["run", "--config", configPath], stderrPath: logPath, environment: environment)
         starts += 1
     }
 

@@ -60,7 +60,9 @@ final class MosquittoBroker: @unchecked Sendable {
     /// posix_spawn with an empty signal mask. Foundation's Process passes on the spawning thread's mask, and
     /// threads of Swift's concurrency pool block SIGTERM, so a broker started that way ignores `terminate()`.
     /// `stderrPath`: a file standard error is appended to (default /dev/null).
-    static func spawn(_ path: String, _ arguments: [String], stderrPath: String = "/dev/null") throws -> pid_t {
+    /// `environment`: extra `NAME=value` entries beside the test process's own.
+    static func spawn(_ path: String, _ arguments: [String], stderrPath: String = "/dev/null",
+                      environment: [String] = []) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -83,7 +85,15 @@ final class MosquittoBroker: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        var inherited: [String] = []
+        var cursor = environ
+        while let entry = cursor.pointee {
+            inherited.append(String(cString: entry))
+            cursor += 1
+        }
+        let envp: [UnsafeMutablePointer<CChar>?] = (inherited + environment).map { strdup($0) } + [nil]
+        defer { envp.forEach { free($0) } }
+        let rc = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
         guard rc == 0 else { throw BrokerError(message: "posix_spawn \(path) failed: \(rc)") }
         return pid
     }
