@@ -1,7 +1,7 @@
 # HoistWatch: the two commands are `make demo` and `make test`. Both install what they need first.
 SHELL := /bin/bash
 SWIFT ?= swift
-DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3 libssl-dev
+DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3 libssl-dev time tmux
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build test demo bench clean
@@ -33,7 +33,9 @@ demo: deps
 
 ## bench: replay throughput and RSS on a simulated busy day, plus the agent figures (release build).
 bench: deps
-	$(SWIFT) build -c release --product hoistwatch --product hoistwatch-bench
+	@# SwiftPM builds only the last of several --product options: one build per product.
+	$(SWIFT) build -c release --product hoistwatch
+	$(SWIFT) build -c release --product hoistwatch-bench
 	./scripts/bench.sh
 
 clean:

@@ -8,7 +8,7 @@ struct HoistWatchCommand: AsyncParsableCommand {
         abstract: "Elevator and crane safety monitoring agent.",
         version: HoistWatchVersion.current,
         subcommands: [
-            RunCommand.self, ReplayCommand.self, SimulateCommand.self, CheckCommand.self,
+            RunCommand.self, DiagCommand.self, ReplayCommand.self, SimulateCommand.self, CheckCommand.self,
         ]
     )
 }

@@ -81,9 +81,20 @@ public struct AgentRuntime: Sendable {
             will: { session in payload.will(session: session) },
             finalize: { entry, isBacklog in PayloadFinalizer.finalize(entry, isBacklog: isBacklog) })
 
+        let diagnostics = DiagnosticsServer(
+            path: "\(site.stateDirectory)/diag.sock", link: link, snapshot: snapshot, logger: logger
+        ) {
+            let mono = SystemClock.monotonicNs()
+            return DiagnosticsReport.render(
+                identity: payload.identity, snapshot: snapshot.value, depth: try? outbox.depth(),
+                dropped: try? outbox.droppedCounts(), monoNs: mono, wallNs: SystemClock.realtimeNs(),
+                timeSynced: SystemClock.isSynchronised(), uptimeS: Double(mono - startMono) / 1e9)
+        }
+
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: link),
+                .init(service: diagnostics),
                 .init(service: detection),
                 .init(service: status),
                 .init(service: ReadinessService(notifier: notifier, logger: logger)),

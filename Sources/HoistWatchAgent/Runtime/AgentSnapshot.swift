@@ -5,11 +5,24 @@ import HoistWatchCore
 public struct AgentSnapshot: Sendable {
     public var counters = Counters()
     public var active: [DetectionEngine.ActiveFault] = []
+    /// CLOCK_MONOTONIC of each active fault's raise, by raised event id.
+    public var activeSinceMonoNs: [String: Int64] = [:]
     public var positionM: Double = 0
     public var speedMps: Double = 0
     public var loadKg: Double?
-    /// Inputs that are high now (debounced), by wire name.
-    public var highInputs: [String] = []
+    /// Every wired input: debounced level and edges seen since start.
+    public var inputs: [InputReading] = []
+    /// Position is referenced to a landing (elevator) or known from the start.
+    public var referenced = false
+    /// Nearest landing (1 = bottom) when the car is within its door zone half-width; nil between floors.
+    public var floor: Int?
+    /// Wind over 10 s (crane).
+    public var windMps: Double?
+    /// The last events stored, newest last (at most `recentLimit`).
+    public var recent: [RecentEvent] = []
+    public static let recentLimit = 20
+    /// MQTT link, copied from the link service a few times a second.
+    public var link = LinkReading()
     /// Events stored in the outbox since start, and the last one's seq.
     public var eventsStored: Int64 = 0
     public var lastSeq: Int64 = 0
@@ -21,6 +34,28 @@ public struct AgentSnapshot: Sendable {
     public var uncorrectedTimes = false
 
     public init() {}
+
+    public struct InputReading: Sendable, Hashable {
+        public var name: String
+        public var level: UInt8
+        public var edges: Int64
+    }
+
+    public struct RecentEvent: Sendable, Hashable {
+        public var seq: Int64
+        public var type: String
+        public var transition: String
+        public var severity: String
+        public var wallNs: Int64
+    }
+
+    public struct LinkReading: Sendable, Hashable {
+        public var state = "starting"
+        public var lastError: String?
+        public var session: Int64 = 0
+        public var acknowledged = 0
+        public var inFlight = 0
+    }
 }
 
 /// `AgentSnapshot` behind a lock.

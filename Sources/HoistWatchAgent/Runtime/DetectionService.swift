@@ -80,6 +80,7 @@ public final class DetectionService: Service, Sendable {
         var lastClockCheck = startMono
         var lastWatchdog = startMono
         var finishedLogged = false
+        let wiredInputs = configuration.calibration.wiredInputs.sorted()
         logger.info("detection started", metadata: [
             "equipment": "\(configuration.calibration.equipment.rawValue)",
             "scenario": "\(board.scenario.name)", "time_scale": "\(configuration.timeScale)",
@@ -130,12 +131,23 @@ public final class DetectionService: Service, Sendable {
             run.forgetOld(nowMonoNs: now)
             unsaved = store(unsaved)
             let engine = run.engine
+            var since: [String: Int64] = [:]
+            for fault in engine.active { since[fault.raisedId] = run.raised[fault.raisedId]?.monoNs }
+            let readings = wiredInputs.map {
+                AgentSnapshot.InputReading(name: $0.wireName, level: engine.signals.level($0),
+                                           edges: engine.signals.edgeCount($0))
+            }
             snapshot.update { state in
                 state.counters = engine.counters
                 state.active = engine.active
+                state.activeSinceMonoNs = since
                 state.positionM = engine.signals.positionM
                 state.speedMps = engine.signals.speedMps
                 state.loadKg = engine.signals.loadKg
+                state.inputs = readings
+                state.referenced = engine.signals.referenced
+                state.floor = Self.floor(engine.signals, calibration: configuration.calibration)
+                state.windMps = configuration.calibration.equipment == .crane ? engine.signals.wind10sMps : nil
                 state.unsaved = unsaved.count
                 state.boardRuns = board.runs
             }
@@ -151,6 +163,13 @@ public final class DetectionService: Service, Sendable {
             }
         }
         logger.info("detection stopped")
+    }
+
+    /// The landing (1 = bottom) the car is level with, within the door zone half-width; nil otherwise.
+    private static func floor(_ signals: SignalChain, calibration: Calibration) -> Int? {
+        guard calibration.equipment == .elevator, let landing = signals.nearestLanding,
+              abs(landing.heightM - signals.positionM) <= calibration.doorZoneHalfM else { return nil }
+        return landing.index + 1
     }
 
     /// Board time to the board's CLOCK_MONOTONIC (`mono_ns`) and wall time (`time`).
@@ -174,6 +193,10 @@ public final class DetectionService: Service, Sendable {
                     snapshot.update { state in
                         state.eventsStored += 1
                         state.lastSeq = seq
+                        state.recent.append(.init(seq: seq, type: event.type.rawValue,
+                                                  transition: event.transition.rawValue,
+                                                  severity: event.severity.rawValue, wallNs: event.wallNs))
+                        if state.recent.count > AgentSnapshot.recentLimit { state.recent.removeFirst() }
                         if !event.timeSynced { state.uncorrectedTimes = true }
                     }
                     if !result.stored {

@@ -1,0 +1,130 @@
+import Logging
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The local status channel of issue 5: a Unix stream socket in the state folder (mode 0660: the service user
+/// and its group, e.g. technicians added to `hoistwatch`; nothing on the network). Each connection gets one
+/// snapshot (`DiagnosticsReport`, one JSON line) and is closed; `hoistwatch diag` polls it.
+///
+/// The accept loop runs on its own thread (blocking `poll`/`accept`); a task copies the link's diagnostics into
+/// the shared snapshot four times a second so the thread never has to await the link actor.
+public final class DiagnosticsServer: Service, Sendable {
+    public struct SocketError: Error, CustomStringConvertible {
+        public var path: String
+        public var step: String
+        public var errno: Int32
+        public var description: String { "diag socket \(path): \(step) failed: \(String(cString: strerror(errno)))" }
+    }
+
+    private let path: String
+    private let report: @Sendable () -> [UInt8]
+    private let link: MqttLinkService
+    private let snapshot: SharedSnapshot
+    private let logger: Logger
+    private let stopRequested = Locked(false)
+
+    public init(path: String, link: MqttLinkService, snapshot: SharedSnapshot, logger: Logger,
+                report: @escaping @Sendable () -> [UInt8]) {
+        self.path = path
+        self.link = link
+        self.snapshot = snapshot
+        self.logger = logger
+        self.report = report
+    }
+
+    public func run() async throws {
+        let fd = try Self.listen(at: path)
+        let stop = stopRequested
+        let finished = Locked(false)
+        runOnDetachedThread {
+            self.acceptLoop(fd)
+            close(fd)
+            finished.withLock { $0 = true }
+        }
+        logger.info("diag socket ready", metadata: ["path": "\(path)"])
+        await withTaskCancellationHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let diagnostics = await link.diagnostics()
+                snapshot.update { $0.link = Self.reading(diagnostics) }
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        } onCancel: {
+            stop.withLock { $0 = true }
+        }
+        stop.withLock { $0 = true }
+        while !finished.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(20)) }
+        unlink(path)
+    }
+
+    private static func reading(_ diagnostics: MqttLinkDiagnostics) -> AgentSnapshot.LinkReading {
+        var reading = AgentSnapshot.LinkReading()
+        switch diagnostics.phase {
+        case .idle: reading.state = "starting"
+        case .connecting: reading.state = "connecting"
+        case .connected: reading.state = "connected"
+        case .waiting: reading.state = "waiting to retry"
+        case .authRejected: reading.state = "credentials refused"
+        case .stopped: reading.state = "stopped"
+        }
+        reading.lastError = diagnostics.lastError
+        reading.session = diagnostics.session
+        reading.acknowledged = diagnostics.acknowledged
+        reading.inFlight = diagnostics.inFlight
+        return reading
+    }
+
+    private func acceptLoop(_ fd: Int32) {
+        while !stopRequested.withLock({ $0 }) {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 200) > 0 else { continue }
+            let client = accept(fd, nil, nil)
+            guard client >= 0 else { continue }
+            var body = report()
+            body.append(UInt8(ascii: "\n"))
+            var sent = 0
+            while sent < body.count {
+                let count = body[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if count <= 0 { break }
+                sent += count
+            }
+            close(client)
+        }
+    }
+
+    /// Binds a fresh socket at `path` (a stale one from a killed agent is removed first), mode 0660.
+    static func listen(at path: String) throws(SocketError) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SocketError(path: path, step: "socket", errno: errno) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            close(fd)
+            throw SocketError(path: path, step: "bind (path too long)", errno: ENAMETOOLONG)
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
+        unlink(path)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0 else {
+            let code = errno
+            close(fd)
+            throw SocketError(path: path, step: "bind", errno: code)
+        }
+        chmod(path, 0o660)
+        guard Glibc.listen(fd, 8) == 0 else {
+            let code = errno
+            close(fd)
+            throw SocketError(path: path, step: "listen", errno: code)
+        }
+        return fd
+    }
+}

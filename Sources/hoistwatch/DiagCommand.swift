@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import HoistWatchCore
+import HoistWatchIO
+
+/// `hoistwatch diag [--json]`: the technician's live view of the running agent, from its local socket.
+struct DiagCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diag", abstract: "Live view of the running agent (inputs, position, faults, outbox, broker link).")
+
+    @Flag(help: "Print one snapshot as JSON and exit.") var json = false
+    @Option(help: "Site config, to find the agent's state folder (default: \(SiteConfig.defaultStateDirectory)).")
+    var config: String?
+    @Option(help: "The agent's diag socket (overrides --config).") var socket: String?
+    @Option(help: "Refresh interval in milliseconds.") var intervalMs: Int = 250
+    @Option(help: "Stop after this many refreshes (0: until Ctrl-C).") var count: Int = 0
+
+    func run() throws {
+        let path = try socketPath()
+        if json {
+            print(String(decoding: try fetch(path), as: UTF8.self), terminator: "")
+            return
+        }
+        let interactive = isatty(1) == 1
+        var shown = 0
+        repeat {
+            let bytes = try fetch(path)
+            guard let report = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+                CLIExit.printError("error: \(path): the agent sent something that is not a diag snapshot")
+                throw ExitCode(1)
+            }
+            let lines = DiagScreen.lines(report)
+            if interactive {
+                // Home, clear each line as it is rewritten, then clear below: no flicker.
+                var screen = "\u{1B}[H"
+                for line in lines { screen += line + "\u{1B}[K\n" }
+                screen += "\u{1B}[J"
+                FileHandle.standardOutput.write(Data(screen.utf8))
+            } else {
+                print(lines.joined(separator: "\n"))
+                return  // not a terminal: one plain snapshot
+            }
+            shown += 1
+            if count > 0 && shown >= count { return }
+            usleep(useconds_t(max(50, intervalMs) * 1000))
+        } while true
+    }
+
+    private func socketPath() throws -> String {
+        if let socket { return socket }
+        guard let config else { return "\(SiteConfig.defaultStateDirectory)/diag.sock" }
+        do {
+            return "\(try TextFile.siteConfig(config).stateDirectory)/diag.sock"
+        } catch {
+            throw CLIExit.badInput(error)
+        }
+    }
+
+    private func fetch(_ path: String) throws -> [UInt8] {
+        do {
+            return try DiagSocketClient.fetch(path)
+        } catch {
+            CLIExit.printError("error: \(error.description)")
+            throw ExitCode(1)
+        }
+    }
+}
