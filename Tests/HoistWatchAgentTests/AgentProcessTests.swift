@@ -170,7 +170,7 @@ import Testing
         let connections = agent.log.components(separatedBy: "MQTT link connected").count - connectsBefore
         let runs = 1 + zip(ranks, ranks.dropFirst()).filter { $0 > $1 }.count
         #expect(connections >= 1)
-        #expect(runs <= connections, "alarms first, then warnings, then info: \(ranks) over \(connections) connection(s)")
+        #expect(runs <= connections, "alarms first, then warnings, then info: \(ranks) over \(connections) connection(s); \(agent.log.suffix(3000))")
         if connections == 1 {
             for rank in Set(ranks) {
                 let seqs = zip(backlog, ranks).filter { $0.1 == rank }.compactMap { $0.0["seq"] as? Int }

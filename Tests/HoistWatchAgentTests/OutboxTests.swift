@@ -23,6 +23,22 @@ import Testing
         #expect(excluding.compactMap(\.seq) == [3, 6])
     }
 
+    /// The link tells backlog from live by "position <= highest position at CONNACK", so a position must never be
+    /// handed out again after the rows above it were acknowledged (found by the broker-outage process test).
+    @Test func positionsAreNeverReusedAfterRemovals() throws {
+        let dir = try TestDirectory()
+        let outbox = try Outbox(path: dir.file("outbox.db"))
+        for _ in 0..<3 { try outbox.appendEvent { EntryFactory.event(.warning, seq: $0) } }
+        let boundary = try outbox.highestPosition()
+        #expect(try outbox.remove(ids: ["evt-2", "evt-3"]) == 2)
+        try outbox.appendEvent { EntryFactory.event(.alarm, seq: $0) }
+        let fresh = try #require(try outbox.pending(limit: 10).first { $0.id == "evt-4" })
+        #expect(fresh.position > boundary)
+        #expect(try outbox.remove(ids: ["evt-1", "evt-4", "evt-9"]) == 2, "unknown ids are skipped")
+        try outbox.appendEvent { EntryFactory.event(.alarm, seq: $0) }
+        #expect(try outbox.pending(limit: 10).first?.position ?? 0 > fresh.position, "not even when empty")
+    }
+
     @Test func removeAndDepth() throws {
         let dir = try TestDirectory()
         let outbox = try Outbox(path: dir.file("outbox.db"))

@@ -46,7 +46,9 @@ extension Outbox {
                     try db.execute(
                         """
                         CREATE TABLE outbox(
-                            position INTEGER PRIMARY KEY,
+                            -- AUTOINCREMENT: a position is never reused, even after the rows above it were
+                            -- removed, so "position <= highest at CONNACK" always means "was waiting then".
+                            position INTEGER PRIMARY KEY AUTOINCREMENT,
                             id TEXT NOT NULL UNIQUE,
                             seq INTEGER,
                             priority INTEGER NOT NULL,

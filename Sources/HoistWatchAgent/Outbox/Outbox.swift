@@ -150,19 +150,33 @@ public final class Outbox: Sendable {
     /// or dropped while in flight).
     @discardableResult
     public func remove(id: String) throws(OutboxError) -> Bool {
-        try state.withLock { state throws(OutboxError) in
+        try remove(ids: [id]) == 1
+    }
+
+    /// Removes every entry of `ids` in one transaction (one fsync for a whole batch of PUBACKs); returns how many
+    /// were there. Ids already gone (removed before, or dropped while in flight) are skipped.
+    @discardableResult
+    public func remove(ids: [String]) throws(OutboxError) -> Int {
+        guard !ids.isEmpty else { return 0 }
+        return try state.withLock { state throws(OutboxError) in
             var totalBytes = state.totalBytes
-            let removed = try run("removing an entry", state.db) { db -> Bool in
+            let removed = try run("removing acknowledged entries", state.db) { db -> Int in
                 // SELECT then DELETE rather than DELETE ... RETURNING, which needs SQLite 3.35.
                 let size = try db.prepare("SELECT bytes FROM outbox WHERE id = ?")
-                try size.bind(id, at: 1)
-                guard try size.step() else { return false }
-                let bytes = size.int64(0)
                 let delete = try db.prepare("DELETE FROM outbox WHERE id = ?")
-                try delete.bind(id, at: 1)
-                try delete.step()
-                totalBytes -= bytes
-                return true
+                var count = 0
+                for id in ids {
+                    size.reset()
+                    try size.bind(id, at: 1)
+                    guard try size.step() else { continue }
+                    let bytes = size.int64(0)
+                    delete.reset()
+                    try delete.bind(id, at: 1)
+                    try delete.step()
+                    totalBytes -= bytes
+                    count += 1
+                }
+                return count
             }
             state.totalBytes = totalBytes
             return removed
