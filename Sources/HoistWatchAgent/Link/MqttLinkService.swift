@@ -23,6 +23,7 @@ public actor MqttLinkService: Service {
         case client(generation: Int, MosquittoEvent)
         case timer
         case outboxChanged
+        case flushAcknowledged
         case shutdown
     }
 
@@ -44,6 +45,11 @@ public actor MqttLinkService: Service {
     private var generation = 0
     private var session: Int64 = 0
     private var acknowledged = 0
+    /// PUBACKed entries not yet removed from the outbox: removed together in one transaction (one fsync) when the
+    /// `.flushAcknowledged` queued behind the PUBACKs already waiting is reached, so a burst of PUBACKs costs one
+    /// commit, not one each. Excluded from sending meanwhile, so nothing is sent twice.
+    private var acknowledgedIDs: [String] = []
+    private var flushQueued = false
     private var timerTask: Task<Void, Never>?
     private var forwardTask: Task<Void, Never>?
 
@@ -114,11 +120,15 @@ public actor MqttLinkService: Service {
                 run(machine.timerFired(nowNs: nowNs()))
             case .outboxChanged:
                 fillWindow()
+            case .flushAcknowledged:
+                flushAcknowledged()
+                fillWindow()
             case .shutdown:
                 run(machine.stop(nowNs: nowNs()))
             }
             if case .stopped = machine.phase { break }
         }
+        flushAcknowledged()
         timerTask?.cancel()
         forwardTask?.cancel()
         if let client {
@@ -182,13 +192,11 @@ public actor MqttLinkService: Service {
         case .publish(let entry, let isBacklog):
             publish(entry, isBacklog: isBacklog)
         case .removeFromOutbox(let id):
-            do {
-                try outbox.remove(id: id)
-                acknowledged += 1
-            } catch {
-                logger.info("MQTT link cannot remove an acknowledged entry", metadata: ["outbox.error": "\(error)"])
+            acknowledgedIDs.append(id)
+            if !flushQueued {
+                flushQueued = true
+                inputContinuation.yield(.flushAcknowledged)
             }
-            fillWindow()
         case .disconnect:
             timerTask?.cancel()
             if let client, clientConnected {
@@ -266,9 +274,22 @@ public actor MqttLinkService: Service {
             machine.published(id: entry.id, mid: mid)
         } catch {
             machine.publishFailed(id: entry.id)
-            logger.debug(
-                "MQTT link could not queue an entry",
+            logger.warning(
+                "MQTT link could not queue an entry; it stays in the outbox for the next try",
                 metadata: ["mqtt.topic": "\(entry.topic)", "outbox.seq": "\(entry.seq.map { "\($0)" } ?? "-")"])
+        }
+    }
+
+    private func flushAcknowledged() {
+        flushQueued = false
+        guard !acknowledgedIDs.isEmpty else { return }
+        do {
+            try outbox.remove(ids: acknowledgedIDs)
+            acknowledged += acknowledgedIDs.count
+            acknowledgedIDs.removeAll(keepingCapacity: true)
+        } catch {
+            // Kept for the next flush; they stay excluded from sending until removed.
+            logger.info("MQTT link cannot remove acknowledged entries", metadata: ["outbox.error": "\(error)"])
         }
     }
 
@@ -277,7 +298,8 @@ public actor MqttLinkService: Service {
         guard slots > 0 else { return }
         let entries: [OutboxEntry]
         do {
-            entries = try outbox.pending(limit: slots, excluding: machine.inFlightIDs)
+            entries = try outbox.pending(
+                limit: slots, excluding: machine.inFlightIDs.union(acknowledgedIDs))
         } catch {
             logger.info("MQTT link cannot read the outbox", metadata: ["outbox.error": "\(error)"])
             return

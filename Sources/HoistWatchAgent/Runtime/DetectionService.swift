@@ -29,6 +29,7 @@ public final class DetectionService: Service, Sendable {
     }
 
     private static let tickNs: Int64 = 10_000_000
+    private static let evaluationDelayNs: Int64 = 2_000_000
 
     private let configuration: Configuration
     private let outbox: Outbox
@@ -75,7 +76,9 @@ public final class DetectionService: Service, Sendable {
         var run = Run(configuration: configuration, header: board.header, startNs: 0)
         var unsaved: [Pending] = []
         let startMono = SystemClock.monotonicNs()
-        var nextTick = startMono
+        // The loop runs 2 ms after each 10 ms tick of board time (at time_scale 1): by then the inputs up to the
+        // tick are in, so a fault is evaluated 2 ms after its confirm time ran out, not up to a whole tick later.
+        var nextTick = startMono + Self.evaluationDelayNs - Self.tickNs
         var synced = SystemClock.isSynchronised()
         var lastClockCheck = startMono
         var lastWatchdog = startMono
