@@ -9,7 +9,8 @@ import HoistWatchCore
 public struct TraceFileReader {
     /// Longest line accepted; anything longer is not a trace line and is refused rather than buffered.
     public static let maxLineBytes = 1 << 20
-    private static let chunkBytes = 1 << 20
+    /// Bytes asked of each `read`: what the reader touches in steady state (a partial line is carried over).
+    private static let chunkBytes = 1 << 16
 
     private let path: String
 
@@ -27,13 +28,16 @@ public struct TraceFileReader {
         }
         defer { if descriptor != 0 { close(descriptor) } }
         var decoder = TraceDecoder()
+        // Room for a carried-over partial line of up to `maxLineBytes` plus one chunk. Each read asks for one chunk
+        // only, so the pages beyond what lines actually need are never touched (they do not count in the RSS).
         let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Self.chunkBytes + Self.maxLineBytes)
         defer { buffer.deallocate() }
         var filled = 0
         var sawAnyLine = false
         do throws(InputError) {
             while true {
-                let count = Self.readRetrying(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
+                let count = Self.readRetrying(
+                    descriptor, buffer.baseAddress! + filled, min(Self.chunkBytes, buffer.count - filled))
                 if count < 0 {
                     throw InputError(.unreadable, file: path, "read failed: \(String(cString: strerror(errno)))")
                 }
