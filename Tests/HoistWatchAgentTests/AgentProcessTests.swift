@@ -76,7 +76,10 @@ import Testing
         #expect((birth["session"] as? Int ?? 0) >= 1)
         #expect((birth["calibration_sha256"] as? String)?.count == 64)
         #expect((birth["detectors_on"] as? [String])?.contains("overspeed") == true)
-        #expect(statuses.last?["online"] as? Bool == false)
+        let offline = await eventually(within: 5) {
+            jsonObject(subscriber.messages(on: "/status").last?.payload ?? "")?["online"] as? Bool == false
+        }
+        #expect(offline, "a clean stop leaves offline as the last status")
 
         // Restarted, the birth is retained for a late subscriber, with a higher session.
         let connects = agent.log.components(separatedBy: "MQTT link connected").count
@@ -330,5 +333,47 @@ import Testing
         let (status, output) = try Self.run(["diag", "--config", directory.file("site.toml")], in: directory)
         #expect(status == 2)
         #expect(output.contains("site.toml") && output.contains("device_id"), "\(output)")
+    }
+}
+
+/// `hoistwatch selftest` against the simulated board: inputs that move pass, one that never moves fails by name,
+/// the broker check passes, and the exit code says whether everything passed.
+@Suite(.serialized) struct SelftestCommandTests {
+    @Test func reportsEachCheckAndFailsOnAnInputThatNeverMoves() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let agent = try AgentProcess(port: broker.port, scenario: "Scenarios/demo.toml", loop: true, timeScale: 20)
+        try agent.start()
+        let socket = agent.directory.file("state/diag.sock")
+        #expect(await eventually(within: 20) { FileManager.default.fileExists(atPath: socket) })
+        let log = agent.directory.file("selftest.out")
+        let status = try runProgram(
+            AgentProcess.executable,
+            ["selftest", "--config", agent.configPath, "--timeout-s", "8",
+             "--inputs", "door_closed,door_zone,enc_a,top_limit"], logFile: log)
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(agent.kill(signal: SIGTERM) == 0)
+        func row(_ check: String) -> String? {
+            output.split(separator: "\n").map(String.init).first { $0.hasPrefix(check + " ") }
+        }
+        #expect(status == 1, "top_limit never moves on this scenario: \(output)")
+        #expect(row("input door_closed")?.contains("PASS") == true, "\(output)")
+        #expect(row("input door_zone")?.contains("PASS") == true, "\(output)")
+        #expect(row("input enc_a")?.contains("PASS") == true, "\(output)")
+        #expect(row("input top_limit")?.contains("FAIL") == true, "\(output)")
+        #expect(row("broker")?.contains("PASS") == true, "\(output)")
+        #expect(row("encoder direction")?.contains("PASS") == true, "\(output)")
+        #expect(row("load cell")?.contains("PASS") == true, "\(output)")
+        #expect(row("clock") != nil)
+        #expect(output.contains("checks failed"))
+    }
+
+    @Test func withoutAnAgentItSaysSoAndFails() throws {
+        let agent = try AgentProcess(port: 1, scenario: "Scenarios/demo.toml", loop: false, timeScale: 1)
+        let log = agent.directory.file("selftest.out")
+        let status = try runProgram(AgentProcess.executable, ["selftest", "--config", agent.configPath], logFile: log)
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(status == 1)
+        #expect(output.contains("the agent is not running") && output.contains("FAIL"), "\(output)")
     }
 }

@@ -84,6 +84,7 @@ public final class DetectionService: Service, Sendable {
         var lastWatchdog = startMono
         var finishedLogged = false
         let wiredInputs = configuration.calibration.wiredInputs.sorted()
+        var edgeBase = [Int64](repeating: 0, count: 256)
         logger.info("detection started", metadata: [
             "equipment": "\(configuration.calibration.equipment.rawValue)",
             "scenario": "\(board.scenario.name)", "time_scale": "\(configuration.timeScale)",
@@ -129,6 +130,8 @@ public final class DetectionService: Service, Sendable {
                 if let raised = run.raised[record.eventId] { unsaved.append(.record(record, raised)) }
             }
             if case .restarted(let header) = progress {
+                // Edge counts are the board's since the agent started, not the run's.
+                for input in wiredInputs { edgeBase[Int(input.rawValue)] += run.engine.signals.edgeCount(input) }
                 run = Run(configuration: configuration, header: header, startNs: board.runStartNs)
             }
             run.forgetOld(nowMonoNs: now)
@@ -138,7 +141,7 @@ public final class DetectionService: Service, Sendable {
             for fault in engine.active { since[fault.raisedId] = run.raised[fault.raisedId]?.monoNs }
             let readings = wiredInputs.map {
                 AgentSnapshot.InputReading(name: $0.wireName, level: engine.signals.level($0),
-                                           edges: engine.signals.edgeCount($0))
+                                           edges: edgeBase[Int($0.rawValue)] + engine.signals.edgeCount($0))
             }
             snapshot.update { state in
                 state.counters = engine.counters

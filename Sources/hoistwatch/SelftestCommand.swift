@@ -1,0 +1,197 @@
+import ArgumentParser
+import Foundation
+import HoistWatchAgent
+import HoistWatchCore
+import HoistWatchIO
+
+/// `hoistwatch selftest --config SITE.toml`: the installer's wiring check on a board with the agent running.
+/// It asks for each wired input to be actuated and watches its edge count on the agent's diag socket, checks the
+/// encoder counts up when the car goes up, that the load cell answers and is not stuck, that the broker takes
+/// the configured TLS and credentials, and that the clock is synchronised. Prints a table; exit 0 only if all
+/// passed (1 otherwise, 2 for a bad config).
+struct SelftestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "selftest", abstract: "Installer's wiring check: inputs, encoder direction, load cell, broker, clock.")
+
+    @Option(help: "Site config (TOML).") var config: String
+    @Option(help: "Seconds to wait for each input to be actuated.") var timeoutS: Double = 30
+    @Option(help: "Only these inputs (comma-separated wire names); default every wired one.") var inputs: String?
+    @Option(help: "The agent's diag socket (default: diag.sock in the config's state_dir).") var socket: String?
+
+    struct Result {
+        var check: String
+        var passed: Bool
+        var detail: String
+    }
+
+    func run() async throws {
+        let site: SiteConfig
+        var password: String?
+        do {
+            site = try TextFile.siteConfig(config)
+            if let file = site.broker.passwordFile { password = try SiteConfigCheck.password(fromFile: file) }
+        } catch {
+            throw CLIExit.badInput(error)
+        }
+        let path = socket ?? "\(site.stateDirectory)/diag.sock"
+        var results: [Result] = []
+
+        results.append(Result(check: "clock", passed: SystemClock.isSynchronised(),
+                              detail: SystemClock.isSynchronised() ? "synchronised" : "not synchronised (is an NTP daemon running? timedatectl)"))
+        results.append(await brokerCheck(site, password: password))
+
+        let first: [String: Any]
+        do {
+            first = try snapshot(path)
+        } catch {
+            results.append(Result(check: "agent", passed: false, detail: "\(error)"))
+            return finish(results)
+        }
+        results.append(Result(check: "agent", passed: true, detail: "running, diag socket \(path)"))
+
+        let wired = (first["inputs"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        let wanted = inputs.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? wired
+        for name in wanted {
+            guard wired.contains(name) else {
+                results.append(Result(check: "input \(name)", passed: false, detail: "not wired in the calibration"))
+                continue
+            }
+            say("actuate \(name) now (waiting up to \(Int(timeoutS)) s)...")
+            results.append(await inputCheck(name, path: path))
+        }
+        if wired.contains("enc_a") && (inputs == nil || wanted.contains("enc_a")) {
+            say("run the car UP now (waiting up to \(Int(timeoutS)) s)...")
+            results.append(await encoderDirectionCheck(path: path))
+        }
+        if first["load_kg"] != nil {
+            results.append(await loadCellCheck(path: path))
+        }
+        finish(results)
+    }
+
+    private func say(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    private func finish(_ results: [Result]) {
+        let width = max(12, results.map(\.check.count).max() ?? 0)
+        say("")
+        say("check".padding(toLength: width, withPad: " ", startingAt: 0) + "  result  detail")
+        for result in results {
+            say(result.check.padding(toLength: width, withPad: " ", startingAt: 0)
+                + "  " + (result.passed ? "PASS  " : "FAIL  ") + "  " + result.detail)
+        }
+        let failed = results.filter { !$0.passed }.count
+        say(failed == 0 ? "all \(results.count) checks passed" : "\(failed) of \(results.count) checks failed")
+        if failed > 0 { Foundation.exit(1) }
+    }
+
+    private func snapshot(_ path: String) throws -> [String: Any] {
+        let bytes = try DiagSocketClient.fetch(path)
+        guard let report = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            throw DiagSocketClient.Failure(description: "\(path): not a diag snapshot")
+        }
+        return report
+    }
+
+    /// Polls the snapshot every 100 ms until `done` says so or the timeout passes.
+    private func watch(path: String, _ done: ([String: Any]) -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeoutS)
+        while Date() < deadline {
+            if let report = try? snapshot(path), done(report) { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    private static func edges(_ report: [String: Any], _ name: String) -> Int? {
+        (report["inputs"] as? [[String: Any]])?.first { $0["name"] as? String == name }?["edges"] as? Int
+    }
+
+    private func inputCheck(_ name: String, path: String) async -> Result {
+        guard let start = (try? snapshot(path)).flatMap({ Self.edges($0, name) }) else {
+            return Result(check: "input \(name)", passed: false, detail: "the agent does not report it")
+        }
+        let seen = await watch(path: path) { (Self.edges($0, name) ?? start) > start }
+        return Result(check: "input \(name)", passed: seen,
+                      detail: seen ? "edge seen" : "no edge within \(Int(timeoutS)) s: check wiring, line and active_low")
+    }
+
+    private func encoderDirectionCheck(path: String) async -> Result {
+        var lastPosition: Double?
+        var rise = 0.0
+        var fall = 0.0
+        let decided = await watch(path: path) { report in
+            let position = (report["position_m"] as? NSNumber)?.doubleValue ?? 0
+            let speed = (report["speed_mps"] as? NSNumber)?.doubleValue ?? 0
+            if let last = lastPosition, abs(speed) > 0.05 {
+                if position > last { rise += position - last } else { fall += last - position }
+            }
+            lastPosition = position
+            return rise > 0.5 || fall > 0.5
+        }
+        if !decided {
+            return Result(check: "encoder direction", passed: false, detail: "the car did not move 0.5 m within \(Int(timeoutS)) s")
+        }
+        return rise > fall
+            ? Result(check: "encoder direction", passed: true, detail: "counts up going up")
+            : Result(check: "encoder direction", passed: false, detail: "counts DOWN going up: swap enc_a and enc_b")
+    }
+
+    private func loadCellCheck(path: String) async -> Result {
+        var values: [Double] = []
+        let deadline = Date().addingTimeInterval(min(timeoutS, 5))
+        while Date() < deadline {
+            if let report = try? snapshot(path), let load = (report["load_kg"] as? NSNumber)?.doubleValue {
+                values.append(load)
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        guard !values.isEmpty else {
+            return Result(check: "load cell", passed: false, detail: "no reading: HX711 not answering (check DOUT/SCK or the IIO overlay)")
+        }
+        let spread = (values.max() ?? 0) - (values.min() ?? 0)
+        return spread > 0
+            ? Result(check: "load cell", passed: true, detail: String(format: "answering, %.1f kg (noise %.2f kg)", values.last ?? 0, spread))
+            : Result(check: "load cell", passed: false, detail: "reading does not change at all: stuck?")
+    }
+
+    private func brokerCheck(_ site: SiteConfig, password: String?) async -> Result {
+        let options = MosquittoOptions(
+            host: site.broker.host, port: site.broker.port, clientID: "\(site.broker.clientId)-selftest",
+            keepAliveS: 10, username: site.broker.username, password: password,
+            tls: site.broker.tlsCAFile.map {
+                MosquittoOptions.TLS(caFile: $0, certFile: site.broker.tlsCertFile, keyFile: site.broker.tlsKeyFile)
+            })
+        let target = "broker \(site.broker.host):\(site.broker.port)\(site.broker.tlsCAFile == nil ? "" : " (TLS)")"
+        do {
+            let client = try MosquittoClient(options: options)
+            defer { client.closeInBackground() }
+            client.connectInBackground()
+            let deadline = ContinuousClock.now + .seconds(10)
+            var iterator = client.events.makeAsyncIterator()
+            while ContinuousClock.now < deadline {
+                let next = await withTaskGroup(of: MosquittoEvent?.self) { group in
+                    group.addTask { try? await Task.sleep(for: .seconds(10)); return nil }
+                    // The stream ends or yields; the sleeper bounds the wait.
+                    return await group.next() ?? nil
+                }
+                _ = next
+                guard let event = await iterator.next() else { break }
+                switch event {
+                case .connected:
+                    return Result(check: "broker", passed: true, detail: "\(target): connected with the configured credentials")
+                case .connectRefused(let code, let reason):
+                    return Result(check: "broker", passed: false, detail: "\(target) refused the connection (\(code)): \(reason)")
+                case .disconnected(let error):
+                    return Result(check: "broker", passed: false, detail: "\(target): \(error?.description ?? "closed")")
+                default:
+                    continue
+                }
+            }
+            return Result(check: "broker", passed: false, detail: "\(target): no answer within 10 s")
+        } catch {
+            return Result(check: "broker", passed: false, detail: "\(target): \(error)")
+        }
+    }
+}
