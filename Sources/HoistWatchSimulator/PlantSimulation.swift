@@ -36,6 +36,10 @@ public struct PlantSimulation: Sendable {
     public var nowNs: Int64 { plant.nowNs }
     /// Whether the scenario is over (its last step done).
     public var isFinished: Bool { finished }
+    /// Every event at or before this trace time has been emitted: `untilNs` of the last `advance` while standing
+    /// still (nothing can change before the next wake-up), `nowNs` while moving (the last partial millisecond
+    /// waits). A live consumer may evaluate up to here.
+    public private(set) var emittedThroughNs: Int64 = 0
 
     /// Checks the scenario against the calibration (equipment, landing numbers, heights) and sets the plant up.
     /// Errors name the scenario key; the caller adds the file.
@@ -101,15 +105,22 @@ public struct PlantSimulation: Sendable {
                 : min(plant.wakeNs, plant.nowNs + Self.idleStepNs)
             guard stepEndNs <= untilNs else {
                 // Standing still nothing changes before the step's end: what is already scheduled can go out.
-                if !plant.isMoving { drain(upToNs: untilNs, emit: emit) }
+                if !plant.isMoving {
+                    drain(upToNs: untilNs, emit: emit)
+                    emittedThroughNs = max(emittedThroughNs, untilNs)
+                } else {
+                    emittedThroughNs = max(emittedThroughNs, plant.nowNs)
+                }
                 return true
             }
             integrate(toNs: stepEndNs, emit: emit)
         }
         if finished {
             drain(upToNs: plant.nowNs, emit: emit)
+            emittedThroughNs = max(emittedThroughNs, plant.nowNs)
             return false
         }
+        emittedThroughNs = max(emittedThroughNs, plant.nowNs)
         return true
     }
 

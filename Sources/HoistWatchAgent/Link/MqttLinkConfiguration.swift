@@ -34,7 +34,7 @@ public struct MqttLinkDiagnostics: Sendable, Hashable {
     public var session: Int64
     /// Entries published and not yet acknowledged.
     public var inFlight: Int
-    /// Entries acknowledged by the broker (and removed from the outbox) since the service started.
+    /// PUBACKs received since the service started (their removal from the outbox follows within 5 ms).
     public var acknowledged: Int
     /// The service's monotonic clock when the snapshot was taken (the time base of `phase`).
     public var nowNs: Int64

@@ -45,11 +45,15 @@ public actor MqttLinkService: Service {
     private var generation = 0
     private var session: Int64 = 0
     private var acknowledged = 0
-    /// PUBACKed entries not yet removed from the outbox: removed together in one transaction (one fsync) when the
-    /// `.flushAcknowledged` queued behind the PUBACKs already waiting is reached, so a burst of PUBACKs costs one
-    /// commit, not one each. Excluded from sending meanwhile, so nothing is sent twice.
+    /// PUBACKed entries not yet removed from the outbox: removed together in one transaction (one fsync) at most
+    /// `removalDelay` after the first of them, or as soon as `removalBatch` have gathered, so a stream of PUBACKs
+    /// costs one commit per batch, not one each. The window refills at once (they are excluded from sending
+    /// meanwhile, so nothing is sent twice). A power cut before the removal commit only means those entries are
+    /// sent again after the restart: delivery is at least once, subscribers deduplicate on `id`.
     private var acknowledgedIDs: [String] = []
     private var flushQueued = false
+    private static let removalDelay = Duration.milliseconds(5)
+    private static let removalBatch = 64
     private var timerTask: Task<Void, Never>?
     private var forwardTask: Task<Void, Never>?
 
@@ -121,8 +125,8 @@ public actor MqttLinkService: Service {
             case .outboxChanged:
                 fillWindow()
             case .flushAcknowledged:
+                flushQueued = false
                 flushAcknowledged()
-                fillWindow()
             case .shutdown:
                 run(machine.stop(nowNs: nowNs()))
             }
@@ -193,10 +197,18 @@ public actor MqttLinkService: Service {
             publish(entry, isBacklog: isBacklog)
         case .removeFromOutbox(let id):
             acknowledgedIDs.append(id)
-            if !flushQueued {
+            acknowledged += 1
+            if acknowledgedIDs.count >= Self.removalBatch {
+                flushAcknowledged()
+            } else if !flushQueued {
                 flushQueued = true
-                inputContinuation.yield(.flushAcknowledged)
+                let continuation = inputContinuation
+                Task {
+                    try? await Task.sleep(for: Self.removalDelay)
+                    continuation.yield(.flushAcknowledged)
+                }
             }
+            fillWindow()
         case .disconnect:
             timerTask?.cancel()
             if let client, clientConnected {
@@ -281,11 +293,9 @@ public actor MqttLinkService: Service {
     }
 
     private func flushAcknowledged() {
-        flushQueued = false
         guard !acknowledgedIDs.isEmpty else { return }
         do {
             try outbox.remove(ids: acknowledgedIDs)
-            acknowledged += acknowledgedIDs.count
             acknowledgedIDs.removeAll(keepingCapacity: true)
         } catch {
             // Kept for the next flush; they stay excluded from sending until removed.

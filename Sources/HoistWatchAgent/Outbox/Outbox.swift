@@ -138,8 +138,10 @@ public final class Outbox: Sendable {
                 try statement.bind(Int64(limit + excluding.count), at: 1)
                 var entries: [OutboxEntry] = []
                 while try statement.step(), entries.count < limit {
-                    let entry = Self.entry(from: statement)
-                    if !excluding.contains(entry.id) { entries.append(entry) }
+                    // The id first: an excluded row (in flight, or acknowledged and not yet removed) costs no
+                    // payload copy.
+                    if !excluding.isEmpty && excluding.contains(statement.text(1)) { continue }
+                    entries.append(Self.entry(from: statement))
                 }
                 return entries
             }

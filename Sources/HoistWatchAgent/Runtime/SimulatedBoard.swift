@@ -46,7 +46,7 @@ public struct SimulatedBoard: Sendable {
     public mutating func advance(toBoardNs boardNs: Int64, emit: (InputEvent) -> Void) -> Progress {
         let untilNs = boardNs - runStartNs
         if simulation.advance(untilNs: untilNs, emit: emit) {
-            return .running(horizonNs: min(untilNs, simulation.nowNs))
+            return .running(horizonNs: min(untilNs, simulation.emittedThroughNs))
         }
         guard loop else { return .finished(horizonNs: simulation.nowNs) }
         let nextStartNs = runStartNs + simulation.nowNs + Self.gapBetweenRunsNs
