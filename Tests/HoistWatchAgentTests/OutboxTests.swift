@@ -39,6 +39,27 @@ import Testing
         #expect(try outbox.pending(limit: 10).first?.position ?? 0 > fresh.position, "not even when empty")
     }
 
+    /// Group commit: a batch gets consecutive seqs in one transaction, and a failing item stores none of it.
+    @Test func batchAppendIsAllOrNothing() throws {
+        struct Refused: Error {}
+        let dir = try TestDirectory()
+        let outbox = try Outbox(path: dir.file("outbox.db"))
+        let results = try outbox.append(batch: [
+            .event { EntryFactory.event(.alarm, seq: $0) }, .message(EntryFactory.status(1)),
+            .event { EntryFactory.event(.info, seq: $0) },
+        ])
+        #expect(results.map(\.seq) == [1, nil, 2] && results.allSatisfy(\.stored))
+        #expect(throws: (any Error).self) {
+            try outbox.append(batch: [
+                .event { EntryFactory.event(.alarm, seq: $0) }, .event { _ in throw Refused() },
+            ])
+        }
+        #expect(try outbox.depth().count == 3)
+        #expect(try outbox.lastSeq() == 2, "the failed batch used no seq")
+        try outbox.appendEvent { EntryFactory.event(.warning, seq: $0) }
+        #expect(try outbox.lastSeq() == 3)
+    }
+
     @Test func removeAndDepth() throws {
         let dir = try TestDirectory()
         let outbox = try Outbox(path: dir.file("outbox.db"))

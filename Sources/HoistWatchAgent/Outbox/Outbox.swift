@@ -73,49 +73,68 @@ public final class Outbox: Sendable {
     /// in it). If the outbox would exceed its cap, older entries are dropped, least important class first
     /// (see `OutboxAppendResult`).
     @discardableResult
-    public func appendEvent(_ makeEntry: (_ seq: Int64) throws -> OutboxEntry) throws -> OutboxAppendResult {
-        try append(assigningSeq: true, makeEntry)
+    public func appendEvent(_ makeEntry: @escaping (_ seq: Int64) throws -> OutboxEntry) throws -> OutboxAppendResult {
+        try append(batch: [.event(makeEntry)])[0]
     }
 
     /// Appends a message that is not an event (status, flight record): no seq is used. Durable when it returns.
     @discardableResult
     public func append(_ entry: OutboxEntry) throws -> OutboxAppendResult {
-        try append(assigningSeq: false) { _ in entry }
+        try append(batch: [.message(entry)])[0]
     }
 
-    private func append(assigningSeq: Bool, _ makeEntry: (Int64) throws -> OutboxEntry) throws
-        -> OutboxAppendResult
-    {
-        let (result, observer) = try state.withLock { state -> (OutboxAppendResult, (@Sendable () -> Void)?) in
+    /// One item of a batch append.
+    public enum BatchItem {
+        /// An event: gets the next seq.
+        case event((_ seq: Int64) throws -> OutboxEntry)
+        /// A status message or flight record: no seq.
+        case message(OutboxEntry)
+    }
+
+    /// Appends several items in ONE transaction (one fsync: group commit), in order; all or none are stored.
+    /// The detection loop stores each tick's events this way, so a burst costs one commit, not one per event.
+    /// Durable when it returns; one result per item.
+    @discardableResult
+    public func append(batch items: [BatchItem]) throws -> [OutboxAppendResult] {
+        guard !items.isEmpty else { return [] }
+        let (results, observer) = try state.withLock { state -> ([OutboxAppendResult], (@Sendable () -> Void)?) in
             var totalBytes = state.totalBytes
-            let result = try run("appending", state.db) { db in
-                try db.transaction { () throws -> OutboxAppendResult in
-                    var entry: OutboxEntry
-                    if assigningSeq {
-                        let seq = try Self.meta(db, .lastSeq) + 1
-                        try Self.setMeta(db, .lastSeq, seq)
-                        entry = try makeEntry(seq)
-                        entry.seq = seq
-                    } else {
-                        entry = try makeEntry(0)
+            let results = try run("appending", state.db) { db in
+                try db.transaction { () throws -> [OutboxAppendResult] in
+                    var results: [OutboxAppendResult] = []
+                    results.reserveCapacity(items.count)
+                    var lastSeq: Int64?
+                    for item in items {
+                        var entry: OutboxEntry
+                        switch item {
+                        case .event(let makeEntry):
+                            let seq = try (lastSeq ?? Self.meta(db, .lastSeq)) + 1
+                            lastSeq = seq
+                            entry = try makeEntry(seq)
+                            entry.seq = seq
+                        case .message(let message):
+                            entry = message
+                        }
+                        var dropped = OutboxDropCounters()
+                        let stored = try Self.makeRoom(db, for: entry, cap: capBytes, total: &totalBytes, &dropped)
+                        if stored {
+                            try Self.insert(db, entry)
+                            totalBytes += entry.storedBytes
+                        } else {
+                            dropped[entry.priority] += 1
+                        }
+                        try Self.addDrops(db, dropped)
+                        results.append(OutboxAppendResult(seq: entry.seq, stored: stored, dropped: dropped))
                     }
-                    var dropped = OutboxDropCounters()
-                    let stored = try Self.makeRoom(db, for: entry, cap: capBytes, total: &totalBytes, &dropped)
-                    if stored {
-                        try Self.insert(db, entry)
-                        totalBytes += entry.storedBytes
-                    } else {
-                        dropped[entry.priority] += 1
-                    }
-                    try Self.addDrops(db, dropped)
-                    return OutboxAppendResult(seq: entry.seq, stored: stored, dropped: dropped)
+                    if let lastSeq { try Self.setMeta(db, .lastSeq, lastSeq) }
+                    return results
                 }
             }
             state.totalBytes = totalBytes
-            return (result, result.stored ? state.appendObserver : nil)
+            return (results, results.contains(where: \.stored) ? state.appendObserver : nil)
         }
         observer?()
-        return result
+        return results
     }
 
     /// The last seq handed out (0 before the first event).

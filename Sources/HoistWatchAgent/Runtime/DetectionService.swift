@@ -189,37 +189,47 @@ public final class DetectionService: Service, Sendable {
     }
 
     /// Appends in order; returns what could not be stored yet (from the first failure on, order kept).
+    /// Appends everything of this tick in one transaction (one fsync); returns what could not be stored yet
+    /// (all of it, when the transaction failed: nothing is half-stored).
     private func store(_ pending: [Pending]) -> [Pending] {
-        for (index, item) in pending.enumerated() {
-            do {
-                switch item {
-                case .event(let event):
-                    let result = try outbox.appendEvent { seq in configuration.routing.entry(for: event, seq: seq) }
-                    let seq = result.seq ?? 0
-                    snapshot.update { state in
-                        state.eventsStored += 1
-                        state.lastSeq = seq
-                        state.recent.append(.init(seq: seq, type: event.type.rawValue,
-                                                  transition: event.transition.rawValue,
-                                                  severity: event.severity.rawValue, wallNs: event.wallNs))
-                        if state.recent.count > AgentSnapshot.recentLimit { state.recent.removeFirst() }
-                        if !event.timeSynced { state.uncorrectedTimes = true }
-                    }
-                    if !result.stored {
-                        logger.warning("outbox full: event dropped by the cap policy", metadata: ["seq": "\(seq)"])
-                    }
-                    logger.info("event stored", metadata: [
-                        "seq": "\(seq)", "type": "\(event.type.rawValue)", "transition": "\(event.transition.rawValue)",
-                    ])
-                case .record(let record, let raised):
-                    let result = try outbox.append(configuration.routing.entry(for: record, raised: raised))
-                    if !result.stored {
-                        logger.warning("outbox full: flight record dropped", metadata: ["event_id": "\(record.eventId)"])
-                    }
+        guard !pending.isEmpty else { return [] }
+        let routing = configuration.routing
+        let items: [Outbox.BatchItem] = pending.map { item in
+            switch item {
+            case .event(let event): return .event { seq in routing.entry(for: event, seq: seq) }
+            case .record(let record, let raised): return .message(routing.entry(for: record, raised: raised))
+            }
+        }
+        let results: [OutboxAppendResult]
+        do {
+            results = try outbox.append(batch: items)
+        } catch {
+            logger.error("outbox append failed; retrying next tick", metadata: ["error": "\(error)"])
+            return pending
+        }
+        for (item, result) in zip(pending, results) {
+            switch item {
+            case .event(let event):
+                let seq = result.seq ?? 0
+                snapshot.update { state in
+                    state.eventsStored += 1
+                    state.lastSeq = seq
+                    state.recent.append(.init(seq: seq, type: event.type.rawValue,
+                                              transition: event.transition.rawValue,
+                                              severity: event.severity.rawValue, wallNs: event.wallNs))
+                    if state.recent.count > AgentSnapshot.recentLimit { state.recent.removeFirst() }
+                    if !event.timeSynced { state.uncorrectedTimes = true }
                 }
-            } catch {
-                logger.error("outbox append failed; retrying next tick", metadata: ["error": "\(error)"])
-                return Array(pending[index...])
+                if !result.stored {
+                    logger.warning("outbox full: event dropped by the cap policy", metadata: ["seq": "\(seq)"])
+                }
+                logger.info("event stored", metadata: [
+                    "seq": "\(seq)", "type": "\(event.type.rawValue)", "transition": "\(event.transition.rawValue)",
+                ])
+            case .record(let record, _):
+                if !result.stored {
+                    logger.warning("outbox full: flight record dropped", metadata: ["event_id": "\(record.eventId)"])
+                }
             }
         }
         return []
