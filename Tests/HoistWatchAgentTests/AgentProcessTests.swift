@@ -190,7 +190,7 @@ import Testing
         ("time_scale = -1", "sim.time_scale"),
         ("colour = \"red\"", "colour"),
     ])
-    func badConfigIsRefusedWithTheKey(line: String, key: String) throws {
+    func badConfigIsRefusedWithTheKey(line: String, key: String) async throws {
         let agent = try AgentProcess(port: 1883, scenario: "Scenarios/demo.toml", loop: false, timeScale: 1)
         var text = try String(contentsOfFile: agent.configPath, encoding: .utf8)
         if line.hasPrefix("port") {
@@ -202,18 +202,18 @@ import Testing
         }
         try text.write(toFile: agent.configPath, atomically: false, encoding: .utf8)
         let log = agent.directory.file("out.log")
-        let status = try runProgram(AgentProcess.executable, ["run", "--config", agent.configPath], logFile: log)
+        let status = try await runProgramAsync(AgentProcess.executable, ["run", "--config", agent.configPath], logFile: log)
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(status == 2, "\(output)")
         #expect(output.contains(key), "names the key: \(output)")
         #expect(output.contains("site.toml"), "names the file: \(output)")
     }
 
-    @Test func configReadableByOthersIsRefused() throws {
+    @Test func configReadableByOthersIsRefused() async throws {
         let agent = try AgentProcess(port: 1883, scenario: "Scenarios/demo.toml", loop: false, timeScale: 1)
         chmod(agent.configPath, 0o644)
         let log = agent.directory.file("out.log")
-        let status = try runProgram(AgentProcess.executable, ["run", "--config", agent.configPath], logFile: log)
+        let status = try await runProgramAsync(AgentProcess.executable, ["run", "--config", agent.configPath], logFile: log)
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(status == 2)
         #expect(output.contains("site.toml") && output.contains("chmod"), "\(output)")
@@ -264,9 +264,9 @@ import Testing
 /// `hoistwatch diag` against a running agent on the simulated board: JSON snapshot, plain text when not on a
 /// terminal, the screen as a person sees it in a real terminal (tmux), and a clear message without an agent.
 @Suite(.serialized) struct DiagCommandTests {
-    static func run(_ arguments: [String], in directory: TestDirectory) throws -> (Int32, String) {
+    static func run(_ arguments: [String], in directory: TestDirectory) async throws -> (Int32, String) {
         let log = directory.file("diag-\(UInt32.random(in: 0...UInt32.max)).out")
-        let status = try runProgram(AgentProcess.executable, arguments, logFile: log)
+        let status = try await runProgramAsync(AgentProcess.executable, arguments, logFile: log)
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
@@ -279,7 +279,7 @@ import Testing
         var snapshot: [String: Any] = [:]
         let connected = try await eventually(within: 20) {
             guard FileManager.default.fileExists(atPath: socket) else { return false }
-            let (status, output) = try Self.run(["diag", "--json", "--socket", socket], in: agent.directory)
+            let (status, output) = try await Self.run(["diag", "--json", "--socket", socket], in: agent.directory)
             snapshot = jsonObject(output) ?? [:]
             return status == 0 && (snapshot["link"] as? [String: Any])?["state"] as? String == "connected"
                 && (snapshot["last_seq"] as? Int ?? 0) >= 1
@@ -293,7 +293,7 @@ import Testing
         #expect((snapshot["outbox"] as? [String: Any])?["count"] is Int)
 
         // Not a terminal: one plain snapshot that fits 80x24.
-        let (status, text) = try Self.run(["diag", "--socket", socket], in: agent.directory)
+        let (status, text) = try await Self.run(["diag", "--socket", socket], in: agent.directory)
         #expect(status == 0)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         #expect(lines.count <= 24 && lines.allSatisfy { $0.count <= 80 }, "\(text)")
@@ -301,36 +301,36 @@ import Testing
 
         // A real terminal of 80x24: the refreshing screen as a technician sees it.
         let session = "hw-diag-\(UInt32.random(in: 0...UInt32.max))"
-        _ = try runProgram("/usr/bin/tmux", ["new-session", "-d", "-s", session, "-x", "80", "-y", "24",
+        _ = try await runProgramAsync("/usr/bin/tmux", ["new-session", "-d", "-s", session, "-x", "80", "-y", "24",
                                              "\(AgentProcess.executable) diag --socket \(socket) --interval-ms 200"])
         var pane = ""
         let shown = try await eventually(within: 10) {
             let capture = agent.directory.file("pane.txt")
-            _ = try runProgram("/usr/bin/tmux", ["capture-pane", "-p", "-t", session], logFile: capture)
+            _ = try await runProgramAsync("/usr/bin/tmux", ["capture-pane", "-p", "-t", session], logFile: capture)
             pane = (try? String(contentsOfFile: capture, encoding: .utf8)) ?? ""
             return pane.contains("inputs (level/edges):") && pane.contains("broker connected")
         }
-        _ = try runProgram("/usr/bin/tmux", ["kill-session", "-t", session])
+        _ = try await runProgramAsync("/usr/bin/tmux", ["kill-session", "-t", session])
         #expect(shown, "\(pane)")
         #expect(pane.split(separator: "\n").allSatisfy { $0.count <= 80 })
         #expect(agent.kill(signal: SIGTERM) == 0)
         #expect(!FileManager.default.fileExists(atPath: socket), "socket removed on a clean stop")
     }
 
-    @Test func saysPlainlyWhenNoAgentRuns() throws {
+    @Test func saysPlainlyWhenNoAgentRuns() async throws {
         let directory = try TestDirectory("diag")
-        let (status, output) = try Self.run(["diag", "--socket", directory.file("diag.sock")], in: directory)
+        let (status, output) = try await Self.run(["diag", "--socket", directory.file("diag.sock")], in: directory)
         #expect(status == 1)
         #expect(output.contains("the agent is not running") && !output.contains("Fatal"), "\(output)")
-        let (jsonStatus, _) = try Self.run(["diag", "--json", "--socket", directory.file("diag.sock")], in: directory)
+        let (jsonStatus, _) = try await Self.run(["diag", "--json", "--socket", directory.file("diag.sock")], in: directory)
         #expect(jsonStatus == 1)
     }
 
-    @Test func badConfigIsExitTwo() throws {
+    @Test func badConfigIsExitTwo() async throws {
         let directory = try TestDirectory("diag")
         try directory.write("site.toml", "device_id = 5\n")
         chmod(directory.file("site.toml"), 0o600)
-        let (status, output) = try Self.run(["diag", "--config", directory.file("site.toml")], in: directory)
+        let (status, output) = try await Self.run(["diag", "--config", directory.file("site.toml")], in: directory)
         #expect(status == 2)
         #expect(output.contains("site.toml") && output.contains("device_id"), "\(output)")
     }
@@ -347,7 +347,7 @@ import Testing
         let socket = agent.directory.file("state/diag.sock")
         #expect(await eventually(within: 20) { FileManager.default.fileExists(atPath: socket) })
         let log = agent.directory.file("selftest.out")
-        let status = try runProgram(
+        let status = try await runProgramAsync(
             AgentProcess.executable,
             ["selftest", "--config", agent.configPath, "--timeout-s", "8",
              "--inputs", "door_closed,door_zone,enc_a,top_limit"], logFile: log)
@@ -368,10 +368,10 @@ import Testing
         #expect(output.contains("checks failed"))
     }
 
-    @Test func withoutAnAgentItSaysSoAndFails() throws {
+    @Test func withoutAnAgentItSaysSoAndFails() async throws {
         let agent = try AgentProcess(port: 1, scenario: "Scenarios/demo.toml", loop: false, timeScale: 1)
         let log = agent.directory.file("selftest.out")
-        let status = try runProgram(AgentProcess.executable, ["selftest", "--config", agent.configPath], logFile: log)
+        let status = try await runProgramAsync(AgentProcess.executable, ["selftest", "--config", agent.configPath], logFile: log)
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(status == 1)
         #expect(output.contains("the agent is not running") && output.contains("FAIL"), "\(output)")
