@@ -36,6 +36,17 @@ let package = Package(
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "CTimex"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CGpiod", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+        // Real board inputs: libgpiod (v1 API) wrapped once, the GPIO input backend, trace recording.
+        .target(
+            name: "HoistWatchBoard",
+            dependencies: ["HoistWatchCore", "CGpiod", .product(name: "Logging", package: "swift-log")]
+        ),
+        // A fake libgpiod at the C boundary (scripted chips, lines, kernel FIFOs) for tests and the GPIO bench.
+        .target(
+            name: "HoistWatchBoardTestKit",
+            dependencies: ["HoistWatchBoard", "HoistWatchCore", "CGpiod"]
+        ),
         // The running agent's I/O shells: durable outbox (SQLite), MQTT link (libmosquitto), services.
         .target(
             name: "HoistWatchAgent",
@@ -57,6 +68,7 @@ let package = Package(
                 "HoistWatchSimulator",
                 "HoistWatchIO",
                 "HoistWatchAgent",
+                "HoistWatchBoard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -68,6 +80,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/hoistwatch-bench"
+        ),
+        .executableTarget(
+            name: "hoistwatch-gpio-bench",
+            dependencies: [
+                "HoistWatchCore", "HoistWatchBoard", "HoistWatchBoardTestKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/hoistwatch-gpio-bench"
         ),
         .testTarget(
             name: "HoistWatchCoreTests",
@@ -87,6 +107,17 @@ let package = Package(
                 "HoistWatchCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "HoistWatchBoardTests",
+            dependencies: [
+                "HoistWatchBoard",
+                "HoistWatchBoardTestKit",
+                "HoistWatchCore",
+                "HoistWatchIO",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
     ],

@@ -27,6 +27,10 @@ public final class TOMLSection {
     /// The dotted path of `key` inside this section.
     public func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
+    /// Every key of this table, sorted; for tables whose keys are names (a board profile's `[inputs.NAME]`).
+    /// Reading them marks none as known: each is still read through `section(_:)` or the like.
+    public var keys: [String] { table.keys.sorted() }
+
     /// Whether the key is present (marks it as known).
     public func has(_ key: String) -> Bool {
         seen.insert(key)

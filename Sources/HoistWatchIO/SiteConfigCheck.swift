@@ -12,11 +12,19 @@ import Darwin
 /// starts): the files it names exist, can be read and agree with each other, secrets are private, and the state
 /// folder can be written. Runs as the calling user, so run `check` as the user the agent runs as.
 public enum SiteConfigCheck {
+    /// Checks of a board profile against this machine's GPIO chips (HoistWatchBoard's `GpioChipCheck`): the
+    /// problems of the profile as the installation uses it, each naming the profile's key; the caller adds the file.
+    public typealias ChipCheck = (BoardProfile) -> [InputError]
+
     /// Every problem of `site`, in the order of the file; empty when it can run.
     ///
-    /// Problems about the config's own keys name the config file and the key; a calibration or scenario that does
-    /// not parse is reported with that file's own name, key and line.
-    public static func problems(_ site: SiteConfig) -> [InputError] {
+    /// Problems about the config's own keys name the config file and the key; a calibration, scenario or board
+    /// profile that does not parse is reported with that file's own name, key and line. A board profile is looked
+    /// up in `profileFolders` (default `BoardProfileFile.searchFolders()`); its chips are checked only when
+    /// `chipCheck` is given (it looks at this machine's /dev/gpiochip*).
+    public static func problems(_ site: SiteConfig, profileFolders: [String]? = nil, chipCheck: ChipCheck? = nil)
+        -> [InputError]
+    {
         var problems: [InputError] = []
         func report(_ code: InputError.Code, key: String? = nil, _ message: String) {
             problems.append(InputError(code, file: site.path, key: key, message))
@@ -25,9 +33,6 @@ public enum SiteConfigCheck {
         if let mode = otherUsersMode(site.path) {
             report(.insecure, "other users can read or write this file (mode \(mode)), and it names the broker "
                        + "and its secrets: run chmod o-rwx \(site.path)")
-        }
-        if case .profile = site.board {
-            report(.unsupported, key: "board", "board profiles are not supported yet (issue 4): use board = \"sim\"")
         }
 
         var calibration: Calibration?
@@ -44,6 +49,34 @@ public enum SiteConfigCheck {
                 }
             } catch {
                 problems.append(error)
+            }
+        }
+
+        if case .profile(let board) = site.board {
+            do {
+                let path = try BoardProfileFile.locate(board, in: profileFolders ?? BoardProfileFile.searchFolders())
+                let profile = try BoardProfileFile.load(path)
+                var used = profile
+                if let calibration {
+                    let missing = profile.unmapped(calibration.wiredInputs)
+                    if !missing.isEmpty {
+                        let names = missing.map(\.wireName).joined(separator: ", ")
+                        report(.invalidValue, key: "board",
+                               "the board profile \(path) maps no line for \(names), which the calibration "
+                                   + "\(site.calibrationPath) wires: add [inputs.NAME] to the profile or take the "
+                                   + "input out of wiring.inputs")
+                    }
+                    let loadCellWired = calibration.wiredAdc.contains(.load)
+                    if loadCellWired && profile.loadCell == nil {
+                        report(.invalidValue, key: "board",
+                               "the board profile \(path) has no [hx711] table, but the calibration "
+                                   + "\(site.calibrationPath) wires the load cell (wiring.adc)")
+                    }
+                    used = profile.restricted(to: calibration.wiredInputs, loadCellWired: loadCellWired)
+                }
+                if let chipCheck { problems += chipCheck(used).map { $0.inFile(path) } }
+            } catch {
+                problems.append(error.file == nil ? error.inFile(site.path) : error)
             }
         }
 

@@ -1,8 +1,10 @@
 import ArgumentParser
+import HoistWatchBoard
 import HoistWatchCore
 import HoistWatchIO
 
-/// `hoistwatch check`: validates files without touching hardware; each problem on its own line, exit 0 only if none.
+/// `hoistwatch check`: validates files without driving hardware (a board profile's chips are looked up by label,
+/// no line is requested); each problem on its own line, exit 0 only if none.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
@@ -13,7 +15,8 @@ struct CheckCommand: ParsableCommand {
             as the user the agent runs as.
             """)
 
-    @Option(help: "Site config (TOML) to validate, with the calibration, scenario, TLS and password files it names.")
+    @Option(help: ArgumentHelp("Site config (TOML) to validate, with the calibration, scenario, board profile, TLS "
+                               + "and password files it names."))
     var config: String?
 
     @Option(help: "Calibration file (TOML) to validate.") var calibration: String?
@@ -56,7 +59,8 @@ struct CheckCommand: ParsableCommand {
             _ = CLIExit.badInput(error)
             return false
         }
-        let problems = SiteConfigCheck.problems(site)
+        // A board profile's chips are looked up on this machine (read-only: no line is requested).
+        let problems = SiteConfigCheck.problems(site, chipCheck: { GpioChipCheck.problems($0) })
         for problem in problems { _ = CLIExit.badInput(problem) }
         guard problems.isEmpty else { return false }
 

@@ -126,16 +126,90 @@ import Testing
         #expect(problems.first?.key == "equipment.kind")
     }
 
-    @Test func profileBoardsAreNotSupportedYet() throws {
-        let site = try Site()
-        let config = try site.standard {
-            $0.replacingOccurrences(of: "board = \"sim\"", with: "board = \"rpi4\"")
+    /// A board profile instead of the simulator: site.toml without [sim], `board` as given.
+    func profileSite(_ site: Site, board: String) throws -> SiteConfig {
+        try site.standard {
+            $0.replacingOccurrences(of: "board = \"sim\"", with: "board = \"\(board)\"")
                 .replacingOccurrences(of: "[sim]", with: "").replacingOccurrences(of: "scenario = ", with: "# ")
         }
-        let problems = SiteConfigCheck.problems(config)
+    }
+
+    static let shippedProfiles = [Fixtures.packagePath("Board/profiles")]
+
+    @Test(arguments: ["raspberry-pi-4", "raspberry-pi-5"])
+    func aShippedProfileThatMapsEveryWiredInputHasNoProblems(board: String) throws {
+        let site = try Site()
+        let config = try profileSite(site, board: board)
+        #expect(config.board == .profile(board))
+        #expect(SiteConfigCheck.problems(config, profileFolders: Self.shippedProfiles) == [])
+    }
+
+    @Test func anUnknownProfileNameIsReportedWithTheNamesThereAre() throws {
+        let site = try Site()
+        let config = try profileSite(site, board: "rpi4")
+        let problems = SiteConfigCheck.problems(config, profileFolders: Self.shippedProfiles)
         #expect(problems.map(\.key) == ["board"], "\(problems)")
-        #expect(problems.first?.code == .unsupported)
-        #expect(problems.first?.message.contains("board = \"sim\"") == true)
+        #expect(problems.first?.code == .unreadable)
+        #expect(problems.first?.file == config.path)
+        #expect(problems.first?.message.contains("found: generic, raspberry-pi-4, raspberry-pi-5") == true)
+    }
+
+    @Test func aProfileMustMapEveryWiredInputAndTheLoadCell() throws {
+        let site = try Site()
+        let profile = try site.write("doors-only.toml", """
+            [inputs.door_zone]
+            chip = "pinctrl-bcm2711"
+            line = 23
+            active_low = true
+            bias = "pull-up"
+            [inputs.door_closed]
+            chip = "pinctrl-bcm2711"
+            line = 22
+            active_low = true
+            bias = "pull-up"
+            """)
+        let config = try profileSite(site, board: profile)
+        let problems = SiteConfigCheck.problems(config, profileFolders: [])
+        #expect(problems.map(\.key) == ["board", "board"], "\(problems)")
+        #expect(problems.allSatisfy { $0.file == config.path })
+        #expect(problems[0].message.contains("maps no line for enc_a, enc_b, occupancy, top_limit, bottom_limit, "
+                                             + "alarm_button, inspection, mains_ok"))
+        #expect(problems[1].message.contains("no [hx711] table"))
+    }
+
+    @Test func aBrokenProfileIsReportedInItsOwnFile() throws {
+        let site = try Site()
+        let text = try String(contentsOfFile: Fixtures.packagePath("Board/profiles/raspberry-pi-4.toml"), encoding: .utf8)
+        let profile = try site.write("pi.toml", text.replacingOccurrences(of: "line = 23", with: "line = 22"))
+        let problems = SiteConfigCheck.problems(try profileSite(site, board: profile))
+        #expect(problems.count == 1, "\(problems)")
+        #expect(problems.first?.file == profile)
+        #expect(problems.first?.key == "inputs.door_zone.line")
+        #expect(problems.first?.message.contains("already used by door_closed") == true)
+    }
+
+    /// The chip check (HoistWatchBoard's `GpioChipCheck` in `hoistwatch check`) sees only what the calibration
+    /// wires, and its problems name the profile file.
+    @Test func chipProblemsNameTheProfileFile() throws {
+        let site = try Site()
+        let config = try profileSite(site, board: "raspberry-pi-4")
+        let seen = Seen()
+        let problems = SiteConfigCheck.problems(config, profileFolders: Self.shippedProfiles) { profile in
+            seen.inputs = Set(profile.inputs.keys)
+            seen.loadCell = profile.loadCell != nil
+            return [InputError(.invalidValue, key: "inputs.enc_a.chip", "no GPIO chip is labelled \"pinctrl-bcm2711\"")]
+        }
+        let path = Fixtures.packagePath("Board/profiles/raspberry-pi-4.toml")
+        #expect(problems == [InputError(.invalidValue, file: path, key: "inputs.enc_a.chip",
+                                        "no GPIO chip is labelled \"pinctrl-bcm2711\"")])
+        #expect(seen.inputs == Set(Equipment.elevator.digitalInputs))
+        #expect(seen.loadCell)
+    }
+
+    /// What the chip check was given.
+    final class Seen {
+        var inputs: Set<InputName> = []
+        var loadCell = false
     }
 
     @Test func anExistingStateFolderMustBeAFolder() throws {

@@ -1,0 +1,162 @@
+import HoistWatchCore
+
+/// Turns the kernel's edges of several lines into one time-ordered stream of input events, and finds lost edges.
+/// Pure: the backend feeds it what it read and the times it read at; it never reads a clock.
+///
+/// - Order: lines are read one after the other, so an edge of one line can be read after a later edge of another.
+///   Edges are held back until the source says every edge up to their time has been read (`safeUntilNs`), then
+///   handed on in time order (ties: in the order read).
+/// - Lost edges (v1 has no sequence numbers): an edge that leaves its line's level unchanged is passed on as it
+///   is (the quadrature decoder counts it as an encoder error, a trace keeps it) and counted. A re-read of every
+///   line (`resync`) that disagrees with the tracked level emits a corrective event and counts a lost edge; when
+///   both encoder lines disagree, both corrections carry the same time, which the decoder refuses as an
+///   impossible transition instead of guessing a direction.
+public struct EdgeSequencer: Sendable {
+    /// What each line carries, by request position.
+    public let inputs: [InputName]
+    /// Tracked logical level per line: after the last event handed on.
+    public private(set) var levels: [UInt8]
+    /// What was found so far (edges, events, lost edges; batches and overflows are the backend's).
+    public private(set) var counters = GpioInputCounters()
+    private let encoderA: Int?
+    private let encoderB: Int?
+    private var pending: [Entry] = []
+    /// Edges are mostly read in time order already; sorting is skipped unless one came in earlier than the last.
+    private var pendingUnsorted = false
+    private var arrivals: Int64 = 0
+    private var lastHandedOnNs: Int64
+    /// Edges up to here were already reflected in the first read of the levels.
+    private let openedNs: Int64
+    /// Until here an edge that repeats the first read's level is that read seeing the edge early: not lost.
+    private let openGraceUntilNs: Int64
+    private var resync: Resync?
+
+    private struct Entry {
+        var edge: GpioEdge
+        var arrival: Int64
+    }
+
+    private struct Resync {
+        var levels: [UInt8]
+        var startNs: Int64
+        var endNs: Int64
+        /// Lines with an edge inside the read window: their read level is ambiguous.
+        var moved: [Bool]
+        var snapshotTaken = false
+    }
+
+    /// Starts from `initialLevels`, read between `readStartNs` and `readEndNs` right after the lines were requested.
+    public init(inputs: [InputName], initialLevels: [UInt8], readStartNs: Int64, readEndNs: Int64) {
+        precondition(inputs.count == initialLevels.count, "one level per line")
+        self.inputs = inputs
+        levels = initialLevels
+        encoderA = inputs.firstIndex(of: .encA)
+        encoderB = inputs.firstIndex(of: .encB)
+        openedNs = readStartNs
+        openGraceUntilNs = readEndNs
+        lastHandedOnNs = readStartNs
+    }
+
+    /// Whether edges are held back waiting for `safeUntilNs` to pass them.
+    public var hasPending: Bool { !pending.isEmpty }
+
+    /// Whether a re-read is waiting to be compared.
+    public var resyncPending: Bool { resync != nil }
+
+    /// Adds edges just read, then appends to `out` every held edge stamped at or before `safeUntilNs`, in time order.
+    public mutating func ingest(_ edges: [GpioEdge], safeUntilNs: Int64, into out: inout [InputEvent]) {
+        counters.edges += Int64(edges.count)
+        for edge in edges {
+            // Before the first read started: that read already shows the result.
+            if edge.timestampNs <= openedNs { continue }
+            if let last = pending.last, last.edge.timestampNs > edge.timestampNs { pendingUnsorted = true }
+            pending.append(Entry(edge: edge, arrival: arrivals))
+            arrivals += 1
+        }
+        release(upToNs: safeUntilNs, into: &out)
+    }
+
+    /// Hands on every held edge (at stop, when no more edges will come).
+    public mutating func flush(into out: inout [InputEvent]) {
+        release(upToNs: .max, into: &out)
+    }
+
+    /// Records a re-read of every line's level taken between `readStartNs` and `readEndNs`. It is compared once
+    /// every edge up to `readEndNs` has been handed on; ignored while an earlier one is still waiting.
+    public mutating func resync(levels read: [UInt8], readStartNs: Int64, readEndNs: Int64) {
+        guard resync == nil, read.count == levels.count else { return }
+        resync = Resync(levels: read, startNs: readStartNs, endNs: readEndNs,
+                        moved: [Bool](repeating: false, count: read.count))
+    }
+
+    private mutating func release(upToNs safeUntilNs: Int64, into out: inout [InputEvent]) {
+        if !pending.isEmpty {
+            if pendingUnsorted {
+                pending.sort { first, second in
+                    first.edge.timestampNs != second.edge.timestampNs
+                        ? first.edge.timestampNs < second.edge.timestampNs : first.arrival < second.arrival
+                }
+                pendingUnsorted = false
+            }
+            var released = 0
+            while released < pending.count, pending[released].edge.timestampNs <= safeUntilNs {
+                let edge = pending[released].edge
+                if var check = resync {
+                    if edge.timestampNs > check.endNs {
+                        compare(check, into: &out)
+                        resync = nil
+                    } else if edge.timestampNs > check.startNs {
+                        check.moved[edge.lineIndex] = true
+                        resync = check
+                    }
+                }
+                handOn(edge, into: &out)
+                released += 1
+            }
+            pending.removeFirst(released)
+        }
+        if let check = resync, safeUntilNs >= check.endNs,
+           pending.first.map({ $0.edge.timestampNs > check.endNs }) ?? true {
+            compare(check, into: &out)
+            resync = nil
+        }
+    }
+
+    private mutating func handOn(_ edge: GpioEdge, into out: inout [InputEvent]) {
+        let index = edge.lineIndex
+        if edge.level == levels[index] {
+            // Inside the first read's window the read may already show this edge.
+            if edge.timestampNs <= openGraceUntilNs { return }
+            counters.lostEdges += 1
+            if index == encoderA || index == encoderB { counters.quadratureErrors += 1 }
+        }
+        var timeNs = edge.timestampNs
+        if timeNs < lastHandedOnNs {
+            counters.lateEdges += 1
+            timeNs = lastHandedOnNs
+        }
+        levels[index] = edge.level
+        lastHandedOnNs = timeNs
+        out.append(.level(inputs[index], edge.level, atNs: timeNs))
+        counters.inputEvents += 1
+    }
+
+    /// Compares a re-read with the levels tracked up to its end; lines that moved during the read are skipped.
+    private mutating func compare(_ check: Resync, into out: inout [InputEvent]) {
+        counters.resyncs += 1
+        let timeNs = max(check.endNs, lastHandedOnNs)
+        var corrected: [Int] = []
+        for index in levels.indices where !check.moved[index] && check.levels[index] != levels[index] {
+            corrected.append(index)
+            levels[index] = check.levels[index]
+            out.append(.level(inputs[index], check.levels[index], atNs: timeNs))
+            counters.inputEvents += 1
+            counters.lostEdges += 1
+            counters.resyncCorrections += 1
+        }
+        if let encoderA, let encoderB, corrected.contains(encoderA), corrected.contains(encoderB) {
+            counters.quadratureErrors += 1
+        }
+        if !corrected.isEmpty { lastHandedOnNs = timeNs }
+    }
+}

@@ -1,0 +1,340 @@
+import CGpiod
+@_spi(GpiodSeam) import HoistWatchBoard
+import HoistWatchCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A fake GPIO board behind libgpiod's v1 C functions (`FakeGpiod.functions`): chips found by label or path,
+/// lines with an electrical level, a 16-event kernel FIFO per requested line that drops the newest events when
+/// full, and a virtual CLOCK_MONOTONIC that only moves when the backend calls in (each call costs `callCostNs`)
+/// or waits (time jumps to the next scripted edge). Edges are scripted in advance; a test drives the backend
+/// (`pump`) until `isExhausted`, then compares what came out with what was scripted.
+///
+/// What it models of the kernel: level-based edge type (active-low applied), drop-newest FIFO, per-line
+/// ordering, the delay between an edge's timestamp and its arrival in the FIFO (the interrupt thread), and
+/// errno on failure. What it cannot: real interrupt timing, contention, bias actually pulling a pin (docs/gpio.md).
+public final class FakeGpioBoard: @unchecked Sendable {
+    // @unchecked Sendable: every mutable field is used inside `withLock` only (the fake C functions and the
+    // inspection methods below take it), so the backend's thread and the test's can both call in.
+
+    /// One scripted change of a pin.
+    public struct Edge: Sendable, Hashable {
+        /// The chip's label.
+        /// The chip's label.
+        public var chip: String
+        /// The line's offset on the chip.
+        public var offset: UInt32
+        /// Virtual CLOCK_MONOTONIC time of the change (the event's timestamp).
+        public var atNs: Int64
+        /// Electrical level after the change (before active-low).
+        public var level: UInt8
+        /// False: the pin changes but the kernel reports nothing (a pulse too short for the interrupt).
+        public var reported: Bool
+        /// How long after `atNs` the event reaches the FIFO (the kernel's interrupt thread).
+        public var latencyNs: Int64
+
+        /// A change of line `offset` of the chip labelled `chip` to `level` at `atNs`.
+        public init(chip: String, offset: UInt32, atNs: Int64, level: UInt8, reported: Bool = true,
+                    latencyNs: Int64 = 0) {
+            self.chip = chip
+            self.offset = offset
+            self.atNs = atNs
+            self.level = level
+            self.reported = reported
+            self.latencyNs = latencyNs
+        }
+    }
+
+    /// A chip of the fake board.
+    public struct ChipSpec: Sendable, Hashable {
+        /// The kernel's name (`gpiochip0`); its path is `/dev/<name>`.
+        public var name: String
+        /// The kernel's label (`pinctrl-bcm2711`).
+        public var label: String
+        /// How many lines it has.
+        public var lineCount: UInt32
+
+        /// A chip named `name`, labelled `label`, with `lineCount` lines.
+        public init(name: String, label: String, lineCount: UInt32) {
+            self.name = name
+            self.label = label
+            self.lineCount = lineCount
+        }
+
+        /// `/dev/<name>`.
+        public var path: String { "/dev/\(name)" }
+    }
+
+    /// What a line was requested with, as the fake kernel saw it.
+    public struct Request: Sendable, Hashable {
+        /// `gpiod_line_request_config.consumer`.
+        public var consumer: String
+        /// `gpiod_line_request_config.request_type`.
+        public var requestType: Int32
+        /// `gpiod_line_request_config.flags`.
+        public var flags: Int32
+        /// Whether `GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW` is set.
+        public var activeLow: Bool { flags & Int32(GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW) != 0 }
+    }
+
+    final class Chip {
+        let spec: ChipSpec
+        let nameC: UnsafeMutablePointer<CChar>
+        let labelC: UnsafeMutablePointer<CChar>
+        unowned let board: FakeGpioBoard
+        var lines: [UInt32: Line] = [:]
+        var openCount = 0
+
+        init(spec: ChipSpec, board: FakeGpioBoard) {
+            self.spec = spec
+            self.board = board
+            nameC = strdup(spec.name)
+            labelC = strdup(spec.label)
+        }
+
+        deinit {
+            free(nameC)
+            free(labelC)
+        }
+
+        func line(_ offset: UInt32) -> Line {
+            if let line = lines[offset] { return line }
+            let line = Line(chip: self, offset: offset)
+            lines[offset] = line
+            return line
+        }
+    }
+
+    struct Queued {
+        var timestampNs: Int64
+        var electrical: UInt8
+    }
+
+    final class Line {
+        unowned let chip: Chip
+        let offset: UInt32
+        var electrical: UInt8 = 0
+        var request: Request?
+        var fifo: [Queued] = []
+        var fifoHead = 0
+        var dropped = 0
+
+        init(chip: Chip, offset: UInt32) {
+            self.chip = chip
+            self.offset = offset
+        }
+
+        var queued: Int { fifo.count - fifoHead }
+        func logical(_ electrical: UInt8) -> UInt8 { request?.activeLow == true ? electrical ^ 1 : electrical }
+    }
+
+    /// The kernel's v1 FIFO size.
+    public static let fifoCapacity = 16
+
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    var chips: [Chip] = []
+    private struct Scripted {
+        var line: Line
+        var edge: Edge
+    }
+
+    private struct Arrival {
+        var visibleNs: Int64
+        var line: Line
+        var timestampNs: Int64
+        var electrical: UInt8
+    }
+
+    /// Scripted edges not yet applied, with their line resolved (from `scriptHead` on).
+    private var script: [Scripted] = []
+    private var scriptHead = 0
+    /// Reported edges on their way to a FIFO, in arrival order.
+    private var inFlight: [Arrival] = []
+    private var inFlightHead = 0
+    var failures: [String: Int32] = [:]
+    var calls: [String: Int] = [:]
+    var blockingReads = 0
+    var nowNs: Int64
+    let callCostNs: Int64
+
+    /// A board with `chips`, its clock at `startNs`; every call into the fake advances it by `callCostNs`.
+    public init(chips: [ChipSpec], startNs: Int64 = 1_000_000_000, callCostNs: Int64 = 1_000) {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+        nowNs = startNs
+        self.callCostNs = callCostNs
+        self.chips = chips.map { Chip(spec: $0, board: self) }
+        FakeGpiod.register(self)
+    }
+
+    deinit {
+        FakeGpiod.unregister(self)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// The C functions: libgpiod's signatures, served by every registered fake board.
+    @_spi(GpiodSeam) public var functions: GpiodFunctions { FakeGpiod.functions }
+
+    /// A `GpioLineSource` on this board (the real v1 wrapper over the fake functions).
+    public var source: GpiodV1LineSource { GpiodV1LineSource(functions: functions) }
+
+    /// A label no other fake board in this process uses (tests run in parallel and share the registry).
+    public static func uniqueLabel(_ base: String) -> String { FakeGpiod.uniqueLabel(base) }
+
+    func withLock<Result>(_ body: () throws -> Result) rethrows -> Result {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+
+    // MARK: scripting
+
+    /// Sets a pin's electrical level now, without an edge (before the lines are requested).
+    public func setLevel(chip label: String, offset: UInt32, _ level: UInt8) {
+        withLock { chip(label).line(offset).electrical = level }
+    }
+
+    /// Appends edges; they must come after the script's last edge and after the current time.
+    public func script(_ edges: [Edge]) {
+        withLock {
+            precondition(zip(edges, edges.dropFirst()).allSatisfy { $0.atNs <= $1.atNs }, "edges in time order")
+            let lastNs = scriptHead < script.count ? script[script.count - 1].edge.atNs : nowNs
+            precondition(lastNs <= (edges.first?.atNs ?? .max), "edges after the last ones and after now")
+            if scriptHead > 4096 {
+                script.removeFirst(scriptHead)
+                scriptHead = 0
+            }
+            var lines: [String: Chip] = [:]
+            for edge in edges {
+                let found = lines[edge.chip] ?? chip(edge.chip)
+                lines[edge.chip] = found
+                script.append(Scripted(line: found.line(edge.offset), edge: edge))
+            }
+        }
+    }
+
+    /// Scripted edges that have not happened yet.
+    public var edgesToCome: Int { withLock { script.count - scriptHead } }
+
+    /// The next call of `function` (a libgpiod name) fails with `errnoValue`.
+    public func failNext(_ function: String, errno errnoValue: Int32) {
+        withLock { failures[function] = errnoValue }
+    }
+
+    /// Moves the clock forward without any call (the reader was descheduled).
+    public func advance(byNs delta: Int64) {
+        withLock {
+            nowNs += delta
+            deliver()
+        }
+    }
+
+    // MARK: inspection
+
+    /// The virtual CLOCK_MONOTONIC.
+    public var currentNs: Int64 { withLock { nowNs } }
+
+    /// Every scripted edge happened, reached its FIFO (or was dropped) and was read.
+    public var isExhausted: Bool {
+        withLock {
+            scriptHead == script.count && inFlightHead == inFlight.count
+                && chips.allSatisfy { $0.lines.values.allSatisfy { $0.queued == 0 } }
+        }
+    }
+
+    /// Events the fake kernel dropped because a FIFO was full, per (label, offset).
+    public func droppedEvents(chip label: String, offset: UInt32) -> Int {
+        withLock { chip(label).lines[offset]?.dropped ?? 0 }
+    }
+
+    /// Events dropped on every line.
+    public var droppedEvents: Int {
+        withLock { chips.reduce(0) { $0 + $1.lines.values.reduce(0) { $0 + $1.dropped } } }
+    }
+
+    /// What `(label, offset)` is requested with, or nil when it is free.
+    public func request(chip label: String, offset: UInt32) -> Request? {
+        withLock { chip(label).lines[offset]?.request }
+    }
+
+    /// Chips opened and not closed yet (by `gpiod_chip_open*` or an iterator).
+    public var openChips: Int { withLock { chips.reduce(0) { $0 + $1.openCount } } }
+
+    /// Lines requested and not released yet.
+    public var requestedLines: Int {
+        withLock { chips.reduce(0) { $0 + $1.lines.values.filter { $0.request != nil }.count } }
+    }
+
+    /// How often each libgpiod function was called.
+    public var callCounts: [String: Int] { withLock { calls } }
+
+    /// Reads of an empty FIFO: on a real board those block the reader thread. Must stay 0.
+    public var readsOfEmptyFifo: Int { withLock { blockingReads } }
+
+    // MARK: the fake kernel (called with the lock held)
+
+    func chip(_ label: String) -> Chip {
+        guard let found = chips.first(where: { $0.spec.label == label }) else {
+            preconditionFailure("no fake chip labelled \(label)")
+        }
+        return found
+    }
+
+    /// Counts the call, advances the clock by its cost, delivers what became visible; returns the errno to fail
+    /// with when the test asked for it.
+    func enter(_ function: String) -> Int32? {
+        calls[function, default: 0] += 1
+        nowNs += callCostNs
+        deliver()
+        return failures.removeValue(forKey: function)
+    }
+
+    /// Applies every scripted edge up to `nowNs` and moves events that reached the kernel into their FIFO.
+    func deliver() {
+        while scriptHead < script.count, script[scriptHead].edge.atNs <= nowNs {
+            let line = script[scriptHead].line
+            let edge = script[scriptHead].edge
+            scriptHead += 1
+            line.electrical = edge.level
+            guard edge.reported, line.request != nil else { continue }
+            let entry = Arrival(visibleNs: edge.atNs + edge.latencyNs, line: line, timestampNs: edge.atNs,
+                                electrical: edge.level)
+            // Kept in arrival order; latencies differ, so insert from the back.
+            var position = inFlight.count
+            while position > inFlightHead, inFlight[position - 1].visibleNs > entry.visibleNs { position -= 1 }
+            inFlight.insert(entry, at: position)
+        }
+        while inFlightHead < inFlight.count, inFlight[inFlightHead].visibleNs <= nowNs {
+            let entry = inFlight[inFlightHead]
+            inFlightHead += 1
+            let line = entry.line
+            guard line.request != nil else { continue }
+            if line.queued >= Self.fifoCapacity {
+                line.dropped += 1
+            } else {
+                line.fifo.append(Queued(timestampNs: entry.timestampNs, electrical: entry.electrical))
+            }
+        }
+        if inFlightHead > 4096, inFlightHead * 2 > inFlight.count {
+            inFlight.removeFirst(inFlightHead)
+            inFlightHead = 0
+        }
+    }
+
+    /// The next time the fake kernel has something to do: a scripted edge, or an event reaching its FIFO.
+    func nextChangeNs() -> Int64? {
+        let arrival: Int64? = inFlightHead < inFlight.count ? inFlight[inFlightHead].visibleNs : nil
+        let edge: Int64? = scriptHead < script.count ? script[scriptHead].edge.atNs : nil
+        switch (arrival, edge) {
+        case (nil, nil): return nil
+        case (let time?, nil), (nil, let time?): return time
+        case (let first?, let second?): return min(first, second)
+        }
+    }
+}

@@ -1,0 +1,273 @@
+import CGpiod
+@_spi(GpiodSeam) import HoistWatchBoard
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The fake libgpiod: `functions` has the signatures of the real C functions and serves the `FakeGpioBoard`s of
+/// this process. A chip or line pointer is the fake object itself, so every call after `gpiod_chip_open*` finds
+/// its board without any global; opening by label or path looks through the registry, as libgpiod looks
+/// through /dev.
+public enum FakeGpiod {
+    private final class Registry: @unchecked Sendable {
+        // @unchecked Sendable: `boards` and `serial` are used inside `mutex` only.
+        let mutex: UnsafeMutablePointer<pthread_mutex_t> = {
+            let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+            mutex.initialize(to: pthread_mutex_t())
+            pthread_mutex_init(mutex, nil)
+            return mutex
+        }()
+        var boards: [ObjectIdentifier: Weak] = [:]
+        var serial = 0
+
+        func withLock<Result>(_ body: () -> Result) -> Result {
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
+            return body()
+        }
+    }
+
+    private struct Weak {
+        weak var board: FakeGpioBoard?
+    }
+
+    /// An open chip iterator: the chips it will return, and the one returned last (closed by the next call).
+    private final class Iterator {
+        var chips: [FakeGpioBoard.Chip]
+        var position = 0
+        var current: FakeGpioBoard.Chip?
+        init(_ chips: [FakeGpioBoard.Chip]) { self.chips = chips }
+    }
+
+    private static let registry = Registry()
+
+    static func register(_ board: FakeGpioBoard) {
+        registry.withLock {
+            for chip in board.chips {
+                let clash = registry.boards.values.contains { other in
+                    other.board?.chips.contains { $0.spec.label == chip.spec.label || $0.spec.name == chip.spec.name }
+                        ?? false
+                }
+                precondition(!clash, "another fake board has a chip labelled \(chip.spec.label) or named "
+                                 + chip.spec.name)
+            }
+            registry.boards[ObjectIdentifier(board)] = Weak(board: board)
+        }
+    }
+
+    static func unregister(_ board: FakeGpioBoard) {
+        _ = registry.withLock { registry.boards.removeValue(forKey: ObjectIdentifier(board)) }
+    }
+
+    static func uniqueLabel(_ base: String) -> String {
+        registry.withLock {
+            registry.serial += 1
+            return "\(base)-fake\(registry.serial)"
+        }
+    }
+
+    private static func allChips() -> [FakeGpioBoard.Chip] {
+        registry.withLock {
+            registry.boards.values.compactMap(\.board).flatMap(\.chips).sorted { $0.spec.name < $1.spec.name }
+        }
+    }
+
+    private static func chip(_ pointer: OpaquePointer?) -> FakeGpioBoard.Chip {
+        Unmanaged<FakeGpioBoard.Chip>.fromOpaque(UnsafeRawPointer(pointer!)).takeUnretainedValue()
+    }
+
+    private static func line(_ pointer: OpaquePointer?) -> FakeGpioBoard.Line {
+        Unmanaged<FakeGpioBoard.Line>.fromOpaque(UnsafeRawPointer(pointer!)).takeUnretainedValue()
+    }
+
+    private static func pointer(_ object: AnyObject) -> OpaquePointer {
+        OpaquePointer(Unmanaged.passUnretained(object).toOpaque())
+    }
+
+    private static func lines(_ bulk: UnsafeMutablePointer<gpiod_line_bulk>?) -> [FakeGpioBoard.Line] {
+        guard let bulk else { return [] }
+        return (0..<gpiod_line_bulk_num_lines(bulk)).map { line(gpiod_line_bulk_get_line(bulk, $0)) }
+    }
+
+    /// Fails the call: sets errno, as libgpiod does.
+    private static func fail<T>(_ value: Int32, _ result: T) -> T {
+        errno = value
+        return result
+    }
+
+    private static func open(_ chip: FakeGpioBoard.Chip?, _ function: String) -> OpaquePointer? {
+        guard let chip else { return fail(ENOENT, nil) }
+        return chip.board.withLock {
+            if let failure = chip.board.enter(function) { return fail(failure, nil) }
+            chip.openCount += 1
+            return pointer(chip)
+        }
+    }
+
+    /// A bulk's lines and board; nil (errno EINVAL) when they are not all of one chip, like libgpiod v1.
+    private static func sameChip(_ bulk: UnsafeMutablePointer<gpiod_line_bulk>?)
+        -> (lines: [FakeGpioBoard.Line], board: FakeGpioBoard)?
+    {
+        let found = lines(bulk)
+        guard let first = found.first, found.allSatisfy({ $0.chip === first.chip }) else { return nil }
+        return (found, first.chip.board)
+    }
+
+    /// libgpiod's v1 C functions, faked.
+    @_spi(GpiodSeam) public static let functions = GpiodFunctions(
+        chipOpenByLabel: { label in
+            let wanted = String(cString: label!)
+            return FakeGpiod.open(FakeGpiod.allChips().first { $0.spec.label == wanted }, "gpiod_chip_open_by_label")
+        },
+        chipOpen: { path in
+            let wanted = String(cString: path!)
+            return FakeGpiod.open(FakeGpiod.allChips().first { $0.spec.path == wanted }, "gpiod_chip_open")
+        },
+        chipClose: { pointer in
+            let chip = FakeGpiod.chip(pointer)
+            chip.board.withLock {
+                chip.board.calls["gpiod_chip_close", default: 0] += 1
+                // libgpiod releases the chip's requested lines when it closes.
+                if chip.openCount == 1 { for line in chip.lines.values { line.request = nil } }
+                chip.openCount -= 1
+            }
+        },
+        chipName: { pointer in UnsafePointer(FakeGpiod.chip(pointer).nameC) },
+        chipLabel: { pointer in UnsafePointer(FakeGpiod.chip(pointer).labelC) },
+        chipNumLines: { pointer in FakeGpiod.chip(pointer).spec.lineCount },
+        chipGetLine: { pointer, offset in
+            let chip = FakeGpiod.chip(pointer)
+            return chip.board.withLock {
+                if let failure = chip.board.enter("gpiod_chip_get_line") { return FakeGpiod.fail(failure, nil) }
+                guard offset < chip.spec.lineCount else { return FakeGpiod.fail(EINVAL, nil) }
+                return FakeGpiod.pointer(chip.line(offset))
+            }
+        },
+        lineRequestBulk: { bulk, config, _ in
+            guard let (lines, board) = FakeGpiod.sameChip(bulk), let config = config?.pointee else {
+                return FakeGpiod.fail(EINVAL, -1)
+            }
+            return board.withLock {
+                if let failure = board.enter("gpiod_line_request_bulk") { return FakeGpiod.fail(failure, -1) }
+                let biasFlags = Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_DISABLE)
+                    | Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP) | Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN)
+                guard (config.flags & biasFlags).nonzeroBitCount <= 1,
+                      config.request_type == Int32(GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES)
+                else { return FakeGpiod.fail(EINVAL, -1) }
+                if lines.contains(where: { $0.request != nil }) { return FakeGpiod.fail(EBUSY, -1) }
+                let consumer = config.consumer.map { String(cString: $0) } ?? ""
+                for line in lines {
+                    line.request = FakeGpioBoard.Request(
+                        consumer: consumer, requestType: config.request_type, flags: config.flags)
+                    line.fifo.removeAll()
+                    line.fifoHead = 0
+                }
+                return 0
+            }
+        },
+        lineReleaseBulk: { bulk in
+            guard let (lines, board) = FakeGpiod.sameChip(bulk) else { return }
+            board.withLock {
+                board.calls["gpiod_line_release_bulk", default: 0] += 1
+                for line in lines {
+                    line.request = nil
+                    line.fifo.removeAll()
+                    line.fifoHead = 0
+                }
+            }
+        },
+        lineEventWaitBulk: { bulk, timeout, ready in
+            guard let (lines, board) = FakeGpiod.sameChip(bulk), lines.allSatisfy({ $0.request != nil }) else {
+                return FakeGpiod.fail(EINVAL, -1)
+            }
+            return board.withLock {
+                if let failure = board.enter("gpiod_line_event_wait_bulk") { return FakeGpiod.fail(failure, -1) }
+                let waitNs = timeout.map { Int64($0.pointee.tv_sec) * 1_000_000_000 + Int64($0.pointee.tv_nsec) }
+                    ?? .max
+                let deadlineNs = waitNs == .max ? Int64.max : board.nowNs + waitNs
+                // ppoll: sleep until an event reaches one of the FIFOs, or until the deadline.
+                while !lines.contains(where: { $0.queued > 0 }) {
+                    guard let nextNs = board.nextChangeNs(), nextNs <= deadlineNs else {
+                        if deadlineNs == .max { return FakeGpiod.fail(EINVAL, -1) }  // would sleep forever
+                        board.nowNs = max(board.nowNs, deadlineNs)
+                        board.deliver()
+                        return 0
+                    }
+                    board.nowNs = max(board.nowNs, nextNs)
+                    board.deliver()
+                }
+                if let ready {
+                    gpiod_line_bulk_init(ready)
+                    for line in lines where line.queued > 0 { gpiod_line_bulk_add(ready, FakeGpiod.pointer(line)) }
+                }
+                return 1
+            }
+        },
+        lineEventReadMultiple: { pointer, events, count in
+            let line = FakeGpiod.line(pointer)
+            let board = line.chip.board
+            return board.withLock {
+                if let failure = board.enter("gpiod_line_event_read_multiple") { return FakeGpiod.fail(failure, -1) }
+                guard line.request != nil else { return FakeGpiod.fail(EPERM, -1) }
+                if line.queued == 0 {
+                    // The real read blocks until an event comes; the fake counts it and lets time run to one.
+                    board.blockingReads += 1
+                    while line.queued == 0 {
+                        guard let nextNs = board.nextChangeNs() else { return FakeGpiod.fail(EAGAIN, -1) }
+                        board.nowNs = max(board.nowNs, nextNs)
+                        board.deliver()
+                    }
+                }
+                let taken = min(Int(count), FakeGpioBoard.fifoCapacity, line.queued)
+                for slot in 0..<taken {
+                    let entry = line.fifo[line.fifoHead + slot]
+                    let logical = line.logical(entry.electrical)
+                    events![slot] = gpiod_line_event(
+                        ts: timespec(tv_sec: Int(entry.timestampNs / 1_000_000_000),
+                                     tv_nsec: Int(entry.timestampNs % 1_000_000_000)),
+                        event_type: Int32(logical == 1 ? GPIOD_LINE_EVENT_RISING_EDGE : GPIOD_LINE_EVENT_FALLING_EDGE))
+                }
+                line.fifoHead += taken
+                if line.fifoHead == line.fifo.count {
+                    line.fifo.removeAll(keepingCapacity: true)
+                    line.fifoHead = 0
+                }
+                return Int32(taken)
+            }
+        },
+        lineGetValueBulk: { bulk, values in
+            guard let (lines, board) = FakeGpiod.sameChip(bulk), lines.allSatisfy({ $0.request != nil }) else {
+                return FakeGpiod.fail(EINVAL, -1)
+            }
+            return board.withLock {
+                if let failure = board.enter("gpiod_line_get_value_bulk") { return FakeGpiod.fail(failure, -1) }
+                for (slot, line) in lines.enumerated() { values![slot] = Int32(line.logical(line.electrical)) }
+                return 0
+            }
+        },
+        chipIterNew: {
+            OpaquePointer(Unmanaged.passRetained(Iterator(FakeGpiod.allChips())).toOpaque())
+        },
+        chipIterNext: { pointer in
+            let iterator = Unmanaged<Iterator>.fromOpaque(UnsafeRawPointer(pointer!)).takeUnretainedValue()
+            if let previous = iterator.current { previous.board.withLock { previous.openCount -= 1 } }
+            iterator.current = nil
+            guard iterator.position < iterator.chips.count else { return nil }
+            let chip = iterator.chips[iterator.position]
+            iterator.position += 1
+            chip.board.withLock { chip.openCount += 1 }
+            iterator.current = chip
+            return FakeGpiod.pointer(chip)
+        },
+        chipIterFree: { pointer in
+            let iterator = Unmanaged<Iterator>.fromOpaque(UnsafeRawPointer(pointer!)).takeRetainedValue()
+            if let previous = iterator.current { previous.board.withLock { previous.openCount -= 1 } }
+        },
+        monotonicNs: { pointer in
+            let board = FakeGpiod.chip(pointer).board
+            return board.withLock { board.nowNs }
+        })
+}
