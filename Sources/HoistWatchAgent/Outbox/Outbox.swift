@@ -182,22 +182,27 @@ public final class Outbox: Sendable {
         return try state.withLock { state throws(OutboxError) in
             var totalBytes = state.totalBytes
             let removed = try run("removing acknowledged entries", state.db) { db -> Int in
-                // SELECT then DELETE rather than DELETE ... RETURNING, which needs SQLite 3.35.
-                let size = try db.prepare("SELECT bytes FROM outbox WHERE id = ?")
-                let delete = try db.prepare("DELETE FROM outbox WHERE id = ?")
-                var count = 0
-                for id in ids {
-                    size.reset()
-                    try size.bind(id, at: 1)
-                    guard try size.step() else { continue }
-                    let bytes = size.int64(0)
-                    delete.reset()
-                    try delete.bind(id, at: 1)
-                    try delete.step()
-                    totalBytes -= bytes
-                    count += 1
+                // One transaction for the whole batch: one commit (fsync), not one per row.
+                return try db.transaction { () throws -> Int in
+                    // SELECT then DELETE rather than DELETE ... RETURNING, which needs SQLite 3.35.
+                    let size = try db.prepare("SELECT bytes FROM outbox WHERE id = ?")
+                    let delete = try db.prepare("DELETE FROM outbox WHERE id = ?")
+                    var count = 0
+                    var freed: Int64 = 0
+                    for id in ids {
+                        size.reset()
+                        try size.bind(id, at: 1)
+                        guard try size.step() else { continue }
+                        let bytes = size.int64(0)
+                        delete.reset()
+                        try delete.bind(id, at: 1)
+                        try delete.step()
+                        freed += bytes
+                        count += 1
+                    }
+                    totalBytes -= freed
+                    return count
                 }
-                return count
             }
             state.totalBytes = totalBytes
             return removed
