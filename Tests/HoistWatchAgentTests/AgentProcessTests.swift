@@ -264,9 +264,11 @@ import Testing
 /// `hoistwatch diag` against a running agent on the simulated board: JSON snapshot, plain text when not on a
 /// terminal, the screen as a person sees it in a real terminal (tmux), and a clear message without an agent.
 @Suite(.serialized) struct DiagCommandTests {
-    static func run(_ arguments: [String], in directory: TestDirectory) async throws -> (Int32, String) {
+    static func run(_ arguments: [String], in directory: TestDirectory, program: String = AgentProcess.executable)
+        async throws -> (Int32, String)
+    {
         let log = directory.file("diag-\(UInt32.random(in: 0...UInt32.max)).out")
-        let status = try await runProgramAsync(AgentProcess.executable, arguments, logFile: log)
+        let status = try await runProgramAsync(program, arguments, logFile: log)
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
@@ -324,6 +326,26 @@ import Testing
         #expect(output.contains("the agent is not running") && !output.contains("Fatal"), "\(output)")
         let (jsonStatus, _) = try await Self.run(["diag", "--json", "--socket", directory.file("diag.sock")], in: directory)
         #expect(jsonStatus == 1)
+    }
+
+    /// A user outside the service's group: a clear "permission denied", exit 1. Needs root to switch users
+    /// (`runuser`); as another user the test has nobody to switch to and checks nothing else.
+    @Test(.enabled(if: getuid() == 0, "switching to another user needs root"))
+    func aUserWithoutAccessIsToldWhy() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let agent = try AgentProcess(port: broker.port, scenario: "Scenarios/demo.toml", loop: true, timeScale: 1)
+        try agent.start()
+        let socket = agent.directory.file("state/diag.sock")
+        #expect(await eventually(within: 20) { FileManager.default.fileExists(atPath: socket) })
+        // The test folder is world-readable; the agent's own state folder (0700) and socket (0660) are not.
+        chmod(agent.directory.path, 0o755)
+        let (status, output) = try await Self.run(
+            ["-u", "nobody", "--", AgentProcess.executable, "diag", "--socket", socket], in: agent.directory,
+            program: "/usr/sbin/runuser")
+        #expect(agent.kill(signal: SIGTERM) == 0)
+        #expect(status == 1, "\(output)")
+        #expect(output.contains("permission denied") && output.contains("usermod"), "\(output)")
     }
 
     @Test func badConfigIsExitTwo() async throws {
