@@ -36,6 +36,12 @@ public struct SignalChain: Sendable {
     public private(set) var lastCorrectionM: Double = 0
 
     private var occupancyDroppedAtNs: Int64?
+    /// Encoder count and time of the last raw `door_zone` change, waiting for the debounce to confirm it.
+    private var doorZoneRawEdge: (count: Int64, tNs: Int64) = (0, 0)
+    /// The last confirmed door-zone change (at most one per tick: the debounce is longer than a tick).
+    public private(set) var lastDoorZoneMark: DoorZoneMark?
+    /// Door-zone changes confirmed since start.
+    public private(set) var doorZoneMarkCount: Int64 = 0
 
     public init(calibration: Calibration, header: TraceHeader) {
         self.calibration = calibration
@@ -86,6 +92,7 @@ public struct SignalChain: Sendable {
             default:
                 guard debouncers[slot] != nil else { return }
                 if debouncers[slot]!.observe(level, atNs: event.tNs) {
+                    if input == .doorZone { doorZoneRawEdge = (decoder.count, event.tNs) }
                     edgeCounts[slot] += 1
                     rawChanges[slot] += 1
                     chatter[slot]!.record(atNs: event.tNs)
@@ -105,6 +112,11 @@ public struct SignalChain: Sendable {
             if debouncers[slot]!.settle(atNs: tNs) != nil {
                 changed.append(input)
                 if input == .occupancy || input == .doorClosed { updateOccupancyHold(input) }
+                if input == .doorZone {
+                    lastDoorZoneMark = DoorZoneMark(level: level(.doorZone), encoderCount: doorZoneRawEdge.count,
+                                                    tNs: doorZoneRawEdge.tNs)
+                    doorZoneMarkCount += 1
+                }
             }
         }
         speedMps = speedEstimator.sample(positionM: positionM)
@@ -167,6 +179,15 @@ public struct SignalChain: Sendable {
 
     /// Filtered load, kg (nil before the first good sample).
     public var loadKg: Double? { load.loadKg }
+
+    /// The filtered load in HX711 counts (the median of the raw samples), for the load-calibration wizard.
+    /// The calibration is linear, so this is exactly the median of the raw values.
+    public var loadRawMedian: Double? {
+        load.loadKg.map { $0 * calibration.loadRawPerKg + calibration.loadRawZero }
+    }
+
+    /// The quadrature decoder's signed count since start (x4, up = +), before any re-referencing.
+    public var encoderCount: Int64 { decoder.count }
 
     /// ADC reads have been failing for at least 1 s.
     public var adcFailing: Bool { load.failingSinceNs.map { nowNs - $0 >= Self.secondNs } ?? false }
