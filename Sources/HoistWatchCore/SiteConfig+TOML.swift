@@ -147,8 +147,10 @@ extension SiteConfig {
             guard value >= 0 else { throw InputError(.invalidValue, key: "sim.seed", "must be 0 or more, got \(value)") }
             seed = UInt64(value)
         }
+        let plantCalibration = try optionalPath(section, "plant_calibration", in: folder)
         try section.rejectUnknownKeys()
-        return Simulation(scenario: scenario, loop: loop, timeScale: timeScale, seed: seed)
+        return Simulation(scenario: scenario, loop: loop, timeScale: timeScale, seed: seed,
+                          plantCalibration: plantCalibration)
     }
 
     /// Why `prefix` cannot start MQTT topic names (mqtt.md: `{prefix}/{device_id}/...`), or nil when it can.

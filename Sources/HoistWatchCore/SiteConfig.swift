@@ -54,9 +54,15 @@ public struct SiteConfig: Sendable, Hashable {
         public var timeScale: Double
         /// Seed of the first run; each loop uses the next one. Nil: the scenario's own seed.
         public var seed: UInt64?
+        /// The calibration that describes the simulated plant itself (its true landings, load cell, encoder),
+        /// when it differs from the one the agent is given: the calibration wizards are tried against a plant
+        /// the agent's calibration gets wrong. Nil: the plant is exactly the agent's calibration.
+        public var plantCalibration: String?
 
         /// A simulated board playing `scenario`.
-        public init(scenario: String, loop: Bool = true, timeScale: Double = 1, seed: UInt64? = nil) {
+        public init(scenario: String, loop: Bool = true, timeScale: Double = 1, seed: UInt64? = nil,
+                    plantCalibration: String? = nil) {
+            self.plantCalibration = plantCalibration
             self.scenario = scenario
             self.loop = loop
             self.timeScale = timeScale

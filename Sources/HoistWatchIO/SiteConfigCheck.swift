@@ -99,6 +99,20 @@ public enum SiteConfigCheck {
             }
         }
 
+        var plant = calibration
+        if let simulation = site.simulation, let plantPath = simulation.plantCalibration {
+            plant = nil
+            do {
+                plant = try TextFile.calibration(plantPath)
+                if let calibration, let plant, plant.equipment != calibration.equipment {
+                    report(.invalidValue, key: "sim.plant_calibration",
+                           "the plant \(plantPath) is \(article(plant.equipment)) but the calibration "
+                               + "\(site.calibrationPath) is for \(article(calibration.equipment))")
+                }
+            } catch {
+                problems.append(error)
+            }
+        }
         if let simulation = site.simulation {
             if let reason = unreadableReason(simulation.scenario) {
                 report(.unreadable, key: "sim.scenario", "\(simulation.scenario) \(reason)")
@@ -113,7 +127,7 @@ public enum SiteConfigCheck {
                         } else {
                             do {
                                 _ = try PlantSimulation(
-                                    calibration: calibration, scenario: scenario, seed: simulation.seed ?? scenario.seed)
+                                    calibration: plant ?? calibration, scenario: scenario, seed: simulation.seed ?? scenario.seed)
                             } catch {
                                 problems.append(error.file == nil ? error.inFile(simulation.scenario) : error)
                             }

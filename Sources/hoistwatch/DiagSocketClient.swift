@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,6 +8,15 @@ import Glibc
 enum DiagSocketClient {
     struct Failure: Error, CustomStringConvertible {
         var description: String
+    }
+
+    /// One snapshot, decoded.
+    static func report(_ path: String) throws(Failure) -> [String: Any] {
+        let bytes = try fetch(path)
+        guard let report = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
+            throw Failure(description: "\(path): the agent sent something that is not a diag snapshot")
+        }
+        return report
     }
 
     static func fetch(_ path: String) throws(Failure) -> [UInt8] {

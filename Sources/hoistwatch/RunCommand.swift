@@ -59,8 +59,10 @@ struct RunCommand: AsyncParsableCommand {
         let scenario = try ScenarioFile.load(simulation.scenario)
         var password: String?
         if let file = site.broker.passwordFile { password = try SiteConfigCheck.password(fromFile: file) }
-        return AgentRuntime.Inputs(
+        var inputs = AgentRuntime.Inputs(
             site: site, calibration: calibration, calibrationBytes: Array(calibrationText.utf8), scenario: scenario,
             password: password, version: HoistWatchVersion.current)
+        if let plantPath = simulation.plantCalibration { inputs.plantCalibration = try TextFile.calibration(plantPath) }
+        return inputs
     }
 }

@@ -86,13 +86,7 @@ struct SelftestCommand: AsyncParsableCommand {
         if failed > 0 { Foundation.exit(1) }
     }
 
-    private func snapshot(_ path: String) throws -> [String: Any] {
-        let bytes = try DiagSocketClient.fetch(path)
-        guard let report = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-            throw DiagSocketClient.Failure(description: "\(path): not a diag snapshot")
-        }
-        return report
-    }
+    private func snapshot(_ path: String) throws -> [String: Any] { try DiagSocketClient.report(path) }
 
     /// Polls the snapshot every 100 ms until `done` says so or the timeout passes.
     private func watch(path: String, _ done: ([String: Any]) -> Bool) async -> Bool {

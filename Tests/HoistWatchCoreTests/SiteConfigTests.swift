@@ -96,6 +96,16 @@ import Testing
         #expect(site.outboxCapBytes == 512 * 1024)
     }
 
+    @Test func aPlantCalibrationIsAPathFromTheConfigsFolder() throws {
+        let site = try SiteConfig.parse(
+            toml: Self.minimal + "\nplant_calibration = \"../Calibration/sim-plant-elevator.toml\"\n", path: Self.path)
+        #expect(site.simulation?.plantCalibration == "/etc/hoistwatch/../Calibration/sim-plant-elevator.toml")
+        #expect(try SiteConfig.parse(toml: Self.minimal, path: Self.path).simulation?.plantCalibration == nil)
+        #expect(throws: InputError.self) {
+            try SiteConfig.parse(toml: Self.minimal + "\nplant_calibration = \"\"\n", path: Self.path)
+        }
+    }
+
     @Test func profileBoardsNeedNoSimTable() throws {
         let text = Self.minimal.replacingOccurrences(of: "board = \"sim\"", with: "board = \"profiles/rpi4.toml\"")
             .replacingOccurrences(of: "[sim]\nscenario = \"/srv/scenarios/demo.toml\"", with: "")

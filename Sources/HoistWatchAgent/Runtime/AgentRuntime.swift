@@ -19,6 +19,8 @@ public struct AgentRuntime: Sendable {
         public var scenario: Scenario
         public var password: String?
         public var version: String
+        /// The simulated plant's own calibration (`[sim] plant_calibration`); nil: the agent's.
+        public var plantCalibration: Calibration?
 
         public init(site: SiteConfig, calibration: Calibration, calibrationBytes: [UInt8], scenario: Scenario,
                     password: String?, version: String) {
@@ -53,7 +55,7 @@ public struct AgentRuntime: Sendable {
         ])
         let simulation = site.simulation ?? SiteConfig.Simulation(scenario: "")
         let board = try SimulatedBoard(
-            calibration: inputs.calibration, scenario: inputs.scenario, loop: simulation.loop, seed: simulation.seed)
+            calibration: inputs.plantCalibration ?? inputs.calibration, scenario: inputs.scenario, loop: simulation.loop, seed: simulation.seed)
         let snapshot = SharedSnapshot()
         let notifier = SystemdNotifier()
         let routing = EventRouting(topicPrefix: site.broker.topicPrefix, deviceId: site.deviceId)

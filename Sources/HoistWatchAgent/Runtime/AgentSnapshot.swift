@@ -32,6 +32,12 @@ public struct AgentSnapshot: Sendable {
     public var boardRuns: Int = 1
     /// A stored entry has `time_synced` false and has not been corrected yet.
     public var uncorrectedTimes = false
+    /// Raw signals for the calibration wizards: the encoder count before re-referencing, the load in HX711
+    /// counts, and the last door-zone changes with their encoder counts (`n` numbers them since start).
+    public var encoderCount: Int64 = 0
+    public var loadRaw: Double?
+    public var doorZoneMarks: [NumberedDoorZoneMark] = []
+    public static let doorZoneMarkLimit = 64
 
     public init() {}
 
@@ -47,6 +53,11 @@ public struct AgentSnapshot: Sendable {
         public var transition: String
         public var severity: String
         public var wallNs: Int64
+    }
+
+    public struct NumberedDoorZoneMark: Sendable, Hashable {
+        public var n: Int64
+        public var mark: DoorZoneMark
     }
 
     public struct LinkReading: Sendable, Hashable {

@@ -85,6 +85,8 @@ public final class DetectionService: Service, Sendable {
         var finishedLogged = false
         let wiredInputs = configuration.calibration.wiredInputs.sorted()
         var edgeBase = [Int64](repeating: 0, count: 256)
+        /// Door-zone marks of this run already copied to the snapshot.
+        var marksCopied: Int64 = 0
         logger.info("detection started", metadata: [
             "equipment": "\(configuration.calibration.equipment.rawValue)",
             "scenario": "\(board.scenario.name)", "time_scale": "\(configuration.timeScale)",
@@ -132,6 +134,7 @@ public final class DetectionService: Service, Sendable {
             if case .restarted(let header) = progress {
                 // Edge counts are the board's since the agent started, not the run's.
                 for input in wiredInputs { edgeBase[Int(input.rawValue)] += run.engine.signals.edgeCount(input) }
+                marksCopied = 0
                 run = Run(configuration: configuration, header: header, startNs: board.runStartNs)
             }
             run.forgetOld(nowMonoNs: now)
@@ -156,6 +159,14 @@ public final class DetectionService: Service, Sendable {
                 state.windMps = configuration.calibration.equipment == .crane ? engine.signals.wind10sMps : nil
                 state.unsaved = unsaved.count
                 state.boardRuns = board.runs
+                state.encoderCount = engine.signals.encoderCount
+                state.loadRaw = engine.signals.loadRawMedian
+                if engine.signals.doorZoneMarkCount > marksCopied, let mark = engine.signals.lastDoorZoneMark {
+                    marksCopied = engine.signals.doorZoneMarkCount
+                    let n = (state.doorZoneMarks.last?.n ?? 0) + 1
+                    state.doorZoneMarks.append(.init(n: n, mark: mark))
+                    if state.doorZoneMarks.count > AgentSnapshot.doorZoneMarkLimit { state.doorZoneMarks.removeFirst() }
+                }
             }
             if let interval = notifier.watchdogIntervalNs, now - lastWatchdog >= interval {
                 notifier.notify("WATCHDOG=1")

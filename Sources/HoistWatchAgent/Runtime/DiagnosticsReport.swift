@@ -97,7 +97,24 @@ public enum DiagnosticsReport {
         json.int(Int64(snapshot.link.acknowledged))
         json.raw(",\"in_flight\":")
         json.int(Int64(snapshot.link.inFlight))
-        json.raw("},\"last_seq\":")
+        json.raw("},\"board_runs\":")
+        json.int(Int64(snapshot.boardRuns))
+        json.raw(",\"raw\":{\"encoder_count\":")
+        json.int(snapshot.encoderCount)
+        json.raw(",\"load_raw\":")
+        if let raw = snapshot.loadRaw { json.double((raw * 10).rounded() / 10) } else { json.raw("null") }
+        json.raw(",\"door_zone_marks\":[")
+        for (index, numbered) in snapshot.doorZoneMarks.enumerated() {
+            if index > 0 { json.raw(",") }
+            json.raw("{\"n\":")
+            json.int(numbered.n)
+            json.raw(",\"level\":")
+            json.int(Int64(numbered.mark.level))
+            json.raw(",\"encoder_count\":")
+            json.int(numbered.mark.encoderCount)
+            json.raw("}")
+        }
+        json.raw("]},\"last_seq\":")
         json.int(snapshot.lastSeq)
         json.raw(",\"recent_events\":[")
         for (index, event) in snapshot.recent.enumerated() {

@@ -33,15 +33,18 @@ final class AgentProcess: @unchecked Sendable {
     }
 
     /// Writes `site.toml` (mode 600) for a simulated elevator publishing to 127.0.0.1:`port`.
+    /// `calibration` is taken from the repository unless absolute; `plantCalibration` (repository) is the
+    /// simulated plant's truth when it differs from the agent's calibration.
     init(port: Int, scenario: String, calibration: String = "Calibration/demo-elevator.toml", loop: Bool,
-         timeScale: Double, statusIntervalS: Double = 60, outboxCapMiB: Double? = nil) throws {
+         timeScale: Double, statusIntervalS: Double = 60, outboxCapMiB: Double? = nil,
+         plantCalibration: String? = nil) throws {
         directory = try TestDirectory("agent")
         configPath = directory.file("site.toml")
         logPath = directory.file("agent.log")
         var text = """
             device_id = "\(Self.deviceId)"
             board = "sim"
-            calibration = "\(Self.repository)/\(calibration)"
+            calibration = "\(calibration.hasPrefix("/") ? calibration : "\(Self.repository)/\(calibration)")"
             state_dir = "\(directory.file("state"))"
             status_interval_s = \(statusIntervalS)
             log_level = "info"
@@ -56,6 +59,7 @@ final class AgentProcess: @unchecked Sendable {
             time_scale = \(timeScale)
 
             """
+        if let plantCalibration { text += "plant_calibration = \"\(Self.repository)/\(plantCalibration)\"\n" }
         if let outboxCapMiB { text += "\n[outbox]\ncap_mib = \(outboxCapMiB)\n" }
         try directory.write("site.toml", text)
         chmod(configPath, 0o600)

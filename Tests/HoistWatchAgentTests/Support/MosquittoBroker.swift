@@ -62,7 +62,8 @@ final class MosquittoBroker: @unchecked Sendable {
     /// `stderrPath`: a file standard error is appended to (default /dev/null).
     /// `environment`: extra `NAME=value` entries beside the test process's own.
     static func spawn(_ path: String, _ arguments: [String], stderrPath: String = "/dev/null",
-                      stdoutPath: String = "/dev/null", environment: [String] = []) throws -> pid_t {
+                      stdoutPath: String = "/dev/null", stdinPath: String = "/dev/null",
+                      environment: [String] = []) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -81,7 +82,7 @@ final class MosquittoBroker: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         var pid: pid_t = 0

@@ -56,10 +56,11 @@ func runProgram(_ path: String, _ arguments: [String], logFile: String? = nil) t
 /// a selftest that runs for half a minute must not starve the other suites' link services meanwhile. Spawned and
 /// reaped by hand (posix_spawn, waitpid): Foundation's Process did not always notice a `tmux` client's exit.
 @discardableResult
-func runProgramAsync(_ path: String, _ arguments: [String], logFile: String? = nil) async throws -> Int32 {
+func runProgramAsync(_ path: String, _ arguments: [String], logFile: String? = nil,
+                     stdinPath: String = "/dev/null") async throws -> Int32 {
     let output = logFile ?? "/dev/null"
     if let logFile { _ = FileManager.default.createFile(atPath: logFile, contents: nil) }
-    let pid = try MosquittoBroker.spawn(path, arguments, stderrPath: output, stdoutPath: output)
+    let pid = try MosquittoBroker.spawn(path, arguments, stderrPath: output, stdoutPath: output, stdinPath: stdinPath)
     var status: Int32 = 0
     while waitpid(pid, &status, WNOHANG) == 0 { try? await Task.sleep(for: .milliseconds(20)) }
     return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
