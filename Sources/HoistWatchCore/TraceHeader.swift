@@ -1,4 +1,3 @@
-import Foundation
 
 /// Line 1 of a trace (trace.md): what equipment it is and the state of every input at t=0.
 public struct TraceHeader: Sendable, Hashable {
@@ -31,9 +30,9 @@ public struct TraceHeader: Sendable, Hashable {
 
     /// Parses the header line. Unknown keys are ignored (forward compatible); errors say what is wrong.
     public static func parse(_ line: some Collection<UInt8>) throws(InputError) -> TraceHeader {
-        let object: [String: Any]
+        let object: [String: JSONValue]
         do {
-            guard let parsed = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+            guard let parsed = try JSONValue.parse(line).object else {
                 throw InputError(.syntax, line: 1, "the header is not a JSON object")
             }
             object = parsed
@@ -42,36 +41,36 @@ public struct TraceHeader: Sendable, Hashable {
         } catch {
             throw InputError(.syntax, line: 1, "the header is not valid JSON")
         }
-        guard let format = object["format"] as? String, format == Self.format else {
+        guard let format = object["format"]?.string, format == Self.format else {
             throw InputError(.unsupported, line: 1, key: "format",
                              "not a HoistWatch trace: format must be \"\(Self.format)\", got \(describe(object["format"]))")
         }
-        guard let version = jsonNumber(object["version"]), version == Double(Self.version) else {
+        guard let version = object["version"]?.double, version == Double(Self.version) else {
             throw InputError(.unsupported, line: 1, key: "version",
                              "trace version \(describe(object["version"])) is not supported (this build reads version \(Self.version))")
         }
-        guard let kind = object["equipment"] as? String, let equipment = Equipment(rawValue: kind) else {
+        guard let kind = object["equipment"]?.string, let equipment = Equipment(rawValue: kind) else {
             throw InputError(.invalidValue, line: 1, key: "equipment",
                              "must be \"elevator\" or \"crane\", got \(describe(object["equipment"]))")
         }
-        guard let deviceId = object["device_id"] as? String else {
+        guard let deviceId = object["device_id"]?.string else {
             throw InputError(.invalidValue, line: 1, key: "device_id", "must be a string")
         }
         var header = TraceHeader(equipment: equipment, deviceId: deviceId)
-        header.note = object["note"] as? String
-        header.startTime = object["start_time"] as? String
+        header.note = object["note"]?.string
+        header.startTime = object["start_time"]?.string
         if let initial = object["initial"] {
-            guard let initial = initial as? [String: Any] else {
+            guard let initial = initial.object else {
                 throw InputError(.invalidValue, line: 1, key: "initial", "must be an object")
             }
-            if let position = initial["position_m"], !(position is NSNull) {
-                guard let number = jsonNumber(position), number.isFinite else {
+            if let position = initial["position_m"], !position.isNull {
+                guard let number = position.double, number.isFinite else {
                     throw InputError(.invalidValue, line: 1, key: "initial.position_m", "must be a number of metres")
                 }
                 header.initialPositionM = number
             }
             if let levels = initial["levels"] {
-                guard let levels = levels as? [String: Any] else {
+                guard let levels = levels.object else {
                     throw InputError(.invalidValue, line: 1, key: "initial.levels", "must be an object of input: 0|1")
                 }
                 for (name, value) in levels {
@@ -79,7 +78,7 @@ public struct TraceHeader: Sendable, Hashable {
                         throw InputError(.invalidValue, line: 1, key: "initial.levels.\(name)",
                                          "\"\(name)\" is not an input of a \(equipment.rawValue)")
                     }
-                    guard let number = jsonNumber(value), number == 0 || number == 1 else {
+                    guard let number = value.double, number == 0 || number == 1 else {
                         throw InputError(.invalidValue, line: 1, key: "initial.levels.\(name)", "level must be 0 or 1")
                     }
                     header.initialLevels[input] = UInt8(number)
@@ -89,24 +88,7 @@ public struct TraceHeader: Sendable, Hashable {
         return header
     }
 
-    /// A JSON number as Foundation parsed it; booleans are not numbers here.
-    private static func jsonNumber(_ value: Any?) -> Double? {
-        guard let value, !(type(of: value) == Bool.self) else { return nil }
-        if let boolean = value as? NSNumber, String(cString: boolean.objCType) == "c" { return nil }
-        if let integer = value as? Int { return Double(integer) }
-        if let double = value as? Double { return double }
-        return nil
-    }
-
-    private static func describe(_ value: Any?) -> String {
-        switch value {
-        case nil: return "nothing"
-        case let text as String: return "\"\(text)\""
-        case let number as NSNumber where jsonNumber(number) == nil: return number.boolValue ? "true" : "false"
-        case let number as NSNumber: return number.stringValue
-        default: return "\(value!)"
-        }
-    }
+    private static func describe(_ value: JSONValue?) -> String { value?.description ?? "nothing" }
 
     /// The header line's JSON text (no newline), keys in the spec's order.
     public func encoded() -> [UInt8] {

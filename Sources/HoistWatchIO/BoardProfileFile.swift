@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HoistWatchCore
 
 /// Finds and loads board profiles (`board = "NAME"` or a path in the site config; docs/gpio.md).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HoistWatchCore
 
 #if canImport(Glibc)
@@ -22,21 +22,21 @@ public enum CalibrationFileUpdate {
     /// Checks up front (before a technician spends ten minutes on a wizard) that the file and its folder can be
     /// written by this user.
     public static func checkWritable(_ path: String) throws(Failure) {
-        let folder = (path as NSString).deletingLastPathComponent
-        if access(path, W_OK) != 0 || access(folder.isEmpty ? "." : folder, W_OK) != 0 {
+        let folder = folderOf(path)
+        if access(path, W_OK) != 0 || access(folder, W_OK) != 0 {
             throw Failure(description: "\(path): cannot write the calibration file or its folder "
                           + "(\(String(cString: strerror(errno)))): run the wizard as root (sudo) or as the file's owner")
         }
     }
 
-    /// Applies `updates` to the file; returns the backup's path. `now` names the backup.
+    /// Applies `updates` to the file; returns the backup's path. `nowNs` (CLOCK_REALTIME) names the backup.
     @discardableResult
-    public static func apply(_ updates: [TOMLTextEdit.Update], to path: String, now: Date = Date())
+    public static func apply(_ updates: [TOMLTextEdit.Update], to path: String, nowNs: Int64 = realtimeNs())
         throws -> String
     {
         // Two wizards finishing at once must not lose one's values: read-modify-write under a lock on the folder.
-        let folder = (path as NSString).deletingLastPathComponent
-        let lock = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let folder = folderOf(path)
+        let lock = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if lock >= 0 { _ = flock(lock, LOCK_EX) }
         defer { if lock >= 0 { close(lock) } }
         let old = try TextFile.read(path)
@@ -47,11 +47,9 @@ public enum CalibrationFileUpdate {
             throw Failure(description: "\(path): the new values would make the file invalid, nothing was written: "
                           + error.description)
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let backup = "\(path).\(formatter.string(from: now)).bak"
+        // 2026-11-23T05:19:34.123Z -> 20261123T051934Z
+        let stamp = WallTime.rfc3339(ns: nowNs).prefix(19).filter { $0 != "-" && $0 != ":" } + "Z"
+        let backup = "\(path).\(stamp).bak"
         var status = stat()
         guard stat(path, &status) == 0 else { throw failure(path, "cannot stat") }
         try writeDurably(Array(old.utf8), to: backup, mode: status.st_mode & 0o7777, owner: status)
@@ -87,11 +85,23 @@ public enum CalibrationFileUpdate {
     }
 
     private static func syncFolder(of path: String) {
-        let folder = (path as NSString).deletingLastPathComponent
-        let fd = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let folder = folderOf(path)
+        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }
         _ = fsync(fd)
         close(fd)
+    }
+
+    /// The folder part of a path ("." for a bare file name).
+    static func folderOf(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    public static func realtimeNs() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
     private static func failure(_ path: String, _ what: String) -> Failure {

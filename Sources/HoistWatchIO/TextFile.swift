@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HoistWatchCore
 
 /// Reads small text files (calibration, scenario, config) with errors that name the file.

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import HoistWatchCore
 
 #if canImport(Glibc)
@@ -19,7 +18,7 @@ struct CalibrateFloorsCommand: ParsableCommand {
     @Option(help: "The agent's diag socket (default: diag.sock in the config's state_dir).") var socket: String?
     @Option(help: "Seconds the whole run may take before the wizard gives up.") var timeoutS: Double = 900
     /// How long the car must stand still in the top door zone to end the run.
-    static let restNs: UInt64 = 1_000_000_000
+    static let restNs: Int64 = 1_000_000_000
 
     func run() throws {
         let wizard = try CalibrationWizard(config: config, socket: socket)
@@ -43,23 +42,24 @@ struct CalibrateFloorsCommand: ParsableCommand {
         }
         let startCount = Self.encoderCount(report)
         var lastMark = Self.marks(report).last?.n ?? 0
-        let runs = report["board_runs"] as? Int
+        let runs = report["board_runs"]?.int
         var learning = FloorLearning(startCount: startCount, countsPerMeter: calibration.countsPerMeter,
                                      nominalZoneHalfM: calibration.doorZoneHalfM)
         wizard.say("Now drive the car UP to the top landing (\(expected) landings in all), in one run or stopping on")
         wizard.say("the way, and stop it level with the top landing. The wizard ends by itself there.")
 
-        let start = DispatchTime.now().uptimeNanoseconds
-        var restingSince: UInt64?
+        let clock = ContinuousClock()
+        let start = clock.now
+        var restingSince: Int64?
         while true {
-            let now = DispatchTime.now().uptimeNanoseconds
-            if Double(now - start) > timeoutS * 1e9 {
+            let now = CalibrateLoadCommand.nanoseconds(start.duration(to: clock.now))
+            if Double(now) > timeoutS * 1e9 {
                 throw wizard.fail("the run did not reach landing \(expected) within \(Int(timeoutS)) s "
                                   + "(\(learning.landingsSeen) door zones seen)")
             }
-            usleep(CalibrationWizard.pollInterval)
+            Console.sleep(milliseconds: CalibrationWizard.pollMs)
             report = try wizard.report()
-            if let runs, report["board_runs"] as? Int != runs {
+            if let runs, report["board_runs"]?.int != runs {
                 throw wizard.fail("the agent restarted its input source during the run: start again")
             }
             for numbered in Self.marks(report) where numbered.n > lastMark {
@@ -74,15 +74,16 @@ struct CalibrateFloorsCommand: ParsableCommand {
                     throw wizard.fail(error.description)
                 }
                 if learning.landingsSeen > before {
-                    wizard.say(String(format: "  landing %d: door zone entered at %.3f m", learning.landingsSeen,
-                                      Double(numbered.mark.encoderCount - startCount) / calibration.countsPerMeter))
+                    let metres = Double(numbered.mark.encoderCount - startCount) / calibration.countsPerMeter
+                    wizard.say("  landing \(learning.landingsSeen): door zone entered at "
+                               + "\(FixedPoint.format(metres, decimals: 3)) m")
                 }
             }
             if learning.landingsSeen > expected {
                 throw wizard.fail("\(learning.landingsSeen) door zones seen but \(expected) landings expected "
                                   + "(pass --landings if the building has more)")
             }
-            let speed = abs(CalibrationWizard.number(report, "speed_mps") ?? 1)
+            let speed = abs(report["speed_mps"]?.double ?? 1)
             if learning.landingsSeen == expected, learning.insideZone, speed < 0.005 {
                 restingSince = restingSince ?? now
                 if now - restingSince! >= Self.restNs { break }
@@ -101,31 +102,33 @@ struct CalibrateFloorsCommand: ParsableCommand {
         wizard.say("landing  old level  new level")
         for (index, level) in result.levelsM.enumerated() {
             let old = index < calibration.levelsM.count
-                ? String(format: "%9.3f", calibration.levelsM[index]) : "        -"
-            wizard.say(String(format: "%7d  %@  %9.3f", index + 1, old, level))
+                ? FixedPoint.format(calibration.levelsM[index], decimals: 3, width: 9) : "        -"
+            wizard.say(FixedPoint.format(Double(index + 1), decimals: 0, width: 7) + "  " + old + "  "
+                       + FixedPoint.format(level, decimals: 3, width: 9))
         }
         if let half = result.measuredZoneHalfM {
             // The magnet should be a little shorter than the calibrated zone, never longer, nor much shorter.
             let note = half > calibration.doorZoneHalfM || half < 0.7 * calibration.doorZoneHalfM
-                ? String(format: " (the calibration says %.3f m: check door_zone_half_m)", calibration.doorZoneHalfM) : ""
-            wizard.say(String(format: "door zones measured: +-%.3f m%@", half, note))
+                ? " (the calibration says \(FixedPoint.format(calibration.doorZoneHalfM, decimals: 3)) m: "
+                    + "check door_zone_half_m)" : ""
+            wizard.say("door zones measured: +-\(FixedPoint.format(half, decimals: 3)) m\(note)")
         }
-        wizard.say(String(format: "the car stood %+.3f m from the bottom level at the start, %+.3f m from the top "
-                          + "level at the end", result.startOffsetM, result.endOffsetM))
+        wizard.say("the car stood \(FixedPoint.format(result.startOffsetM, decimals: 3, sign: true)) m from the bottom "
+                   + "level at the start, \(FixedPoint.format(result.endOffsetM, decimals: 3, sign: true)) m from the "
+                   + "top level at the end")
         let levels = "[" + result.levelsM.map { CalibrationWizard.toml($0, decimals: 3) }.joined(separator: ", ") + "]"
         try wizard.write([.init(section: "floors", key: "levels_m", value: levels)])
     }
 
-    private static func encoderCount(_ report: [String: Any]) -> Int64 {
-        (CalibrationWizard.raw(report)["encoder_count"] as? NSNumber)?.int64Value ?? 0
+    private static func encoderCount(_ report: JSONValue) -> Int64 {
+        report["raw"]?["encoder_count"]?.int64 ?? 0
     }
 
-    private static func marks(_ report: [String: Any]) -> [(n: Int64, mark: DoorZoneMark)] {
-        let list = CalibrationWizard.raw(report)["door_zone_marks"] as? [[String: Any]] ?? []
-        return list.compactMap { item in
-            guard let n = (item["n"] as? NSNumber)?.int64Value, let level = (item["level"] as? NSNumber)?.uint8Value,
-                  let count = (item["encoder_count"] as? NSNumber)?.int64Value else { return nil }
-            return (n, DoorZoneMark(level: level, encoderCount: count, tNs: 0))
+    private static func marks(_ report: JSONValue) -> [(n: Int64, mark: DoorZoneMark)] {
+        (report["raw"]?["door_zone_marks"]?.array ?? []).compactMap { item in
+            guard let n = item["n"]?.int64, let level = item["level"]?.int, level == 0 || level == 1,
+                  let count = item["encoder_count"]?.int64 else { return nil }
+            return (n, DoorZoneMark(level: UInt8(level), encoderCount: count, tNs: 0))
         }
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import HoistWatchCore
 
 #if canImport(Glibc)
@@ -33,12 +32,14 @@ struct CalibrateLoadCommand: ParsableCommand {
 
         try wizard.waitForEnter("Step 1 of 2: empty the car, close the doors and leave it at rest.")
         let empty = try settle(wizard, tolerance: tolerance, awayFrom: nil)
-        wizard.say(String(format: "  empty car: %.1f counts (spread %.1f)", empty.value, empty.spread))
+        wizard.say("  empty car: \(FixedPoint.format(empty.value, decimals: 1)) counts "
+                   + "(spread \(FixedPoint.format(empty.spread, decimals: 1)))")
 
-        try wizard.waitForEnter(String(format: "Step 2 of 2: put the %@ kg test weight in the car, close the doors.",
-                                       CalibrationWizard.toml(testKg, decimals: 3)))
+        try wizard.waitForEnter(
+            "Step 2 of 2: put the \(CalibrationWizard.toml(testKg, decimals: 3)) kg test weight in the car, close the doors.")
         let loaded = try settle(wizard, tolerance: tolerance, awayFrom: (empty.value, max(20 * empty.spread, 20)))
-        wizard.say(String(format: "  with the test weight: %.1f counts (spread %.1f)", loaded.value, loaded.spread))
+        wizard.say("  with the test weight: \(FixedPoint.format(loaded.value, decimals: 1)) counts "
+                   + "(spread \(FixedPoint.format(loaded.spread, decimals: 1)))")
 
         let span: LoadSpan
         do {
@@ -63,27 +64,29 @@ struct CalibrateLoadCommand: ParsableCommand {
         throws -> (value: Double, spread: Double)
     {
         var reading = SettledReading(windowNs: Int64(settleS * 1e9), tolerance: tolerance)
-        let start = DispatchTime.now().uptimeNanoseconds
+        let clock = ContinuousClock()
+        let start = clock.now
         var lastNote = ""
         func note(_ text: String) {
             if text != lastNote { wizard.say("  " + text) }
             lastNote = text
         }
         while true {
-            let now = DispatchTime.now().uptimeNanoseconds
-            if Double(now - start) > timeoutS * 1e9 {
+            let now = clock.now
+            let elapsedNs = Self.nanoseconds(start.duration(to: now))
+            if Double(elapsedNs) > timeoutS * 1e9 {
                 throw wizard.fail("the load reading did not settle within \(Int(timeoutS)) s (\(lastNote))")
             }
             let report = try wizard.report()
-            let speed = abs(CalibrationWizard.number(report, "speed_mps") ?? 0)
-            guard let raw = CalibrationWizard.number(CalibrationWizard.raw(report), "load_raw") else {
+            let speed = abs(report["speed_mps"]?.double ?? 0)
+            guard let raw = report["raw"]?["load_raw"]?.double else {
                 // A freshly started agent has no sample yet; a load cell that never answers is said after 5 s.
-                if now - start > 5_000_000_000 {
+                if elapsedNs > 5_000_000_000 {
                     throw wizard.fail("the agent has no load reading: the load cell does not answer (check its "
                                       + "wiring, or run `hoistwatch selftest`)")
                 }
                 note("waiting for the first load reading")
-                usleep(CalibrationWizard.pollInterval)
+                Console.sleep(milliseconds: CalibrationWizard.pollMs)
                 continue
             }
             if speed > 0.02 {
@@ -93,11 +96,15 @@ struct CalibrateLoadCommand: ParsableCommand {
                 note("the reading has not changed from the empty car yet: waiting for the weight")
                 reading.reset()
             } else {
-                reading.add(raw, atNs: Int64(now))
+                reading.add(raw, atNs: elapsedNs)
                 if let value = reading.settledValue { return (value, reading.spread) }
                 note("waiting for the reading to settle")
             }
-            usleep(CalibrationWizard.pollInterval)
+            Console.sleep(milliseconds: CalibrationWizard.pollMs)
         }
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 }

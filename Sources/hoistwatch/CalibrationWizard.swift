@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import HoistWatchCore
 import HoistWatchIO
 
@@ -16,7 +15,7 @@ struct CalibrationWizard {
     let calibration: Calibration
     let socket: String
     /// How often the agent is asked for a snapshot.
-    static let pollInterval: useconds_t = 100_000
+    static let pollMs = 100
 
     init(config: String, socket: String?) throws {
         do {
@@ -48,7 +47,7 @@ struct CalibrationWizard {
     }
 
     func say(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        Console.line(text)
     }
 
     /// Stops the wizard: one line on stderr, the calibration file untouched, exit 1.
@@ -65,7 +64,7 @@ struct CalibrationWizard {
     }
 
     /// One snapshot of the running agent.
-    func report() throws -> [String: Any] {
+    func report() throws -> JSONValue {
         do {
             return try DiagSocketClient.report(socket)
         } catch {
@@ -73,14 +72,8 @@ struct CalibrationWizard {
         }
     }
 
-    static func number(_ report: [String: Any], _ key: String) -> Double? {
-        (report[key] as? NSNumber)?.doubleValue
-    }
-
-    static func raw(_ report: [String: Any]) -> [String: Any] { report["raw"] as? [String: Any] ?? [:] }
-
-    static func level(_ report: [String: Any], _ input: InputName) -> Int? {
-        (report["inputs"] as? [[String: Any]])?.first { $0["name"] as? String == input.wireName }?["level"] as? Int
+    static func level(_ report: JSONValue, _ input: InputName) -> Int? {
+        report["inputs"]?.array?.first { $0["name"]?.string == input.wireName }?["level"]?.int
     }
 
     /// Writes the values, says where the old file went and what to do next.
@@ -96,7 +89,7 @@ struct CalibrationWizard {
 
     /// A value as TOML writes it, without float noise.
     static func toml(_ value: Double, decimals: Int) -> String {
-        let text = String(format: "%.\(decimals)f", value)
+        let text = FixedPoint.format(value, decimals: decimals)
         guard text.contains(".") else { return text }
         var trimmed = Substring(text)
         while trimmed.hasSuffix("0") { trimmed = trimmed.dropLast() }

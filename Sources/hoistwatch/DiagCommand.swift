@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import HoistWatchCore
 import HoistWatchIO
 
@@ -21,11 +20,11 @@ struct DiagCommand: ParsableCommand {
             print(String(decoding: try fetch(path), as: UTF8.self), terminator: "")
             return
         }
-        let interactive = isatty(1) == 1
+        let interactive = Console.isTerminal
         var shown = 0
         repeat {
             let bytes = try fetch(path)
-            guard let report = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            guard let report = try? JSONValue.parse(bytes), report.object != nil else {
                 CLIExit.printError("error: \(path): the agent sent something that is not a diag snapshot")
                 throw ExitCode(1)
             }
@@ -35,14 +34,14 @@ struct DiagCommand: ParsableCommand {
                 var screen = "\u{1B}[H"
                 for line in lines { screen += line + "\u{1B}[K\n" }
                 screen += "\u{1B}[J"
-                FileHandle.standardOutput.write(Data(screen.utf8))
+                Console.write(screen)
             } else {
                 print(lines.joined(separator: "\n"))
                 return  // not a terminal: one plain snapshot
             }
             shown += 1
             if count > 0 && shown >= count { return }
-            usleep(useconds_t(max(50, intervalMs) * 1000))
+            Console.sleep(milliseconds: max(50, intervalMs))
         } while true
     }
 

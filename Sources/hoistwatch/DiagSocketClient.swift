@@ -1,4 +1,4 @@
-import Foundation
+import HoistWatchCore
 
 #if canImport(Glibc)
 import Glibc
@@ -11,9 +11,9 @@ enum DiagSocketClient {
     }
 
     /// One snapshot, decoded.
-    static func report(_ path: String) throws(Failure) -> [String: Any] {
+    static func report(_ path: String) throws(Failure) -> JSONValue {
         let bytes = try fetch(path)
-        guard let report = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
+        guard let report = try? JSONValue.parse(bytes), report.object != nil else {
             throw Failure(description: "\(path): the agent sent something that is not a diag snapshot")
         }
         return report

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import HoistWatchAgent
 import HoistWatchCore
 import HoistWatchIO
@@ -26,9 +25,11 @@ struct SelftestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let site: SiteConfig
+        let calibration: Calibration
         var password: String?
         do {
             site = try TextFile.siteConfig(config)
+            calibration = try TextFile.calibration(site.calibrationPath)
             if let file = site.broker.passwordFile { password = try SiteConfigCheck.password(fromFile: file) }
         } catch {
             throw CLIExit.badInput(error)
@@ -40,7 +41,7 @@ struct SelftestCommand: AsyncParsableCommand {
                               detail: SystemClock.isSynchronised() ? "synchronised" : "not synchronised (is an NTP daemon running? timedatectl)"))
         results.append(await brokerCheck(site, password: password))
 
-        let first: [String: Any]
+        let first: JSONValue
         do {
             first = try snapshot(path)
         } catch {
@@ -49,8 +50,8 @@ struct SelftestCommand: AsyncParsableCommand {
         }
         results.append(Result(check: "agent", passed: true, detail: "running, diag socket \(path)"))
 
-        let wired = (first["inputs"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-        let wanted = inputs.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? wired
+        let wired = (first["inputs"]?.array ?? []).compactMap { $0["name"]?.string }
+        let wanted = inputs.map { $0.split(separator: ",").map { String($0.filter { $0 != " " }) } } ?? wired
         for name in wanted {
             guard wired.contains(name) else {
                 results.append(Result(check: "input \(name)", passed: false, detail: "not wired in the calibration"))
@@ -63,43 +64,44 @@ struct SelftestCommand: AsyncParsableCommand {
             say("run the car UP now (waiting up to \(Int(timeoutS)) s)...")
             results.append(await encoderDirectionCheck(path: path))
         }
-        if first["load_kg"] != nil {
+        if calibration.wiredAdc.contains(.load) {
             results.append(await loadCellCheck(path: path))
         }
         finish(results)
     }
 
     private func say(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        Console.line(text)
     }
 
     private func finish(_ results: [Result]) {
         let width = max(12, results.map(\.check.count).max() ?? 0)
         say("")
-        say("check".padding(toLength: width, withPad: " ", startingAt: 0) + "  result  detail")
+        func padded(_ text: String) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+        say(padded("check") + "  result  detail")
         for result in results {
-            say(result.check.padding(toLength: width, withPad: " ", startingAt: 0)
+            say(padded(result.check)
                 + "  " + (result.passed ? "PASS  " : "FAIL  ") + "  " + result.detail)
         }
         let failed = results.filter { !$0.passed }.count
         say(failed == 0 ? "all \(results.count) checks passed" : "\(failed) of \(results.count) checks failed")
-        if failed > 0 { Foundation.exit(1) }
+        if failed > 0 { Self.exit(withError: ExitCode(1)) }
     }
 
-    private func snapshot(_ path: String) throws -> [String: Any] { try DiagSocketClient.report(path) }
+    private func snapshot(_ path: String) throws -> JSONValue { try DiagSocketClient.report(path) }
 
     /// Polls the snapshot every 100 ms until `done` says so or the timeout passes.
-    private func watch(path: String, _ done: ([String: Any]) -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(timeoutS)
-        while Date() < deadline {
+    private func watch(path: String, _ done: (JSONValue) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeoutS * 1000))
+        while ContinuousClock.now < deadline {
             if let report = try? snapshot(path), done(report) { return true }
             try? await Task.sleep(for: .milliseconds(100))
         }
         return false
     }
 
-    private static func edges(_ report: [String: Any], _ name: String) -> Int? {
-        (report["inputs"] as? [[String: Any]])?.first { $0["name"] as? String == name }?["edges"] as? Int
+    private static func edges(_ report: JSONValue, _ name: String) -> Int? {
+        report["inputs"]?.array?.first { $0["name"]?.string == name }?["edges"]?.int
     }
 
     private func inputCheck(_ name: String, path: String) async -> Result {
@@ -116,8 +118,8 @@ struct SelftestCommand: AsyncParsableCommand {
         var rise = 0.0
         var fall = 0.0
         let decided = await watch(path: path) { report in
-            let position = (report["position_m"] as? NSNumber)?.doubleValue ?? 0
-            let speed = (report["speed_mps"] as? NSNumber)?.doubleValue ?? 0
+            let position = report["position_m"]?.double ?? 0
+            let speed = report["speed_mps"]?.double ?? 0
             if let last = lastPosition, abs(speed) > 0.05 {
                 if position > last { rise += position - last } else { fall += last - position }
             }
@@ -134,9 +136,9 @@ struct SelftestCommand: AsyncParsableCommand {
 
     private func loadCellCheck(path: String) async -> Result {
         var values: [Double] = []
-        let deadline = Date().addingTimeInterval(min(timeoutS, 5))
-        while Date() < deadline {
-            if let report = try? snapshot(path), let load = (report["load_kg"] as? NSNumber)?.doubleValue {
+        let deadline = ContinuousClock.now + .milliseconds(Int(min(timeoutS, 5) * 1000))
+        while ContinuousClock.now < deadline {
+            if let report = try? snapshot(path), let load = report["load_kg"]?.double {
                 values.append(load)
             }
             try? await Task.sleep(for: .milliseconds(200))
@@ -146,7 +148,9 @@ struct SelftestCommand: AsyncParsableCommand {
         }
         let spread = (values.max() ?? 0) - (values.min() ?? 0)
         return spread > 0
-            ? Result(check: "load cell", passed: true, detail: String(format: "answering, %.1f kg (noise %.2f kg)", values.last ?? 0, spread))
+            ? Result(check: "load cell", passed: true,
+                     detail: "answering, \(FixedPoint.format(values.last ?? 0, decimals: 1)) kg "
+                         + "(noise \(FixedPoint.format(spread, decimals: 2)) kg)")
             : Result(check: "load cell", passed: false, detail: "reading does not change at all: stuck?")
     }
 

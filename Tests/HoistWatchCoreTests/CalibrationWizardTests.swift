@@ -182,3 +182,16 @@ import Testing
         #expect(edited == "[a]\nx = 1 # a's\n[b]\nx = 2 # b's\n")
     }
 }
+
+@Suite struct FixedPointTests {
+    @Test func formatsLikePrintf() {
+        #expect(FixedPoint.format(3.14159, decimals: 2) == "3.14")
+        #expect(FixedPoint.format(-0.004, decimals: 2) == "0.00")
+        #expect(FixedPoint.format(-2.5, decimals: 3, sign: true) == "-2.500")
+        #expect(FixedPoint.format(0.25, decimals: 3, sign: true) == "+0.250")
+        #expect(FixedPoint.format(0.05, decimals: 1) == "0.1")
+        #expect(FixedPoint.format(12.8, decimals: 3, width: 9) == "   12.800")
+        #expect(FixedPoint.format(84123.4, decimals: 0) == "84123")
+        #expect(FixedPoint.format(7, decimals: 0, width: 7) == "      7")
+    }
+}

@@ -1,0 +1,23 @@
+/// `printf("%+W.Df")` without Foundation: a number with a fixed count of decimals, optionally signed and
+/// right-aligned. For the command line's human-readable output.
+public enum FixedPoint {
+    public static func format(_ value: Double, decimals: Int, sign: Bool = false, width: Int = 0) -> String {
+        var text: String
+        if !value.isFinite {
+            text = value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf")
+        } else {
+            var scale = 1.0
+            for _ in 0..<max(0, decimals) { scale *= 10 }
+            let scaled = (abs(value) * scale).rounded()
+            let negative = value < 0 && scaled != 0
+            var digits = scaled < 9e18 ? String(UInt64(scaled)) : String(Int(abs(value)))
+            if decimals > 0 {
+                if digits.count <= decimals { digits = String(repeating: "0", count: decimals - digits.count + 1) + digits }
+                digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -decimals))
+            }
+            text = (negative ? "-" : (sign ? "+" : "")) + digits
+        }
+        if text.count < width { text = String(repeating: " ", count: width - text.count) + text }
+        return text
+    }
+}
