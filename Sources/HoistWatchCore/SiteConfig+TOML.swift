@@ -40,6 +40,11 @@ extension SiteConfig {
         guard historyDays >= 1, historyDays <= 3650 else {
             throw InputError(.invalidValue, key: "history_days", "must be from 1 to 3650 days, got \(historyDays)")
         }
+        let historyCapMiB = try root.optionalDouble("history_cap_mib") ?? 64
+        guard historyCapMiB >= 1, historyCapMiB <= 1_048_576 else {
+            throw InputError(.invalidValue, key: "history_cap_mib",
+                             "must be from 1 to 1048576 (1 TiB), got \(historyCapMiB)")
+        }
 
         let broker = try parseBroker(try root.section("broker"), deviceId: deviceId, folder: folder)
 
@@ -69,7 +74,8 @@ extension SiteConfig {
         return SiteConfig(
             path: path, deviceId: deviceId, board: board, calibrationPath: calibrationPath, broker: broker,
             stateDirectory: stateDirectory, outboxCapBytes: outboxCapBytes, statusIntervalS: statusIntervalS,
-            historyDays: historyDays, logLevel: logLevel, simulation: simulation)
+            historyDays: historyDays, historyCapBytes: Int64((historyCapMiB * 1_048_576).rounded()), logLevel: logLevel,
+            simulation: simulation)
     }
 
     private static func parseBroker(_ section: TOMLSection, deviceId: String, folder: String?)

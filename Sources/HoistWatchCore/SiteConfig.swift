@@ -91,6 +91,8 @@ public struct SiteConfig: Sendable, Hashable {
     public var statusIntervalS: Double
     /// Days of local history (default 30).
     public var historyDays: Int
+    /// Size cap of the local history in bytes (`history_cap_mib`, default 64 MiB); the oldest go first.
+    public var historyCapBytes: Int64
     /// One of `logLevels`.
     public var logLevel: String
     /// Present exactly when `board == .sim`.
@@ -99,7 +101,9 @@ public struct SiteConfig: Sendable, Hashable {
     /// A config from its parts (tests build them directly; files go through `parse(toml:path:)`).
     public init(path: String, deviceId: String, board: Board, calibrationPath: String, broker: Broker,
                 stateDirectory: String, outboxCapBytes: Int64 = 64 << 20, statusIntervalS: Double = 60,
-                historyDays: Int = 30, logLevel: String = "info", simulation: Simulation? = nil) {
+                historyDays: Int = 30, historyCapBytes: Int64 = 64 << 20, logLevel: String = "info",
+                simulation: Simulation? = nil) {
+        self.historyCapBytes = historyCapBytes
         self.path = path
         self.deviceId = deviceId
         self.board = board

@@ -106,6 +106,15 @@ import Testing
         }
     }
 
+    @Test func historyCapIsInMebibytesWithinBounds() throws {
+        let text = Self.minimal.replacingOccurrences(of: "[broker]", with: "history_cap_mib = 8\n[broker]")
+        #expect(try SiteConfig.parse(toml: text, path: Self.path).historyCapBytes == 8 << 20)
+        #expect(try SiteConfig.parse(toml: Self.minimal, path: Self.path).historyCapBytes == 64 << 20)
+        #expect(throws: InputError.self) {
+            try SiteConfig.parse(toml: text.replacingOccurrences(of: "= 8", with: "= 0.5"), path: Self.path)
+        }
+    }
+
     @Test func profileBoardsNeedNoSimTable() throws {
         let text = Self.minimal.replacingOccurrences(of: "board = \"sim\"", with: "board = \"profiles/rpi4.toml\"")
             .replacingOccurrences(of: "[sim]\nscenario = \"/srv/scenarios/demo.toml\"", with: "")

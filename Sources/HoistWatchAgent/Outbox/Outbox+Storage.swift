@@ -41,6 +41,12 @@ extension Outbox {
             try db.execute("PRAGMA synchronous=FULL")
             try db.execute("PRAGMA journal_size_limit=4194304")
             try db.execute("PRAGMA busy_timeout=5000")
+            if version == 1 {
+                // Version 2 added the local history; nothing else changed.
+                try db.transaction {
+                    try db.execute(historySchema + "PRAGMA user_version = \(schemaVersion);")
+                }
+            }
             if version == 0 {
                 try db.transaction {
                     try db.execute(
@@ -63,8 +69,7 @@ extension Outbox {
                         );
                         CREATE INDEX outbox_send_order ON outbox(priority, position);
                         CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-                        PRAGMA user_version = \(schemaVersion);
-                        """)
+                        """ + historySchema + "PRAGMA user_version = \(schemaVersion);")
                 }
             }
             return try db.scalarInt64("SELECT coalesce(sum(bytes), 0) FROM outbox") ?? 0

@@ -27,7 +27,7 @@ public final class Outbox: Sendable {
     public static let defaultCapBytes: Int64 = 64 * 1024 * 1024
 
     /// The schema version this build writes, kept in `PRAGMA user_version`.
-    public static let schemaVersion: Int64 = 1
+    public static let schemaVersion: Int64 = 2
 
     /// The database file.
     public let path: String
@@ -117,6 +117,7 @@ public final class Outbox: Sendable {
                         }
                         var dropped = OutboxDropCounters()
                         let stored = try Self.makeRoom(db, for: entry, cap: capBytes, total: &totalBytes, &dropped)
+                        if entry.seq != nil { try Self.insertHistory(db, entry, kind: .event) }
                         if stored {
                             try Self.insert(db, entry)
                             totalBytes += entry.storedBytes
@@ -283,7 +284,9 @@ public final class Outbox: Sendable {
                     try statement.bind(wallMinusMonoNs, at: 1)
                     try statement.bind(bootId, at: 2)
                     try statement.step()
-                    return db.changes
+                    let changed = db.changes
+                    try Self.correctHistoryTimes(db, bootId: bootId, wallMinusMonoNs: wallMinusMonoNs)
+                    return changed
                 }
             }
         }
@@ -300,7 +303,7 @@ public final class Outbox: Sendable {
     }
 
     /// Runs `body` and turns any SQLite failure into an `OutboxError` naming this file.
-    private func run<Result>(_ action: String, _ db: SQLiteConnection, _ body: (SQLiteConnection) throws -> Result)
+    func run<Result>(_ action: String, _ db: SQLiteConnection, _ body: (SQLiteConnection) throws -> Result)
         throws(OutboxError) -> Result
     {
         do {

@@ -69,7 +69,8 @@ public struct AgentRuntime: Sendable {
             board: board, outbox: outbox, snapshot: snapshot, notifier: notifier, logger: logger)
         let status = StatusService(
             intervalS: site.statusIntervalS, statusTopic: site.statusTopic, payload: payload, outbox: outbox,
-            snapshot: snapshot, bootId: bootId, startMonoNs: startMono, logger: logger)
+            snapshot: snapshot, bootId: bootId, startMonoNs: startMono,
+            history: .init(days: site.historyDays, capBytes: site.historyCapBytes), logger: logger)
         let broker = MosquittoOptions(
             host: site.broker.host, port: site.broker.port, clientID: site.broker.clientId,
             keepAliveS: site.broker.keepAliveS, username: site.broker.username, password: inputs.password,

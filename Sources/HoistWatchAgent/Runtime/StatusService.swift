@@ -2,9 +2,10 @@ import HoistWatchCore
 import Logging
 import ServiceLifecycle
 
-/// Every `intervalS` puts a status message in the outbox (retained on the status topic), and once a second
-/// checks the wall clock: when it becomes synchronised, the outbox's unsynced entries of this boot get their
-/// wall time corrected before they are sent (mqtt.md).
+/// Every `intervalS` puts a status message in the outbox (retained on the status topic); every minute stores a
+/// status in the local history and prunes it (mqtt.md "Local history"); and once a second checks the wall clock:
+/// when it becomes synchronised, the outbox's unsynced entries of this boot get their wall time corrected
+/// before they are sent (mqtt.md).
 public final class StatusService: Service, Sendable {
     private let intervalS: Double
     private let statusTopic: String
@@ -14,9 +15,14 @@ public final class StatusService: Service, Sendable {
     private let bootId: String
     private let startMonoNs: Int64
     private let logger: Logger
+    private let history: Outbox.HistoryPolicy
+    /// A status row in the local history this often.
+    public static let historyIntervalNs: Int64 = 60_000_000_000
 
     public init(intervalS: Double, statusTopic: String, payload: StatusPayload, outbox: Outbox,
-                snapshot: SharedSnapshot, bootId: String, startMonoNs: Int64, logger: Logger) {
+                snapshot: SharedSnapshot, bootId: String, startMonoNs: Int64,
+                history: Outbox.HistoryPolicy = .init(days: 30, capBytes: 64 << 20), logger: Logger) {
+        self.history = history
         self.intervalS = intervalS
         self.statusTopic = statusTopic
         self.payload = payload
@@ -30,6 +36,7 @@ public final class StatusService: Service, Sendable {
     public func run() async throws {
         let intervalNs = Int64(intervalS * 1e9)
         var nextStatus = SystemClock.monotonicNs() + intervalNs
+        var nextHistory = SystemClock.monotonicNs()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await Task.sleep(for: .seconds(1))
@@ -42,6 +49,10 @@ public final class StatusService: Service, Sendable {
                 appendStatus()
                 nextStatus += intervalNs
                 if nextStatus < now { nextStatus = now + intervalNs }
+            }
+            if now >= nextHistory {
+                appendHistoryStatus()
+                nextHistory = max(nextHistory + Self.historyIntervalNs, now)
             }
         }
     }
@@ -68,6 +79,22 @@ public final class StatusService: Service, Sendable {
             _ = try outbox.append(entry)
         } catch {
             logger.error("could not store the status message", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func appendHistoryStatus() {
+        let body = current(.periodic, session: nil)
+        var random = SystemRandomNumberGenerator()
+        let entry = OutboxEntry(
+            id: "history-\(UUIDText.v4(&random))", priority: .status, topic: statusTopic, payload: body,
+            monoNs: SystemClock.monotonicNs(), bootId: bootId, wallNs: SystemClock.realtimeNs(),
+            timeSynced: SystemClock.isSynchronised())
+        do {
+            let pruned = try outbox.appendHistoryStatus(
+                entry, policy: history, nowWallNs: entry.timeSynced ? entry.wallNs : nil)
+            if pruned > 0 { logger.debug("history pruned", metadata: ["rows": "\(pruned)"]) }
+        } catch {
+            logger.error("could not store the history status", metadata: ["error": "\(error)"])
         }
     }
 

@@ -7,10 +7,11 @@ final class SQLiteConnection {
     let path: String
 
     /// Opens (and with `create`, creates) the database at `path` with `sqlite3_open_v2`.
-    init(path: String, create: Bool = true) throws(SQLiteError) {
+    init(path: String, create: Bool = true, readOnly: Bool = false) throws(SQLiteError) {
         var db: OpaquePointer?
         // NOMUTEX: the owner's lock already serialises every call; SQLite's own mutex would be a second one.
-        let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
+            | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard let db else {
             throw SQLiteError(resultCode: rc, message: String(cString: sqlite3_errstr(rc)), context: "open")
