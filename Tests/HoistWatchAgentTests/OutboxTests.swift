@@ -23,6 +23,31 @@ import Testing
         #expect(excluding.compactMap(\.seq) == [3, 6])
     }
 
+    /// The link's refill reads after a per-class cursor: what was handed out is not read again, a later alarm still
+    /// goes before waiting warnings, and a cursor back at `.start` with the exclusion test finds a refused entry.
+    @Test func pendingAfterACursorReadsOnlyWhatWasNotHandedOut() throws {
+        let dir = try TestDirectory()
+        let outbox = try Outbox(path: dir.file("outbox.db"))
+        for priority: OutboxPriority in [.warning, .warning, .alarm, .warning] {
+            try outbox.appendEvent { EntryFactory.event(priority, seq: $0) }
+        }
+        var cursor = OutboxSendCursor.start
+        let first = try outbox.pending(limit: 2, after: cursor) { _ in false }
+        #expect(first.compactMap(\.seq) == [3, 1])
+        for entry in first { cursor.advance(past: entry) }
+        #expect(cursor.position(in: .alarm) == first[0].position)
+        #expect(cursor.position(in: .info) == 0)
+
+        try outbox.appendEvent { EntryFactory.event(.alarm, seq: $0) }
+        let second = try outbox.pending(limit: 10, after: cursor) { _ in false }
+        #expect(second.compactMap(\.seq) == [5, 2, 4], "the new alarm first, then the warnings not yet handed out")
+
+        // evt-2 was refused by the client: from the start again, skipping what is still in flight.
+        let inFlight: Set<String> = ["evt-1", "evt-3", "evt-4", "evt-5"]
+        let retry = try outbox.pending(limit: 10, after: .start) { inFlight.contains($0) }
+        #expect(retry.compactMap(\.seq) == [2])
+    }
+
     /// The link tells backlog from live by "position <= highest position at CONNACK", so a position must never be
     /// handed out again after the rows above it were acknowledged (found by the broker-outage process test).
     @Test func positionsAreNeverReusedAfterRemovals() throws {

@@ -23,6 +23,8 @@ public actor MqttLinkService: Service {
         case client(generation: Int, MosquittoEvent)
         case timer
         case outboxChanged
+        /// Refill the window once the PUBACKs queued before it are handled (one outbox read for a burst of them).
+        case fillWindow
         case flushAcknowledged
         case shutdown
     }
@@ -51,7 +53,12 @@ public actor MqttLinkService: Service {
     /// meanwhile, so nothing is sent twice). A power cut before the removal commit only means those entries are
     /// sent again after the restart: delivery is at least once, subscribers deduplicate on `id`.
     private var acknowledgedIDs: [String] = []
+    /// `acknowledgedIDs` as a set, for the exclusion test of `fillWindow`.
+    private var acknowledgedSet: Set<String> = []
     private var flushQueued = false
+    private var fillQueued = false
+    /// What this connection has handed to the client so far, per class: refills read only the rows after it.
+    private var sendCursor = OutboxSendCursor.start
     private static let removalDelay = Duration.milliseconds(5)
     private static let removalBatch = 64
     private var timerTask: Task<Void, Never>?
@@ -124,6 +131,9 @@ public actor MqttLinkService: Service {
                 run(machine.timerFired(nowNs: nowNs()))
             case .outboxChanged:
                 fillWindow()
+            case .fillWindow:
+                fillQueued = false
+                fillWindow()
             case .flushAcknowledged:
                 flushQueued = false
                 flushAcknowledged()
@@ -191,12 +201,14 @@ public actor MqttLinkService: Service {
                 ])
         case .publishBirth:
             clientConnected = true
+            sendCursor = .start
             publishBirth()
             fillWindow()
         case .publish(let entry, let isBacklog):
             publish(entry, isBacklog: isBacklog)
         case .removeFromOutbox(let id):
             acknowledgedIDs.append(id)
+            acknowledgedSet.insert(id)
             acknowledged += 1
             if acknowledgedIDs.count >= Self.removalBatch {
                 flushAcknowledged()
@@ -208,7 +220,10 @@ public actor MqttLinkService: Service {
                     continuation.yield(.flushAcknowledged)
                 }
             }
-            fillWindow()
+            if !fillQueued {
+                fillQueued = true
+                inputContinuation.yield(.fillWindow)
+            }
         case .disconnect:
             timerTask?.cancel()
             if let client, clientConnected {
@@ -277,6 +292,7 @@ public actor MqttLinkService: Service {
     private func publish(_ entry: OutboxEntry, isBacklog: Bool) {
         guard let client else {
             machine.publishFailed(id: entry.id)
+            sendCursor = .start  // it waits again: the next refill must find it
             return
         }
         let payload = finalize?(entry, isBacklog) ?? entry.payload
@@ -286,6 +302,7 @@ public actor MqttLinkService: Service {
             machine.published(id: entry.id, mid: mid)
         } catch {
             machine.publishFailed(id: entry.id)
+            sendCursor = .start
             logger.warning(
                 "MQTT link could not queue an entry; it stays in the outbox for the next try",
                 metadata: ["mqtt.topic": "\(entry.topic)", "outbox.seq": "\(entry.seq.map { "\($0)" } ?? "-")"])
@@ -297,6 +314,7 @@ public actor MqttLinkService: Service {
         do {
             try outbox.remove(ids: acknowledgedIDs)
             acknowledgedIDs.removeAll(keepingCapacity: true)
+            acknowledgedSet.removeAll(keepingCapacity: true)
         } catch {
             // Kept for the next flush; they stay excluded from sending until removed.
             logger.info("MQTT link cannot remove acknowledged entries", metadata: ["outbox.error": "\(error)"])
@@ -307,15 +325,20 @@ public actor MqttLinkService: Service {
         let slots = machine.freeSlots
         guard slots > 0 else { return }
         let entries: [OutboxEntry]
+        let inFlight = machine.inFlightIDs
+        let acknowledgedSet = acknowledgedSet
         do {
-            entries = try outbox.pending(
-                limit: slots, excluding: machine.inFlightIDs.union(acknowledgedIDs))
+            entries = try outbox.pending(limit: slots, after: sendCursor) {
+                inFlight.contains($0) || acknowledgedSet.contains($0)
+            }
         } catch {
             logger.info("MQTT link cannot read the outbox", metadata: ["outbox.error": "\(error)"])
             return
         }
         for entry in entries {
-            run(machine.send(entry))
+            let action = machine.send(entry)
+            if case .publish = action { sendCursor.advance(past: entry) }
+            run(action)
         }
     }
 

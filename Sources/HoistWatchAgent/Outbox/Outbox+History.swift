@@ -42,9 +42,10 @@ extension Outbox {
         """
 
     static func insertHistory(_ db: SQLiteConnection, _ entry: OutboxEntry, kind: HistoryKind) throws {
-        let statement = try db.prepare(
+        let statement = try db.cached(
             "INSERT INTO history(kind, id, seq, mono_ns, boot_id, wall_ns, time_synced, payload, bytes) "
                 + "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        defer { statement.reset() }
         try statement.bind(kind.rawValue, at: 1)
         try statement.bind(entry.id, at: 2)
         try statement.bind(entry.seq, at: 3)

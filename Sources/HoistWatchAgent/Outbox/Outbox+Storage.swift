@@ -83,14 +83,16 @@ extension Outbox {
     }
 
     static func meta(_ db: SQLiteConnection, _ key: MetaKey) throws -> Int64 {
-        let statement = try db.prepare("SELECT value FROM meta WHERE key = ?")
+        let statement = try db.cached("SELECT value FROM meta WHERE key = ?")
+        defer { statement.reset() }
         try statement.bind(key.name, at: 1)
         return try statement.step() ? statement.int64(0) : 0
     }
 
     static func setMeta(_ db: SQLiteConnection, _ key: MetaKey, _ value: Int64) throws {
-        let statement = try db.prepare(
+        let statement = try db.cached(
             "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        defer { statement.reset() }
         try statement.bind(key.name, at: 1)
         try statement.bind(value, at: 2)
         try statement.step()
@@ -110,6 +112,7 @@ extension Outbox {
         _ dropped: inout OutboxDropCounters
     ) throws -> Bool {
         if entry.storedBytes > cap { return false }
+        guard total + entry.storedBytes > cap else { return true }
         let victim = try db.prepare(
             "SELECT position, priority, bytes FROM outbox ORDER BY priority DESC, position ASC LIMIT 1")
         let delete = try db.prepare("DELETE FROM outbox WHERE position = ?")
@@ -129,9 +132,10 @@ extension Outbox {
     }
 
     static func insert(_ db: SQLiteConnection, _ entry: OutboxEntry) throws {
-        let statement = try db.prepare(
+        let statement = try db.cached(
             "INSERT INTO outbox(id, seq, priority, topic, payload, retained, mono_ns, boot_id, wall_ns, "
                 + "time_synced, bytes) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        defer { statement.reset() }
         try statement.bind(entry.id, at: 1)
         try statement.bind(entry.seq, at: 2)
         try statement.bind(Int64(entry.priority.rawValue), at: 3)

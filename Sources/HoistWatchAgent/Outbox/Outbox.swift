@@ -148,20 +148,32 @@ public final class Outbox: Sendable {
     /// Up to `limit` waiting entries in send order: alarms, warnings, info, status, each in insertion (seq)
     /// order, skipping the ids in `excluding` (those already in flight).
     public func pending(limit: Int, excluding: Set<String> = []) throws(OutboxError) -> [OutboxEntry] {
+        try pending(limit: limit, after: .start, excluding: { excluding.contains($0) })
+    }
+
+    /// Up to `limit` waiting entries in send order, each class starting after `cursor`'s position for it, skipping
+    /// the ids for which `isExcluded` is true (in flight, or acknowledged and not yet removed). With a cursor that
+    /// follows what was handed out, a refill reads only new rows (one indexed range per class).
+    public func pending(
+        limit: Int, after cursor: OutboxSendCursor, excluding isExcluded: (String) -> Bool
+    ) throws(OutboxError) -> [OutboxEntry] {
         guard limit > 0 else { return [] }
         return try state.withLock { state throws(OutboxError) in
             try run("reading pending entries", state.db) { db in
-                let statement = try db.prepare(
+                let statement = try db.cached(
                     "SELECT position, id, seq, priority, topic, payload, retained, mono_ns, boot_id, wall_ns, "
-                        + "time_synced FROM outbox ORDER BY priority, position LIMIT ?")
-                // The excluded rows are at most `excluding.count` of the first rows, so this many always suffice.
-                try statement.bind(Int64(limit + excluding.count), at: 1)
+                        + "time_synced FROM outbox WHERE priority = ? AND position > ? ORDER BY position")
+                defer { statement.reset() }
                 var entries: [OutboxEntry] = []
-                while try statement.step(), entries.count < limit {
-                    // The id first: an excluded row (in flight, or acknowledged and not yet removed) costs no
-                    // payload copy.
-                    if !excluding.isEmpty && excluding.contains(statement.text(1)) { continue }
-                    entries.append(Self.entry(from: statement))
+                for priority in OutboxPriority.allCases where entries.count < limit {
+                    statement.reset()
+                    try statement.bind(Int64(priority.rawValue), at: 1)
+                    try statement.bind(cursor.position(in: priority), at: 2)
+                    // Stepped only as far as needed; the id first, so an excluded row costs no payload copy.
+                    while entries.count < limit, try statement.step() {
+                        if isExcluded(statement.text(1)) { continue }
+                        entries.append(Self.entry(from: statement))
+                    }
                 }
                 return entries
             }
@@ -186,8 +198,12 @@ public final class Outbox: Sendable {
                 // One transaction for the whole batch: one commit (fsync), not one per row.
                 return try db.transaction { () throws -> Int in
                     // SELECT then DELETE rather than DELETE ... RETURNING, which needs SQLite 3.35.
-                    let size = try db.prepare("SELECT bytes FROM outbox WHERE id = ?")
-                    let delete = try db.prepare("DELETE FROM outbox WHERE id = ?")
+                    let size = try db.cached("SELECT bytes FROM outbox WHERE id = ?")
+                    let delete = try db.cached("DELETE FROM outbox WHERE id = ?")
+                    defer {
+                        size.reset()
+                        delete.reset()
+                    }
                     var count = 0
                     var freed: Int64 = 0
                     for id in ids {

@@ -5,6 +5,8 @@ import CSQLite
 final class SQLiteConnection {
     let handle: OpaquePointer
     let path: String
+    /// Statements of the hot paths (append, pending, remove), compiled once: see `cached(_:)`.
+    private var statementCache: [String: SQLiteStatement] = [:]
 
     /// Opens (and with `create`, creates) the database at `path` with `sqlite3_open_v2`.
     init(path: String, create: Bool = true, readOnly: Bool = false) throws(SQLiteError) {
@@ -29,6 +31,7 @@ final class SQLiteConnection {
     }
 
     deinit {
+        statementCache.removeAll()  // finalized before the close
         sqlite3_close_v2(handle)
     }
 
@@ -40,6 +43,16 @@ final class SQLiteConnection {
     /// Compiles one statement (`sqlite3_prepare_v2`).
     func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
         try SQLiteStatement(connection: self, sql: sql)
+    }
+
+    /// The statement for `sql`, compiled on first use and kept for the connection's life, reset and with no
+    /// bindings. The caller resets it again when done (`defer { statement.reset() }`): a SELECT left between rows
+    /// would hold its read snapshot open and keep WAL checkpoints from completing.
+    func cached(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let statement = statementCache[sql] { return statement.reset() }
+        let statement = try SQLiteStatement(connection: self, sql: sql, retainingConnection: false)
+        statementCache[sql] = statement
+        return statement
     }
 
     /// Reads a single integer, as from `PRAGMA user_version` or `SELECT count(*)`.

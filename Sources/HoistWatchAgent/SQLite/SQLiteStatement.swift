@@ -1,19 +1,24 @@
 import CSQLite
 
 /// One prepared statement: owns the `sqlite3_stmt*` (`sqlite3_prepare_v2` in `init`, `sqlite3_finalize` in
-/// `deinit`) and keeps its connection alive.
+/// `deinit`) and keeps its connection alive, except for the statements the connection itself caches (which it
+/// finalizes before it closes).
 final class SQLiteStatement {
-    private let connection: SQLiteConnection
+    /// The connection, retained; nil for a statement in the connection's own cache (no reference cycle).
+    private let owner: SQLiteConnection?
+    /// The `sqlite3*` the statement belongs to, for error messages.
+    private let db: OpaquePointer
     private let handle: OpaquePointer
     private let sql: String
 
-    init(connection: SQLiteConnection, sql: String) throws(SQLiteError) {
+    init(connection: SQLiteConnection, sql: String, retainingConnection: Bool = true) throws(SQLiteError) {
         var statement: OpaquePointer?
         try check(sqlite3_prepare_v2(connection.handle, sql, -1, &statement, nil), connection.handle, sql)
         guard let statement else {
             throw SQLiteError(resultCode: SQLITE_MISUSE, message: "empty statement", context: sql)
         }
-        self.connection = connection
+        self.owner = retainingConnection ? connection : nil
+        self.db = connection.handle
         self.handle = statement
         self.sql = sql
     }
@@ -32,7 +37,7 @@ final class SQLiteStatement {
 
     /// Binds an integer to the 1-based parameter `index` (`sqlite3_bind_int64`).
     func bind(_ value: Int64, at index: Int32) throws(SQLiteError) {
-        try check(sqlite3_bind_int64(handle, index, value), connection.handle, sql)
+        try check(sqlite3_bind_int64(handle, index, value), db, sql)
     }
 
     /// Binds an optional integer; nil binds NULL.
@@ -40,13 +45,13 @@ final class SQLiteStatement {
         if let value {
             try bind(value, at: index)
         } else {
-            try check(sqlite3_bind_null(handle, index), connection.handle, sql)
+            try check(sqlite3_bind_null(handle, index), db, sql)
         }
     }
 
     /// Binds text (`sqlite3_bind_text` with `SQLITE_TRANSIENT`, so SQLite copies it).
     func bind(_ value: String, at index: Int32) throws(SQLiteError) {
-        try check(sqlite3_bind_text(handle, index, value, -1, hw_sqlite_transient()), connection.handle, sql)
+        try check(sqlite3_bind_text(handle, index, value, -1, hw_sqlite_transient()), db, sql)
     }
 
     /// Binds bytes as a BLOB (`sqlite3_bind_blob`); an empty array binds a zero-length blob, not NULL.
@@ -57,14 +62,14 @@ final class SQLiteStatement {
             }
             return sqlite3_bind_blob(handle, index, base, Int32(buffer.count), hw_sqlite_transient())
         }
-        try check(rc, connection.handle, sql)
+        try check(rc, db, sql)
     }
 
     /// Advances (`sqlite3_step`): true when a row is available, false when done.
     @discardableResult
     func step() throws(SQLiteError) -> Bool {
         let rc = sqlite3_step(handle)
-        try check(rc, connection.handle, sql)
+        try check(rc, db, sql)
         return rc == SQLITE_ROW
     }
 
