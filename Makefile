@@ -63,3 +63,16 @@ deb: deps
 	$(SWIFT) package --scratch-path $(DEB_SCRATCH) generate-manual --help >/dev/null
 	packaging/build-deb.sh $(DEB_SCRATCH)/release/hoistwatch $(DEB_VERSION) $(DEB_ARCH) dist \
 	  "$$(find $(DEB_SCRATCH) -name generate-manual-tool -type f -perm -u+x | head -n 1)"
+
+## verify-systemd: the package under a real systemd: a debootstrap'ed bookworm root booted with systemd-nspawn,
+## install, start, watchdog, sandbox, upgrade, stop, purge (packaging/README.md). Needs root and the Debian mirror;
+## a few minutes. Not part of `make test`.
+.PHONY: verify-systemd
+VERIFY_TOOL_PACKAGES := debootstrap systemd-container
+verify-systemd: deb
+	@missing=""; for p in $(VERIFY_TOOL_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	$(SUDO) packaging/verify-systemd.sh dist/hoistwatch_$(DEB_VERSION)_$(DEB_ARCH).deb
