@@ -188,16 +188,16 @@ public enum FakeGpiod {
                 let waitNs = timeout.map { Int64($0.pointee.tv_sec) * 1_000_000_000 + Int64($0.pointee.tv_nsec) }
                     ?? .max
                 let deadlineNs = waitNs == .max ? Int64.max : board.nowNs + waitNs
-                // ppoll: sleep until an event reaches one of the FIFOs, or until the deadline.
+                // ppoll: sleep until an event reaches one of the FIFOs, or until the deadline. (A paced board
+                // sleeps without the lock: an edge scripted meanwhile is seen when the sleep ends.)
                 while !lines.contains(where: { $0.queued > 0 }) {
+                    if board.nowNs >= deadlineNs { return 0 }
                     guard let nextNs = board.nextChangeNs(), nextNs <= deadlineNs else {
                         if deadlineNs == .max { return FakeGpiod.fail(EINVAL, -1) }  // would sleep forever
-                        board.nowNs = max(board.nowNs, deadlineNs)
-                        board.deliver()
-                        return 0
+                        board.pass(untilNs: deadlineNs)
+                        continue
                     }
-                    board.nowNs = max(board.nowNs, nextNs)
-                    board.deliver()
+                    board.pass(untilNs: nextNs)
                 }
                 if let ready {
                     gpiod_line_bulk_init(ready)

@@ -1,0 +1,109 @@
+import HoistWatchBoard
+import HoistWatchCore
+import Logging
+
+/// A real board: the GPIO lines of its profile, read by `GpioInputBackend` on its own thread, as the detection
+/// loop's input (docs/gpio.md, "The agent on a GPIO board").
+///
+/// Board time is CLOCK_MONOTONIC since the lines were opened (`originMonoNs`, time scale 1); the trace header's
+/// levels are what the backend read then. The loop is handed what the reader has completed
+/// (`GpioInputBatch.completeThroughNs`, held back by the backend's settle time) and evaluates up to there, never
+/// beyond: an edge is never applied after the engine evaluated past its time.
+public final class GpioBoard: BoardInputSource, @unchecked Sendable {
+    // @unchecked Sendable: `merge` and `started` are used by the detection thread only (start, read, stop); the
+    // reader thread hands over through `inbox`, behind its lock; the backend is itself thread-safe.
+
+    /// How often the reader wakes when the lines are quiet, so the loop's horizon keeps moving (the backend's
+    /// default of 100 ms would hold evaluation back that long).
+    public static let quietWakeNs: Int64 = 10_000_000
+
+    public let name: String
+    public let header: TraceHeader
+    public let originMonoNs: Int64?
+    public var timeScale: Double { 1 }
+    public var runs: Int { 1 }
+    public var runStartNs: Int64 { 0 }
+    public var logMetadata: [String: String] {
+        ["gpio.lines": "\(backend.inputs.count)", "gpio.settle_ns": "\(backend.options.settleNs)"]
+    }
+
+    private let backend: GpioInputBackend
+    private let logger: Logger
+    private let inbox = Locked(Inbox())
+    private var merge: BoardInputMerge
+    private var started = false
+
+    /// What the threads handed over since the last `read`.
+    private struct Inbox {
+        var edges: [InputEvent] = []
+        var completeThroughNs: Int64 = .min
+        var counters = GpioInputCounters()
+        var failure: String?
+    }
+
+    /// Opens the lines of every input `calibration` wires, as `profile` maps them, through `source`
+    /// (`GpiodV1LineSource()` on a board) and reads their levels. Throws when a chip or line cannot be had.
+    public init(name: String, profile: BoardProfile, calibration: Calibration, deviceId: String,
+                source: any GpioLineSource, logger: Logger) throws(GpioError)
+    {
+        var options = GpioInputBackend.Options()
+        options.waitTimeoutNs = Self.quietWakeNs
+        backend = try GpioInputBackend(
+            profile: profile, inputs: calibration.wiredInputs, source: source, options: options, logger: logger)
+        self.name = name
+        self.logger = logger
+        originMonoNs = backend.openedNs
+        header = TraceHeader(
+            equipment: calibration.equipment, deviceId: deviceId, initialLevels: backend.initialLevels,
+            note: "board \(name)")
+        merge = BoardInputMerge(originNs: backend.openedNs, hasLines: true)
+    }
+
+    public func start() throws {
+        guard !started else { return }
+        started = true
+        let inbox = self.inbox
+        backend.start(
+            consumer: { batch in
+                inbox.withLock { state in
+                    state.edges.append(contentsOf: batch.events)
+                    state.completeThroughNs = max(state.completeThroughNs, batch.completeThroughNs)
+                    state.counters = batch.counters
+                }
+            },
+            onFailure: { error in inbox.withLock { $0.failure = "\(error)" } })
+    }
+
+    public func read(untilBoardNs boardNs: Int64, emit: (BoardInput) -> Void) -> BoardProgress {
+        let taken = inbox.withLock { state -> Inbox in
+            let taken = state
+            state.edges.removeAll(keepingCapacity: true)
+            return taken
+        }
+        if taken.completeThroughNs != .min {
+            merge.addEdges(taken.edges, completeThroughNs: taken.completeThroughNs)
+        }
+        let horizonNs = merge.drain { emit(.event($0)) }
+        if let failure = taken.failure { return .failed("reading the GPIO lines failed: \(failure)") }
+        return .running(horizonNs: horizonNs)
+    }
+
+    public func stop() {
+        guard started else { return }
+        backend.stop()
+    }
+
+    public var inputCounters: BoardInputCounters? {
+        let gpio = inbox.withLock { $0.counters }
+        var counters = BoardInputCounters()
+        counters.edges = gpio.edges
+        counters.inputEvents = gpio.inputEvents
+        counters.lostEdges = gpio.lostEdges
+        counters.quadratureErrors = gpio.quadratureErrors
+        counters.overflowsSuspected = gpio.overflowsSuspected
+        counters.lateEdges = gpio.lateEdges
+        counters.resyncs = gpio.resyncs
+        counters.lateInputs = merge.lateInputs
+        return counters
+    }
+}
