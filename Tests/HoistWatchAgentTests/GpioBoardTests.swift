@@ -89,6 +89,39 @@ struct GpioBoardTests {
         #expect(rig.fake.requestedLines == 4)
     }
 
+    @Test func aLostEdgeIsReportedWithTheEventsThatCameWithIt() async throws {
+        let rig = Rig()
+        rig.fake.setLevel(chip: rig.label, offset: 23, 1)  // out of the zone
+        let board = try rig.board()
+        let origin = try #require(board.originMonoNs)
+        // door_zone (active-low) twice to the same level: the edge between was lost.
+        rig.fake.script([
+            FakeGpioBoard.Edge(chip: rig.label, offset: 23, atNs: origin + 20_000_000, level: 0),
+            FakeGpioBoard.Edge(chip: rig.label, offset: 23, atNs: origin + 30_000_000, level: 0),
+        ])
+        try board.start()
+        var inputs: [BoardInput] = []
+        for _ in 0..<500 {
+            var horizon: Int64 = 0
+            if case .running(let horizonNs) = board.read(untilBoardNs: 0, emit: { inputs.append($0) }) {
+                horizon = horizonNs
+            }
+            if horizon > 30_000_000 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        board.stop()
+        #expect(inputs.first == .event(.level(.doorZone, 1, atNs: 20_000_000)))
+        #expect(inputs.contains(.event(.level(.doorZone, 1, atNs: 30_000_000))), "passed on as the kernel said")
+        let loss = inputs.compactMap { input -> (InputLossCounts, Int64)? in
+            if case .inputLoss(let totals, let atNs) = input { return (totals, atNs) }
+            return nil
+        }
+        #expect(loss.count == 1)
+        #expect(loss.first?.0 == InputLossCounts(lostEdges: 1))
+        #expect(loss.first?.1 == 30_000_000, "at the time of the last event read with it")
+        #expect(board.inputCounters?.lostEdges == 1)
+    }
+
     @Test func aLineHeldByAnotherProgramFailsTheOpenNamingIt() throws {
         let rig = Rig()
         rig.fake.failNext("gpiod_line_request_bulk", errno: EBUSY)

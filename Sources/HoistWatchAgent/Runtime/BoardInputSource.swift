@@ -42,6 +42,9 @@ public protocol BoardInputSource: Sendable {
 public enum BoardInput: Sendable, Hashable {
     /// An input event (edge or ADC sample), run-relative board time.
     case event(InputEvent)
+    /// The reader's loss totals (lost, late, possibly dropped edges) after the events handed on up to `atNs`; the
+    /// engine notes an increase as the `gpio_lost_edges` cause of `sensor_fault`.
+    case inputLoss(InputLossCounts, atNs: Int64)
 }
 
 /// What one `read` did.
@@ -55,28 +58,4 @@ public enum BoardProgress: Sendable, Hashable {
     /// The board can no longer be read (a GPIO read failed): everything read before is handed on; the agent stops
     /// so that its supervisor restarts it.
     case failed(String)
-}
-
-/// A real board's reading counters, for the status payload and `hoistwatch diag`.
-public struct BoardInputCounters: Sendable, Hashable {
-    /// Edges the kernel reported, input events made of them.
-    public var edges: Int64 = 0
-    public var inputEvents: Int64 = 0
-    /// Lost edges (repeated levels and resync corrections), of them on the encoder pair, FIFOs read full, edges
-    /// queued late, periodic re-reads.
-    public var lostEdges: Int64 = 0
-    public var quadratureErrors: Int64 = 0
-    public var overflowsSuspected: Int64 = 0
-    public var lateEdges: Int64 = 0
-    public var resyncs: Int64 = 0
-    /// Inputs that came after the detection loop had evaluated past their time (moved to its horizon).
-    public var lateInputs: Int64 = 0
-    /// Load-cell samples read, and of them failed reads (`raw: null`); nil when no load cell is read.
-    public var loadSamples: Int64?
-    public var loadFailedSamples: Int64?
-    /// Bit-banged reads discarded for a broken datasheet limit, and chip resets (`mode = "gpio"` only).
-    public var loadDiscardedReads: Int64?
-    public var loadResets: Int64?
-
-    public init() {}
 }

@@ -131,6 +131,7 @@ public final class DetectionService: Service, Sendable {
             let progress = board.read(untilBoardNs: boardNs) { input in
                 switch input {
                 case .event(let event): run.engine.process(event, into: &events)
+                case .inputLoss(let totals, let atNs): run.engine.noteInputLoss(totals, atNs: atNs, into: &events)
                 }
             }
             switch progress {

@@ -32,12 +32,16 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
     private let inbox = Locked(Inbox())
     private var merge: BoardInputMerge
     private var started = false
+    /// The doubtful edges already reported to the engine.
+    private var reportedDoubtfulEdges: Int64 = 0
 
     /// What the threads handed over since the last `read`.
     private struct Inbox {
         var edges: [InputEvent] = []
         var completeThroughNs: Int64 = .min
         var counters = GpioInputCounters()
+        /// The last event time (CLOCK_MONOTONIC) of the latest batch that brought more doubtful edges.
+        var doubtfulAtNs: Int64 = .min
         var failure: String?
     }
 
@@ -66,6 +70,9 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
         backend.start(
             consumer: { batch in
                 inbox.withLock { state in
+                    if batch.counters.doubtfulEdges > state.counters.doubtfulEdges {
+                        state.doubtfulAtNs = batch.events.last?.tNs ?? batch.completeThroughNs
+                    }
                     state.edges.append(contentsOf: batch.events)
                     state.completeThroughNs = max(state.completeThroughNs, batch.completeThroughNs)
                     state.counters = batch.counters
@@ -83,7 +90,21 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
         if taken.completeThroughNs != .min {
             merge.addEdges(taken.edges, completeThroughNs: taken.completeThroughNs)
         }
-        let horizonNs = merge.drain { emit(.event($0)) }
+        var lastNs = merge.horizonNs
+        let horizonNs = merge.drain { event in
+            lastNs = event.tNs
+            emit(.event(event))
+        }
+        let counters = taken.counters
+        if counters.doubtfulEdges > reportedDoubtfulEdges && taken.doubtfulAtNs != .min {
+            reportedDoubtfulEdges = counters.doubtfulEdges
+            // At the time of the batch that brought them, but never before what was just handed on.
+            let atNs = min(max(taken.doubtfulAtNs - merge.originNs, lastNs), max(horizonNs - 1, lastNs))
+            emit(.inputLoss(InputLossCounts(lostEdges: counters.lostEdges,
+                                            overflowsSuspected: counters.overflowsSuspected,
+                                            lateEdges: counters.lateEdges),
+                            atNs: atNs))
+        }
         if let failure = taken.failure { return .failed("reading the GPIO lines failed: \(failure)") }
         return .running(horizonNs: horizonNs)
     }
