@@ -1,6 +1,5 @@
 import ArgumentParser
 import HoistWatchAgent
-import HoistWatchBoard
 import HoistWatchCore
 import HoistWatchIO
 import HoistWatchSimulator
@@ -39,10 +38,8 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as OutboxError {
             CLIExit.printError("error: \(error)")
             throw ExitCode(1)
-        } catch let error as GpioError {
-            let path: String
-            if case .profile(let profilePath, _) = inputs.board { path = profilePath } else { path = "?" }
-            CLIExit.printError("error: cannot open the GPIO lines of board profile \(path): \(error)")
+        } catch let error as BoardOpenError {
+            CLIExit.printError("error: \(error)")
             throw ExitCode(1)
         } catch let error as DetectionService.BoardFailure {
             CLIExit.printError("error: \(error)")

@@ -62,6 +62,17 @@ struct BoardInputMergeTests {
         #expect(out.horizonNs == 200_000_001)
     }
 
+    @Test func atTheEndEverythingHeldComesOut() {
+        var merge = BoardInputMerge(originNs: Self.origin, hasLines: true)
+        merge.addEdges([Self.edge(.encA, 1, 100)], completeThroughNs: Self.origin + 100)
+        merge.addSamples([Self.sample(3, 400)])
+        #expect(Self.drain(&merge).events.count == 1)
+        merge.endOfInput()
+        let out = Self.drain(&merge)
+        #expect(out.events == [.sample(.load, raw: 3, atNs: 400)])
+        #expect(out.horizonNs == 401)
+    }
+
     @Test func theHorizonNeverMovesBack() {
         var merge = BoardInputMerge(originNs: Self.origin, hasLines: true)
         merge.addEdges([], completeThroughNs: Self.origin + 1_000)

@@ -39,6 +39,12 @@ struct BoardInputMerge: Sendable {
         samples.append(contentsOf: events)
     }
 
+    /// The threads have stopped: nothing more will come, so everything held is complete.
+    mutating func endOfInput() {
+        let lastNs = max(edges.last?.tNs ?? .min, samples.last?.tNs ?? .min)
+        edgesCompleteThroughNs = max(edgesCompleteThroughNs, lastNs)
+    }
+
     /// Hands `emit` every input up to where all streams are complete, in time order with board times; returns the
     /// new horizon (board time before which everything has been handed on).
     mutating func drain(emit: (InputEvent) -> Void) -> Int64 {
