@@ -149,51 +149,11 @@ extension AgentRuntime {
         case .profile(let path, let profile):
             let name: String
             if case .profile(let board) = site.board { name = board } else { name = path }
-            let source = GpiodV1LineSource(functions: environment.gpiod)
-            let board: GpioBoard
-            do {
-                board = try GpioBoard(
-                    name: name, profile: profile, calibration: inputs.calibration, deviceId: site.deviceId,
-                    source: source, logger: logger)
-            } catch {
-                throw BoardOpenError(part: "GPIO lines", profilePath: path, message: "\(error)")
-            }
-            guard inputs.calibration.wiredAdc.contains(.load), let wiring = profile.loadCell else { return board }
-            switch wiring {
-            case .iio(let device, let channel):
-                do {
-                    let reader = try HX711IIOReader(device: device, channel: channel,
-                                                    readAttribute: environment.readSysfs)
-                    board.use(loadCell: HX711IIOLoadCell(reader: reader), kind: "hx711 iio \(device)/\(channel)")
-                } catch {
-                    throw BoardOpenError(part: "load cell", profilePath: path,
-                                         message: "key '\(error.key ?? "hx711")': \(error.message)")
-                }
-            case .gpio(let chip, let doutLine, let sckLine):
-                do {
-                    let loadCell = try HX711GpioLoadCell(chip: chip, doutLine: doutLine, sckLine: sckLine,
-                                                         source: source)
-                    board.use(loadCell: loadCell, kind: "hx711 gpio \(chip.text) dout \(doutLine) sck \(sckLine)")
-                } catch {
-                    throw BoardOpenError(part: "load cell", profilePath: path, message: "\(error)")
-                }
-            }
-            return board
+            return try GpioBoard.open(
+                name: name, profilePath: path, profile: profile, calibration: inputs.calibration,
+                deviceId: site.deviceId, gpiod: environment.gpiod, readSysfs: environment.readSysfs, logger: logger)
         }
     }
-}
-
-/// A real board's lines or load cell could not be opened: the machine, not the configuration, is wrong (no such
-/// chip or IIO device, no permission, a line held by another program). `hoistwatch run` exits 1 with it.
-public struct BoardOpenError: Error, Sendable, CustomStringConvertible {
-    /// "GPIO lines" or "load cell".
-    public var part: String
-    /// The board profile's file.
-    public var profilePath: String
-    /// What failed, with what to check.
-    public var message: String
-
-    public var description: String { "cannot open the \(part) of board profile \(profilePath): \(message)" }
 }
 
 /// Tells systemd the agent is up (READY=1) once every other service has started, and STOPPING=1 on shutdown.
