@@ -47,12 +47,15 @@ let package = Package(
             name: "HoistWatchBoardTestKit",
             dependencies: ["HoistWatchBoard", "HoistWatchCore", "CGpiod"]
         ),
-        // The running agent's I/O shells: durable outbox (SQLite), MQTT link (libmosquitto), services.
+        // The running agent's I/O shells: durable outbox (SQLite), MQTT link (libmosquitto), services; the boards
+        // it reads (simulated, GPIO).
         .target(
             name: "HoistWatchAgent",
             dependencies: [
                 "HoistWatchCore",
                 "HoistWatchSimulator",
+                "HoistWatchIO",
+                "HoistWatchBoard",
                 "CSQLite",
                 "CMosquitto",
                 "COpenSSL",
@@ -104,6 +107,8 @@ let package = Package(
             name: "HoistWatchAgentTests",
             dependencies: [
                 "HoistWatchAgent",
+                "HoistWatchBoard",
+                "HoistWatchBoardTestKit",
                 "HoistWatchCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -30,6 +30,11 @@ public struct EdgeSequencer: Sendable {
     /// Until here an edge that repeats the first read's level is that read seeing the edge early: not lost.
     private let openGraceUntilNs: Int64
     private var resync: Resync?
+    /// Every edge stamped at or before this time has been handed on, as far as the reads could tell (`safeUntilNs`
+    /// of the last release). An edge the kernel queued later than that still comes out, as a late edge stamped
+    /// with the last time handed on, which may be before this time: a consumer that evaluated up to here moves
+    /// it to its own horizon.
+    public private(set) var completeThroughNs: Int64
 
     private struct Entry {
         var edge: GpioEdge
@@ -55,6 +60,7 @@ public struct EdgeSequencer: Sendable {
         openedNs = readStartNs
         openGraceUntilNs = readEndNs
         lastHandedOnNs = readStartNs
+        completeThroughNs = readStartNs
     }
 
     /// Whether edges are held back waiting for `safeUntilNs` to pass them.
@@ -120,6 +126,7 @@ public struct EdgeSequencer: Sendable {
             compare(check, into: &out)
             resync = nil
         }
+        completeThroughNs = max(completeThroughNs, safeUntilNs == .max ? lastHandedOnNs : safeUntilNs)
     }
 
     private mutating func handOn(_ edge: GpioEdge, into out: inout [InputEvent]) {

@@ -135,11 +135,12 @@ public final class GpioInputBackend: @unchecked Sendable {
         counters.batches = batches
         counters.overflowsSuspected = overflowsSuspected
         shared.withLock { $0.counters = counters }
-        return GpioInputBatch(events: out, counters: counters)
+        return GpioInputBatch(events: out, counters: counters, completeThroughNs: sequencer.completeThroughNs)
     }
 
-    /// Starts the reader thread: `consumer` gets every non-empty batch on that thread (it must return quickly:
-    /// the kernel keeps 16 edges per line); `onFailure` gets the error that ended it, if one did.
+    /// Starts the reader thread: `consumer` gets every batch with events, or whose `completeThroughNs` moved on,
+    /// on that thread (it must return quickly: the kernel keeps 16 edges per line); `onFailure` gets the error that
+    /// ended it, if one did.
     public func start(consumer: @escaping @Sendable (GpioInputBatch) -> Void,
                       onFailure: @escaping @Sendable (GpioError) -> Void = { _ in }) {
         let alreadyRunning = shared.withLock { state -> Bool in
@@ -192,17 +193,21 @@ public final class GpioInputBackend: @unchecked Sendable {
         }
         logger.info("gpio reader started", metadata: ["gpio.inputs": "\(inputs.count)"])
         var failure: GpioError?
+        var handedThroughNs = Int64.min
         while !shared.withLock({ $0.stopRequested }) {
             do {
                 let batch = try pump()
-                if !batch.events.isEmpty { consumer(batch) }
+                if !batch.events.isEmpty || batch.completeThroughNs > handedThroughNs {
+                    handedThroughNs = batch.completeThroughNs
+                    consumer(batch)
+                }
             } catch {
                 failure = error
                 break
             }
         }
         let last = flush()
-        if !last.events.isEmpty { consumer(last) }
+        if !last.events.isEmpty || last.completeThroughNs > handedThroughNs { consumer(last) }
         shared.withLock { $0.running = false }
         let counters = last.counters
         logger.info("gpio reader stopped", metadata: [

@@ -160,16 +160,46 @@ public final class FakeGpioBoard: @unchecked Sendable {
     var blockingReads = 0
     var nowNs: Int64
     let callCostNs: Int64
+    /// What reading the clock costs (0: reading it alone never moves it).
+    let clockReadCostNs: Int64
+    /// Chips attached to lines of this board (the HX711 behind two of them).
+    var devices: [FakeHX711] = []
+    /// The clock follows the real CLOCK_MONOTONIC and waits really wait (`paced(chips:)`).
+    let paced: Bool
 
     /// A board with `chips`, its clock at `startNs`; every call into the fake advances it by `callCostNs`.
-    public init(chips: [ChipSpec], startNs: Int64 = 1_000_000_000, callCostNs: Int64 = 1_000) {
+    /// With `clockReadCostNs` > 0 each read of the clock moves it too, so code that spins on the clock (the HX711
+    /// bit-bang loop's pulse lengths) ends.
+    public convenience init(chips: [ChipSpec], startNs: Int64 = 1_000_000_000, callCostNs: Int64 = 1_000,
+                            clockReadCostNs: Int64 = 0) {
+        self.init(chips: chips, startNs: startNs, callCostNs: callCostNs, clockReadCostNs: clockReadCostNs,
+                  paced: false)
+    }
+
+    /// A board whose clock is the real CLOCK_MONOTONIC (never behind it; calls cost nothing) and whose
+    /// `gpiod_line_event_wait_bulk` really sleeps until the next scripted edge or the timeout: for a whole agent
+    /// running in real time on it (its detection loop and wall-clock stamps go by the same clock). Script edges at
+    /// least a few milliseconds after `currentNs`.
+    public static func paced(chips: [ChipSpec]) -> FakeGpioBoard {
+        FakeGpioBoard(chips: chips, startNs: realMonotonicNs(), callCostNs: 0, clockReadCostNs: 0, paced: true)
+    }
+
+    private init(chips: [ChipSpec], startNs: Int64, callCostNs: Int64, clockReadCostNs: Int64, paced: Bool) {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
         nowNs = startNs
         self.callCostNs = callCostNs
+        self.clockReadCostNs = clockReadCostNs
+        self.paced = paced
         self.chips = chips.map { Chip(spec: $0, board: self) }
         FakeGpiod.register(self)
+    }
+
+    static func realMonotonicNs() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
     deinit {
@@ -235,10 +265,27 @@ public final class FakeGpioBoard: @unchecked Sendable {
         }
     }
 
+    /// Connects `device` to its lines (it drives its output line, listens to its input line from now on).
+    public func attach(_ device: FakeHX711) {
+        withLock {
+            _ = chip(device.chip)
+            device.attached(atNs: nowNs)
+            devices.append(device)
+        }
+    }
+
+    /// Runs `body` under the board's lock (for reading a device's state consistently).
+    public func inspect<Result>(_ body: () -> Result) -> Result { withLock(body) }
+
     // MARK: inspection
 
     /// The virtual CLOCK_MONOTONIC.
-    public var currentNs: Int64 { withLock { nowNs } }
+    public var currentNs: Int64 {
+        withLock {
+            catchUp()
+            return nowNs
+        }
+    }
 
     /// Every scripted edge happened, reached its FIFO (or was dropped) and was read.
     public var isExhausted: Bool {
@@ -291,8 +338,44 @@ public final class FakeGpioBoard: @unchecked Sendable {
     func enter(_ function: String) -> Int32? {
         calls[function, default: 0] += 1
         nowNs += callCostNs
+        catchUp()
         deliver()
         return failures.removeValue(forKey: function)
+    }
+
+    /// The electrical level of `line`: what an attached device drives on it, else its own.
+    func electrical(of line: Line) -> UInt8 {
+        for device in devices where device.chip == line.chip.spec.label && device.doutLine == line.offset {
+            return device.dout(atNs: nowNs)
+        }
+        return line.electrical
+    }
+
+    /// The program drives output `line` to `electrical`: devices listening to it see the change now.
+    func drive(_ line: Line, electrical: UInt8) {
+        line.electrical = electrical
+        for device in devices where device.chip == line.chip.spec.label && device.sckLine == line.offset {
+            device.clock(high: electrical == 1, atNs: nowNs)
+        }
+    }
+
+    /// A paced board's clock is never behind the real one.
+    func catchUp() {
+        if paced { nowNs = max(nowNs, Self.realMonotonicNs()) }
+    }
+
+    /// Time passes to `targetNs` while the caller waits: a paced board sleeps (without the lock, so other threads
+    /// and the test can call in) until the real clock gets there; then the scripted edges up to it happen.
+    func pass(untilNs targetNs: Int64) {
+        if paced && targetNs > Self.realMonotonicNs() {
+            pthread_mutex_unlock(mutex)
+            var until = timespec(tv_sec: Int(targetNs / 1_000_000_000), tv_nsec: Int(targetNs % 1_000_000_000))
+            while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nil) == EINTR {}
+            pthread_mutex_lock(mutex)
+        }
+        nowNs = max(nowNs, targetNs)
+        catchUp()
+        deliver()
     }
 
     /// Applies every scripted edge up to `nowNs` and moves events that reached the kernel into their FIFO.

@@ -146,7 +146,7 @@ public enum FakeGpiod {
                 return FakeGpiod.pointer(chip.line(offset))
             }
         },
-        lineRequestBulk: { bulk, config, _ in
+        lineRequestBulk: { bulk, config, defaults in
             guard let (lines, board) = FakeGpiod.sameChip(bulk), let config = config?.pointee else {
                 return FakeGpiod.fail(EINVAL, -1)
             }
@@ -154,16 +154,22 @@ public enum FakeGpiod {
                 if let failure = board.enter("gpiod_line_request_bulk") { return FakeGpiod.fail(failure, -1) }
                 let biasFlags = Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_DISABLE)
                     | Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP) | Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN)
-                guard (config.flags & biasFlags).nonzeroBitCount <= 1,
-                      config.request_type == Int32(GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES)
+                let types = [GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES, GPIOD_LINE_REQUEST_DIRECTION_INPUT,
+                             GPIOD_LINE_REQUEST_DIRECTION_OUTPUT].map { Int32($0) }
+                guard (config.flags & biasFlags).nonzeroBitCount <= 1, types.contains(config.request_type)
                 else { return FakeGpiod.fail(EINVAL, -1) }
                 if lines.contains(where: { $0.request != nil }) { return FakeGpiod.fail(EBUSY, -1) }
                 let consumer = config.consumer.map { String(cString: $0) } ?? ""
-                for line in lines {
+                for (slot, line) in lines.enumerated() {
                     line.request = FakeGpioBoard.Request(
                         consumer: consumer, requestType: config.request_type, flags: config.flags)
                     line.fifo.removeAll()
                     line.fifoHead = 0
+                    if config.request_type == Int32(GPIOD_LINE_REQUEST_DIRECTION_OUTPUT) {
+                        // libgpiod: an output starts at its default value (0 without any).
+                        let logical: UInt8 = (defaults?[slot] ?? 0) != 0 ? 1 : 0
+                        board.drive(line, electrical: line.logical(logical))
+                    }
                 }
                 return 0
             }
@@ -188,16 +194,16 @@ public enum FakeGpiod {
                 let waitNs = timeout.map { Int64($0.pointee.tv_sec) * 1_000_000_000 + Int64($0.pointee.tv_nsec) }
                     ?? .max
                 let deadlineNs = waitNs == .max ? Int64.max : board.nowNs + waitNs
-                // ppoll: sleep until an event reaches one of the FIFOs, or until the deadline.
+                // ppoll: sleep until an event reaches one of the FIFOs, or until the deadline. (A paced board
+                // sleeps without the lock: an edge scripted meanwhile is seen when the sleep ends.)
                 while !lines.contains(where: { $0.queued > 0 }) {
+                    if board.nowNs >= deadlineNs { return 0 }
                     guard let nextNs = board.nextChangeNs(), nextNs <= deadlineNs else {
                         if deadlineNs == .max { return FakeGpiod.fail(EINVAL, -1) }  // would sleep forever
-                        board.nowNs = max(board.nowNs, deadlineNs)
-                        board.deliver()
-                        return 0
+                        board.pass(untilNs: deadlineNs)
+                        continue
                     }
-                    board.nowNs = max(board.nowNs, nextNs)
-                    board.deliver()
+                    board.pass(untilNs: nextNs)
                 }
                 if let ready {
                     gpiod_line_bulk_init(ready)
@@ -248,6 +254,27 @@ public enum FakeGpiod {
                 return 0
             }
         },
+        lineGetValue: { pointer in
+            let line = FakeGpiod.line(pointer)
+            let board = line.chip.board
+            return board.withLock {
+                if let failure = board.enter("gpiod_line_get_value") { return FakeGpiod.fail(failure, -1) }
+                guard line.request != nil else { return FakeGpiod.fail(EPERM, -1) }
+                return Int32(line.logical(board.electrical(of: line)))
+            }
+        },
+        lineSetValue: { pointer, value in
+            let line = FakeGpiod.line(pointer)
+            let board = line.chip.board
+            return board.withLock {
+                if let failure = board.enter("gpiod_line_set_value") { return FakeGpiod.fail(failure, -1) }
+                guard line.request?.requestType == Int32(GPIOD_LINE_REQUEST_DIRECTION_OUTPUT) else {
+                    return FakeGpiod.fail(EPERM, -1)
+                }
+                board.drive(line, electrical: line.logical(value != 0 ? 1 : 0))
+                return 0
+            }
+        },
         chipIterNew: {
             OpaquePointer(Unmanaged.passRetained(Iterator(FakeGpiod.allChips())).toOpaque())
         },
@@ -268,6 +295,11 @@ public enum FakeGpiod {
         },
         monotonicNs: { pointer in
             let board = FakeGpiod.chip(pointer).board
-            return board.withLock { board.nowNs }
+            return board.withLock {
+                board.nowNs += board.clockReadCostNs
+                board.catchUp()
+                board.deliver()
+                return board.nowNs
+            }
         })
 }

@@ -90,6 +90,13 @@ public struct DetectionEngine: Sendable {
         lastEventNs = event.tNs
     }
 
+    /// Notes the input reader's loss totals as they stand after the events up to `tNs` (a real board's GPIO
+    /// counters); transitions up to its time are appended to `events`.
+    public mutating func noteInputLoss(_ totals: InputLossCounts, atNs tNs: Int64, into events: inout [Event]) {
+        advance(toNs: tNs, inclusive: false, into: &events)
+        signals.noteInputLoss(totals, atNs: tNs)
+    }
+
     /// Runs the tick grid up to `tNs` with no new input (live agent: time passes without edges).
     public mutating func advance(toNs tNs: Int64, into events: inout [Event]) {
         advance(toNs: tNs, inclusive: true, into: &events)

@@ -16,6 +16,10 @@ public struct SignalChain: Sendable {
     private var edgeCounts: [Int64]
     private var decoder: QuadratureDecoder
     private var encoderErrors = RecentTimes(capacity: 11)
+    /// When the input reader last reported more doubtful edges (one is enough for the cause).
+    private var inputLossTimes = RecentTimes(capacity: 1)
+    /// The input reader's loss totals as last reported; nil when it reports none (replay, simulated board).
+    public private(set) var inputLoss: InputLossCounts?
     private var speedEstimator: SpeedEstimator
     private var load: LoadFilter
     private var wind: WindMeter
@@ -99,6 +103,13 @@ public struct SignalChain: Sendable {
                 }
             }
         }
+    }
+
+    /// The input reader's loss totals after the events handed on up to `tNs`: an increase of its doubtful edges
+    /// is noted at `tNs` (the time of the last event read with them).
+    public mutating func noteInputLoss(_ totals: InputLossCounts, atNs tNs: Int64) {
+        if totals.doubtfulEdges > (inputLoss?.doubtfulEdges ?? 0) { inputLossTimes.record(atNs: tNs) }
+        inputLoss = totals
     }
 
     // MARK: ticks
@@ -202,6 +213,12 @@ public struct SignalChain: Sendable {
 
     /// Encoder errors in the last second (up to 11).
     public var encoderErrorsLastSecond: Int { encoderErrors.count(withinNs: Self.secondNs, atNs: nowNs) }
+
+    /// How long a doubtful edge keeps the `gpio_lost_edges` cause present.
+    public static let inputLossWindowNs: Int64 = 10 * secondNs
+
+    /// The input reader reported doubtful edges (lost, late, or possibly dropped) in the last 10 s.
+    public var inputLossRecent: Bool { inputLossTimes.count(withinNs: Self.inputLossWindowNs, atNs: nowNs) > 0 }
 
     /// Total encoder errors since start.
     public var encoderErrorTotal: Int64 { decoder.errorCount }

@@ -45,6 +45,14 @@ enum DiagScreen {
         out.append("trips \(str("trips", counters))  door cycles \(str("door_cycles", counters))  running \(str("running_hours", counters)) h  "
                    + "travelled \(str("travelled_m", counters)) m  limits \(str("limit_actuations", counters))")
         out.append("max speed \(str("max_speed_mps", counters)) m/s  max load \(str("max_load_kg", counters)) kg")
+        if let gpio = report["gpio"] {
+            var line = "gpio edges \(str("edges", gpio))  lost \(str("lost_edges", gpio))  full FIFOs "
+                + "\(str("overflows_suspected", gpio))  late \(str("late_edges", gpio))"
+            if let load = report["load_cell"] {
+                line += "  load reads \(str("samples", load)), failed \(str("failed_samples", load))"
+            }
+            out.append(line)
+        }
         let outbox = report["outbox"] ?? .null
         let oldest = outbox["oldest_age_s"]?.double.map { formatDuration($0) } ?? "-"
         out.append("outbox \(str("count", outbox)) waiting (oldest \(oldest)), dropped \(str("dropped", outbox)), unsaved \(str("unsaved", outbox))  last seq \(str("last_seq"))")

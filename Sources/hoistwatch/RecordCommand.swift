@@ -16,10 +16,12 @@ struct RecordCommand: AsyncParsableCommand {
         commandName: "record", abstract: "Record a board's real inputs to a trace (.hwtrace.jsonl).",
         discussion: """
             Opens the GPIO lines the site config's board profile maps for every input the calibration wires, writes \
-            the trace header with their levels at the start, then every edge the kernel reports, until --seconds \
-            pass or SIGINT/SIGTERM (the trace is flushed either way). Run it while the agent is stopped: the lines \
-            can be requested by one program at a time. Exit 2 on a bad site config, calibration or profile; exit 1 \
-            when the GPIO lines cannot be opened (no such chip, no permission, a line in use) or reading fails.
+            the trace header with their levels at the start, then every edge the kernel reports and, when the \
+            calibration wires the load cell, every HX711 sample (the profile's [hx711]), merged by time as the agent \
+            sees them, until --seconds pass or SIGINT/SIGTERM (the trace is flushed either way). Run it while the \
+            agent is stopped: the lines can be requested by one program at a time. Exit 2 on a bad site config, \
+            calibration or profile; exit 1 when the GPIO lines or the load cell cannot be opened (no such chip or \
+            IIO device, no permission, a line in use) or reading fails.
             """)
 
     @Option(help: "Site config (TOML) naming the board profile and the calibration.") var config: String
@@ -30,12 +32,6 @@ struct RecordCommand: AsyncParsableCommand {
         if let seconds, !(seconds > 0 && seconds <= 31_536_000) {
             throw ValidationError("--seconds must be greater than 0 and at most a year, got \(seconds)")
         }
-    }
-
-    /// What the reader thread hands the command.
-    private enum Item: Sendable {
-        case batch(GpioInputBatch)
-        case failed(GpioError)
     }
 
     func run() async throws {
@@ -67,21 +63,22 @@ struct RecordCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "hoistwatch.record")
 
-        let backend: GpioInputBackend
+        let boardName: String
+        if case .profile(let name) = site.board { boardName = name } else { boardName = profilePath }
+        let board: GpioBoard
         do {
-            backend = try GpioInputBackend(
-                profile: profile, inputs: calibration.wiredInputs, source: GpiodV1LineSource(), logger: logger,
-                consumer: "hoistwatch-record")
+            board = try GpioBoard.open(
+                name: boardName, profilePath: profilePath, profile: profile, calibration: calibration,
+                deviceId: site.deviceId, logger: logger)
         } catch {
-            CLIExit.printError("error: cannot open the GPIO lines of board profile \(profilePath): \(error)")
+            CLIExit.printError("error: \(error)")
             throw ExitCode(1)
         }
 
-        var header = TraceHeader(
-            equipment: calibration.equipment, deviceId: site.deviceId, initialLevels: backend.initialLevels,
-            note: "recorded by hoistwatch \(HoistWatchVersion.current) record, board profile \(profilePath)")
-        if SystemClock.isSynchronised() {
-            let sinceOpenNs = SystemClock.monotonicNs() - backend.openedNs
+        var header = board.header
+        header.note = "recorded by hoistwatch \(HoistWatchVersion.current) record, board profile \(profilePath)"
+        if SystemClock.isSynchronised(), let originNs = board.originMonoNs {
+            let sinceOpenNs = SystemClock.monotonicNs() - originNs
             header.startTime = WallTime.rfc3339(ns: SystemClock.realtimeNs() - sinceOpenNs)
         }
         let writer: BufferedFileWriter
@@ -90,77 +87,74 @@ struct RecordCommand: AsyncParsableCommand {
         } catch {
             throw CLIExit.badInput(error)
         }
-        var recorder = TraceRecorder(header: header, originNs: backend.openedNs)
 
-        let (stream, continuation) = AsyncStream.makeStream(of: Item.self)
-        let stop: @Sendable () -> Void = {
-            backend.stop()
-            continuation.finish()
-        }
+        let stopFlag = StopFlag()
         var signalSources: [any DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: stop)
+            source.setEventHandler { stopFlag.set() }
             source.resume()
             signalSources.append(source)
         }
         let deadline = seconds.map { limit in
             Task {
                 try? await Task.sleep(nanoseconds: UInt64(limit * 1e9))
-                if !Task.isCancelled { stop() }
+                if !Task.isCancelled { stopFlag.set() }
             }
         }
-        backend.start(consumer: { continuation.yield(.batch($0)) },
-                      onFailure: { continuation.yield(.failed($0)); continuation.finish() })
-        logger.info("recording", metadata: ["trace": "\(out)", "gpio.inputs": "\(backend.inputs.count)"])
-
-        var failure: String?
-        var counters = GpioInputCounters()
-        // Written out once a second even when quiet, so a power cut loses at most that much of the trace.
-        var flushedNs = SystemClock.monotonicNs()
-        for await item in stream {
-            switch item {
-            case .batch(let batch):
-                counters = batch.counters
-                guard failure == nil else { continue }
-                do throws(InputError) {
-                    try recorder.append(batch.events, write: writer.write)
-                    if SystemClock.monotonicNs() - flushedNs >= 1_000_000_000 {
-                        try recorder.flush(writer.write)
-                        try writer.flush()
-                        flushedNs = SystemClock.monotonicNs()
-                    }
-                } catch {
-                    failure = "writing the trace failed: \(error)"
-                    DispatchQueue.global().async(execute: stop)
-                }
-            case .failed(let error):
-                failure = "reading the GPIO lines failed: \(error)"
-            }
-        }
-        backend.stop()
+        logger.info("recording", metadata: ["trace": "\(out)", "board": "\(board.name)"])
+        let summary = await BoardRecording.record(
+            board, header: header, write: writer.write, flush: writer.flush, stopRequested: { stopFlag.isSet })
         deadline?.cancel()
         for source in signalSources { source.cancel() }
 
-        if failure == nil {
-            do throws(InputError) {
-                try recorder.flush(writer.write)
-                try writer.close()
-            } catch {
-                failure = "writing the trace failed: \(error)"
-            }
-        } else {
-            try? recorder.flush(writer.write)
-            try? writer.close()
+        var failure = summary.failure
+        do throws(InputError) {
+            try writer.close()
+        } catch {
+            failure = failure ?? "writing the trace failed: \(error)"
         }
-        CLIExit.printError(
-            "recorded \(recorder.eventCount) input events to \(out): \(counters.edges) edges, "
-                + "\(counters.lostEdges) lost edges (\(counters.quadratureErrors) on the encoder), "
-                + "\(counters.overflowsSuspected) full kernel FIFOs, \(counters.lateEdges) late edges")
+        let counters = summary.counters ?? BoardInputCounters()
+        var line = "recorded \(summary.events) input events to \(out): \(counters.edges) edges, "
+            + "\(counters.lostEdges) lost edges (\(counters.quadratureErrors) on the encoder), "
+            + "\(counters.overflowsSuspected) full kernel FIFOs, \(counters.lateEdges) late edges"
+        if let samples = counters.loadSamples {
+            line += ", \(samples) load samples (\(counters.loadFailedSamples ?? 0) failed)"
+        }
+        CLIExit.printError(line)
         if let failure {
             CLIExit.printError("error: \(failure)")
             throw ExitCode(1)
         }
+    }
+}
+
+/// Set from a signal handler or the deadline, read by the recording loop.
+private final class StopFlag: @unchecked Sendable {
+    // @unchecked Sendable: `flag` is only used while `mutex` is held.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t> = {
+        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+        return mutex
+    }()
+    private var flag = false
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func set() {
+        pthread_mutex_lock(mutex)
+        flag = true
+        pthread_mutex_unlock(mutex)
+    }
+
+    var isSet: Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return flag
     }
 }

@@ -38,6 +38,12 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as OutboxError {
             CLIExit.printError("error: \(error)")
             throw ExitCode(1)
+        } catch let error as BoardOpenError {
+            CLIExit.printError("error: \(error)")
+            throw ExitCode(1)
+        } catch let error as DetectionService.BoardFailure {
+            CLIExit.printError("error: \(error)")
+            throw ExitCode(1)
         }
         logger.info("stopped")
     }
@@ -50,19 +56,22 @@ struct RunCommand: AsyncParsableCommand {
             for problem in problems.dropLast() { CLIExit.printError("error: \(problem.description)") }
             throw last
         }
-        guard let simulation = site.simulation else {
-            throw InputError(.invalidValue, file: site.path, key: "board",
-                             "only the simulated board (board = \"sim\") can run yet; GPIO boards are issue 4")
-        }
         let calibrationText = try TextFile.read(site.calibrationPath)
         let calibration = try TextFile.calibration(site.calibrationPath)
-        let scenario = try ScenarioFile.load(simulation.scenario)
+        let board: AgentRuntime.BoardSetup
+        if let simulation = site.simulation {
+            let scenario = try ScenarioFile.load(simulation.scenario)
+            board = .simulated(scenario: scenario,
+                               plantCalibration: try simulation.plantCalibration.map(TextFile.calibration))
+        } else {
+            let (path, profile) = try BoardProfileFile.load(for: site, calibration: calibration)
+            board = .profile(path: path, profile)
+        }
         var password: String?
         if let file = site.broker.passwordFile { password = try SiteConfigCheck.password(fromFile: file) }
-        var inputs = AgentRuntime.Inputs(
-            site: site, calibration: calibration, calibrationBytes: Array(calibrationText.utf8), scenario: scenario,
+        let inputs = AgentRuntime.Inputs(
+            site: site, calibration: calibration, calibrationBytes: Array(calibrationText.utf8), board: board,
             password: password, version: HoistWatchVersion.current)
-        if let plantPath = simulation.plantCalibration { inputs.plantCalibration = try TextFile.calibration(plantPath) }
         return inputs
     }
 }

@@ -1,4 +1,6 @@
+@_spi(GpiodSeam) import HoistWatchBoard
 import HoistWatchCore
+import HoistWatchIO
 import HoistWatchSimulator
 import Logging
 import ServiceLifecycle
@@ -11,34 +13,59 @@ import ServiceLifecycle
 /// that: every event is on disk before it counts as emitted, and whatever the broker has not acknowledged is
 /// sent after the next start.
 public struct AgentRuntime: Sendable {
+    /// Where the inputs come from.
+    public enum BoardSetup: Sendable {
+        /// The plant simulator playing `scenario`; `plantCalibration` is the simulated plant's own truth when it
+        /// should differ from the agent's calibration (`[sim] plant_calibration`).
+        case simulated(scenario: Scenario, plantCalibration: Calibration?)
+        /// A real board: the profile (loaded from `path`) maps the calibration's wired inputs to GPIO lines.
+        case profile(path: String, BoardProfile)
+    }
+
     /// Everything the agent needs, already loaded and checked by the caller.
     public struct Inputs: Sendable {
         public var site: SiteConfig
         public var calibration: Calibration
         public var calibrationBytes: [UInt8]
-        public var scenario: Scenario
+        public var board: BoardSetup
         public var password: String?
         public var version: String
-        /// The simulated plant's own calibration (`[sim] plant_calibration`); nil: the agent's.
-        public var plantCalibration: Calibration?
 
-        public init(site: SiteConfig, calibration: Calibration, calibrationBytes: [UInt8], scenario: Scenario,
+        public init(site: SiteConfig, calibration: Calibration, calibrationBytes: [UInt8], board: BoardSetup,
                     password: String?, version: String) {
             self.site = site
             self.calibration = calibration
             self.calibrationBytes = calibrationBytes
-            self.scenario = scenario
+            self.board = board
             self.password = password
             self.version = version
         }
     }
 
+    /// What the runtime takes from the machine; tests substitute the GPIO layer at its C boundary.
+    struct Environment: Sendable {
+        /// The libgpiod functions GPIO boards are read through (`GpiodFunctions.system` on a board).
+        var gpiod: GpiodFunctions
+        /// How sysfs attributes are read (the HX711's IIO device; `SysfsAttribute.read` on a board).
+        var readSysfs: @Sendable (String) -> SysfsRead = SysfsAttribute.read
+        /// Whether SIGTERM and SIGINT stop the agent gracefully (tests stop it through an enclosing service group).
+        var stopsOnSignals: Bool
+
+        static let system = Environment(gpiod: .system, stopsOnSignals: true)
+    }
+
     public let inputs: Inputs
     public let logger: Logger
+    let environment: Environment
 
     public init(inputs: Inputs, logger: Logger) {
+        self.init(inputs: inputs, logger: logger, environment: .system)
+    }
+
+    init(inputs: Inputs, logger: Logger, environment: Environment) {
         self.inputs = inputs
         self.logger = logger
+        self.environment = environment
     }
 
     /// Opens the outbox and runs every service until a shutdown signal; throws on a startup error.
@@ -46,6 +73,8 @@ public struct AgentRuntime: Sendable {
         let site = inputs.site
         let bootId = SystemClock.bootId()
         let startMono = SystemClock.monotonicNs()
+        // The board first: a machine without the profile's GPIO chip fails here, before any state is touched.
+        let board = try makeBoard()
         try StateDirectory.create(site.stateDirectory)
         let outbox = try Outbox(path: "\(site.stateDirectory)/outbox.db", capBytes: site.outboxCapBytes)
         let pending = try outbox.depth()
@@ -53,19 +82,16 @@ public struct AgentRuntime: Sendable {
         logger.info("outbox open", metadata: [
             "path": "\(outbox.path)", "pending": "\(pending.count)", "last_seq": "\(lastSeq)",
         ])
-        let simulation = site.simulation ?? SiteConfig.Simulation(scenario: "")
-        let board = try SimulatedBoard(
-            calibration: inputs.plantCalibration ?? inputs.calibration, scenario: inputs.scenario, loop: simulation.loop, seed: simulation.seed)
         let snapshot = SharedSnapshot()
         let notifier = SystemdNotifier()
         let routing = EventRouting(topicPrefix: site.broker.topicPrefix, deviceId: site.deviceId)
         let payload = StatusPayload(identity: .init(
             deviceId: site.deviceId, version: inputs.version, calibration: inputs.calibration,
-            calibrationSHA256: FileDigest.sha256Hex(inputs.calibrationBytes), board: "sim", bootId: bootId))
+            calibrationSHA256: FileDigest.sha256Hex(inputs.calibrationBytes), board: board.name, bootId: bootId))
 
         let detection = DetectionService(
             configuration: .init(calibration: inputs.calibration, deviceId: site.deviceId, bootId: bootId,
-                                 timeScale: simulation.timeScale, routing: routing),
+                                 routing: routing),
             board: board, outbox: outbox, snapshot: snapshot, notifier: notifier, logger: logger)
         let status = StatusService(
             intervalS: site.statusIntervalS, statusTopic: site.statusTopic, payload: payload, outbox: outbox,
@@ -102,10 +128,31 @@ public struct AgentRuntime: Sendable {
                 .init(service: status),
                 .init(service: ReadinessService(notifier: notifier, logger: logger)),
             ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            gracefulShutdownSignals: environment.stopsOnSignals ? [.sigterm, .sigint] : [],
             logger: logger))
         try await group.run()
         notifier.notify("STOPPING=1")
+    }
+}
+
+extension AgentRuntime {
+    /// The board of the site config: the simulator, or the profile's GPIO lines opened now (a missing chip, a
+    /// line held by another program: `GpioError`, before anything else starts).
+    func makeBoard() throws -> any BoardInputSource {
+        let site = inputs.site
+        switch inputs.board {
+        case .simulated(let scenario, let plantCalibration):
+            let simulation = site.simulation ?? SiteConfig.Simulation(scenario: "")
+            return try SimulatedBoard(
+                calibration: plantCalibration ?? inputs.calibration, scenario: scenario, loop: simulation.loop,
+                seed: simulation.seed, timeScale: simulation.timeScale)
+        case .profile(let path, let profile):
+            let name: String
+            if case .profile(let board) = site.board { name = board } else { name = path }
+            return try GpioBoard.open(
+                name: name, profilePath: path, profile: profile, calibration: inputs.calibration,
+                deviceId: site.deviceId, gpiod: environment.gpiod, readSysfs: environment.readSysfs, logger: logger)
+        }
     }
 }
 

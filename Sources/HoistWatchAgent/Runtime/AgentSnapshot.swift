@@ -30,6 +30,8 @@ public struct AgentSnapshot: Sendable {
     public var unsaved: Int = 0
     /// Scenario runs of the simulated board.
     public var boardRuns: Int = 1
+    /// A real board's reading counters (GPIO edges, lost edges, load-cell reads); nil on the simulated board.
+    public var boardCounters: BoardInputCounters?
     /// A stored entry has `time_synced` false and has not been corrected yet.
     public var uncorrectedTimes = false
     /// Raw signals for the calibration wizards: the encoder count before re-referencing, the load in HX711

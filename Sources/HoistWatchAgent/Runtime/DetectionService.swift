@@ -2,8 +2,9 @@ import HoistWatchCore
 import Logging
 import ServiceLifecycle
 
-/// The agent's main loop: every 10 ms it reads the board's inputs up to now, runs the detection core, stamps the
-/// events with the board's clocks and writes them to the outbox (fsynced) before anything else happens to them.
+/// The agent's main loop: every 10 ms it reads the board's inputs up to now (`BoardInputSource`: the simulated
+/// plant, or a real board's GPIO lines and load cell), runs the detection core, stamps the events with the board's
+/// clocks and writes them to the outbox (fsynced) before anything else happens to them.
 ///
 /// It runs on a thread of its own: the outbox append is a blocking fsync and must not hold a thread of Swift's
 /// cooperative pool. If the outbox refuses an append (disk error), the events wait in memory and are retried
@@ -14,16 +15,12 @@ public final class DetectionService: Service, Sendable {
         public var calibration: Calibration
         public var deviceId: String
         public var bootId: String
-        /// Board seconds per wall-clock second (the simulated board can run faster than real time).
-        public var timeScale: Double
         public var routing: EventRouting
 
-        public init(calibration: Calibration, deviceId: String, bootId: String, timeScale: Double,
-                    routing: EventRouting) {
+        public init(calibration: Calibration, deviceId: String, bootId: String, routing: EventRouting) {
             self.calibration = calibration
             self.deviceId = deviceId
             self.bootId = bootId
-            self.timeScale = timeScale
             self.routing = routing
         }
     }
@@ -36,10 +33,11 @@ public final class DetectionService: Service, Sendable {
     private let snapshot: SharedSnapshot
     private let notifier: SystemdNotifier
     private let logger: Logger
-    private let board: Locked<SimulatedBoard?>
+    private let board: Locked<(any BoardInputSource)?>
     private let stopRequested = Locked(false)
 
-    public init(configuration: Configuration, board: SimulatedBoard, outbox: Outbox, snapshot: SharedSnapshot,
+    /// The loop over `board`, which it starts when it runs and stops when it ends.
+    public init(configuration: Configuration, board: any BoardInputSource, outbox: Outbox, snapshot: SharedSnapshot,
                 notifier: SystemdNotifier, logger: Logger) {
         self.configuration = configuration
         self.board = Locked(board)
@@ -49,15 +47,22 @@ public final class DetectionService: Service, Sendable {
         self.logger = logger
     }
 
-    /// Runs until graceful shutdown or cancellation; what was detected until then is in the outbox.
+    /// Why the loop ended early.
+    public struct BoardFailure: Error, Sendable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// Runs until graceful shutdown or cancellation; what was detected until then is in the outbox. Throws
+    /// `BoardFailure` when the board could not be started or stopped being readable (the agent then exits, and
+    /// systemd restarts it).
     public func run() async throws {
         let stop = stopRequested
-        await withTaskCancellationHandler {
+        let failure = await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                await withCheckedContinuation { (continuation: CheckedContinuation<BoardFailure?, Never>) in
                     runOnDetachedThread {
-                        self.loop()
-                        continuation.resume()
+                        continuation.resume(returning: self.loop())
                     }
                 }
             } onGracefulShutdown: {
@@ -66,13 +71,21 @@ public final class DetectionService: Service, Sendable {
         } onCancel: {
             stop.withLock { $0 = true }
         }
+        if let failure { throw failure }
     }
 
     /// Asks the loop to stop after its current tick.
     public func requestStop() { stopRequested.withLock { $0 = true } }
 
-    private func loop() {
-        guard var board = board.withLock({ $0.take() }) else { return }
+    private func loop() -> BoardFailure? {
+        guard var board = board.withLock({ $0.take() }) else { return nil }
+        do {
+            try board.start()
+        } catch {
+            logger.error("the board's inputs could not be read", metadata: ["error": "\(error)"])
+            return BoardFailure(message: "the board's inputs could not be read: \(error)")
+        }
+        var failure: BoardFailure?
         var run = Run(configuration: configuration, header: board.header, startNs: 0)
         var unsaved: [Pending] = []
         let startMono = SystemClock.monotonicNs()
@@ -87,28 +100,48 @@ public final class DetectionService: Service, Sendable {
         var edgeBase = [Int64](repeating: 0, count: 256)
         /// Door-zone marks of this run already copied to the snapshot.
         var marksCopied: Int64 = 0
-        logger.info("detection started", metadata: [
-            "equipment": "\(configuration.calibration.equipment.rawValue)",
-            "scenario": "\(board.scenario.name)", "time_scale": "\(configuration.timeScale)",
-        ])
-        while !stopRequested.withLock({ $0 }) {
-            nextTick += Self.tickNs
-            let before = SystemClock.monotonicNs()
-            if nextTick < before - 1_000_000_000 { nextTick = before }  // fell far behind (suspend): no catch-up burst
-            SystemClock.sleep(untilMonotonicNs: nextTick)
+        var metadata: Logger.Metadata = [
+            "equipment": "\(configuration.calibration.equipment.rawValue)", "board": "\(board.name)",
+        ]
+        for (key, value) in board.logMetadata { metadata[key] = "\(value)" }
+        logger.info("detection started", metadata: metadata)
+        let originMono = board.originMonoNs ?? startMono
+        let timeScale = board.timeScale
+        // The last turn runs after the board stopped, so what its threads read until then is stored too.
+        var lastTurn = false
+        while !lastTurn {
+            if stopRequested.withLock({ $0 }) || failure != nil {
+                board.stop()
+                lastTurn = true
+            } else {
+                nextTick += Self.tickNs
+                let before = SystemClock.monotonicNs()
+                if nextTick < before - 1_000_000_000 { nextTick = before }  // fell far behind (suspend): no burst
+                SystemClock.sleep(untilMonotonicNs: nextTick)
+            }
             let now = SystemClock.monotonicNs()
             if now - lastClockCheck >= 1_000_000_000 {
                 synced = SystemClock.isSynchronised()
                 lastClockCheck = now
             }
-            let boardNs = Int64(Double(now - startMono) * configuration.timeScale)
+            let boardNs = Int64(Double(now - startMono) * timeScale)
             var events: [Event] = []
             var records: [FlightRecord] = []
             let runStartNs = board.runStartNs
-            let progress = board.advance(toBoardNs: boardNs) { run.engine.process($0, into: &events) }
+            let progress = board.read(untilBoardNs: boardNs) { input in
+                switch input {
+                case .event(let event): run.engine.process(event, into: &events)
+                case .inputLoss(let totals, let atNs): run.engine.noteInputLoss(totals, atNs: atNs, into: &events)
+                }
+            }
             switch progress {
             case .running(let horizonNs):
                 if horizonNs > 0 { run.engine.advance(toNs: horizonNs - 1, into: &events) }
+            case .failed(let message):
+                if failure == nil {
+                    logger.error("the board's inputs can no longer be read; stopping", metadata: ["error": "\(message)"])
+                    failure = BoardFailure(message: message)
+                }
             case .finished(let horizonNs):
                 run.engine.advance(toNs: horizonNs, into: &events)
                 if !finishedLogged {
@@ -123,8 +156,8 @@ public final class DetectionService: Service, Sendable {
             run.engine.completedRecords.removeAll(keepingCapacity: true)
             let realtime = SystemClock.realtimeNs()
             for var event in events {
-                stampClocks(&event, runStartNs: runStartNs, startMono: startMono, now: now, realtime: realtime,
-                            synced: synced)
+                stampClocks(&event, runStartNs: runStartNs, originMono: originMono, timeScale: timeScale, now: now,
+                            realtime: realtime, synced: synced)
                 if event.transition == .raised { run.raised[event.id] = event }
                 unsaved.append(.event(event))
             }
@@ -159,6 +192,7 @@ public final class DetectionService: Service, Sendable {
                 state.windMps = configuration.calibration.equipment == .crane ? engine.signals.wind10sMps : nil
                 state.unsaved = unsaved.count
                 state.boardRuns = board.runs
+                state.boardCounters = board.inputCounters
                 state.encoderCount = engine.signals.encoderCount
                 state.loadRaw = engine.signals.loadRawMedian
                 if engine.signals.doorZoneMarkCount > marksCopied, let mark = engine.signals.lastDoorZoneMark {
@@ -180,6 +214,7 @@ public final class DetectionService: Service, Sendable {
             }
         }
         logger.info("detection stopped")
+        return failure
     }
 
     /// The landing (1 = bottom) the car is level with, within the door zone half-width; nil otherwise.
@@ -190,10 +225,10 @@ public final class DetectionService: Service, Sendable {
     }
 
     /// Board time to the board's CLOCK_MONOTONIC (`mono_ns`) and wall time (`time`).
-    private func stampClocks(_ event: inout Event, runStartNs: Int64, startMono: Int64, now: Int64, realtime: Int64,
-                             synced: Bool) {
+    private func stampClocks(_ event: inout Event, runStartNs: Int64, originMono: Int64, timeScale: Double, now: Int64,
+                             realtime: Int64, synced: Bool) {
         let boardNs = runStartNs + event.monoNs
-        let mono = startMono + Int64(Double(boardNs) / configuration.timeScale)
+        let mono = originMono + Int64(Double(boardNs) / timeScale)
         event.monoNs = mono
         event.wallNs = realtime - (now - mono)
         event.timeSynced = synced

@@ -99,6 +99,10 @@ public enum DiagnosticsReport {
         json.int(Int64(snapshot.link.inFlight))
         json.raw("},\"board_runs\":")
         json.int(Int64(snapshot.boardRuns))
+        if let board = snapshot.boardCounters {
+            json.raw(",")
+            board.write(to: &json)
+        }
         json.raw(",\"raw\":{\"encoder_count\":")
         json.int(snapshot.encoderCount)
         json.raw(",\"load_raw\":")

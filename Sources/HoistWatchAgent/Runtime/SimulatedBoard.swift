@@ -8,21 +8,16 @@ import HoistWatchSimulator
 /// places it on the board's continuous time line. With `loop`, a finished scenario starts again one second later
 /// with the next seed, so a "day in the life" can run for weeks.
 public struct SimulatedBoard: Sendable {
-    /// What one call to `advance` did.
-    public enum Progress: Sendable {
-        /// Every event of the current run up to `horizonNs` (run time) has been emitted.
-        case running(horizonNs: Int64)
-        /// The run ended and a new one began: the caller starts a fresh engine with `header`.
-        case restarted(header: TraceHeader)
-        /// The scenario is over and does not loop.
-        case finished(horizonNs: Int64)
-    }
+    /// What one call to `advance` did (never `.failed`).
+    public typealias Progress = BoardProgress
 
     private static let gapBetweenRunsNs: Int64 = 1_000_000_000
 
     public let calibration: Calibration
     public let scenario: Scenario
     public let loop: Bool
+    /// Board seconds per wall-clock second (`[sim] time_scale`).
+    public let timeScale: Double
     private let firstSeed: UInt64
     private var simulation: PlantSimulation
     /// How many times the scenario started (1 for the first run).
@@ -31,10 +26,13 @@ public struct SimulatedBoard: Sendable {
     public private(set) var runStartNs: Int64 = 0
 
     /// Checks the scenario against the calibration (errors name the scenario key).
-    public init(calibration: Calibration, scenario: Scenario, loop: Bool, seed: UInt64?) throws(InputError) {
+    public init(calibration: Calibration, scenario: Scenario, loop: Bool, seed: UInt64?, timeScale: Double = 1)
+        throws(InputError)
+    {
         self.calibration = calibration
         self.scenario = scenario
         self.loop = loop
+        self.timeScale = timeScale
         firstSeed = seed ?? scenario.seed
         simulation = try PlantSimulation(calibration: calibration, scenario: scenario, seed: firstSeed)
     }
@@ -61,4 +59,19 @@ public struct SimulatedBoard: Sendable {
         runStartNs = nextStartNs
         return .restarted(header: simulation.header)
     }
+}
+
+extension SimulatedBoard: BoardInputSource {
+    public var name: String { "sim" }
+    public var originMonoNs: Int64? { nil }
+    public var logMetadata: [String: String] { ["scenario": scenario.name, "time_scale": "\(timeScale)"] }
+    public var inputCounters: BoardInputCounters? { nil }
+
+    public mutating func start() {}
+
+    public mutating func read(untilBoardNs boardNs: Int64, emit: (BoardInput) -> Void) -> BoardProgress {
+        advance(toBoardNs: boardNs) { emit(.event($0)) }
+    }
+
+    public mutating func stop() {}
 }

@@ -159,7 +159,12 @@ public struct StatusPayload: Sendable {
             json.raw(":")
             json.int(dropped[priority])
         }
-        json.raw("}}")
+        json.raw("}")
+        if let board = snapshot.boardCounters {
+            json.raw(",")
+            board.write(to: &json)
+        }
+        json.raw("}")
         return json.bytes
     }
 

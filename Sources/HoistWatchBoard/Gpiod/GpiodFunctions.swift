@@ -9,7 +9,8 @@ import Musl
 /// The libgpiod v1 functions HoistWatchBoard calls, as C function pointers: the one test seam for GPIO hardware,
 /// at the C boundary (like swift-system's mocked syscalls). `system` holds the real libgpiod symbols; tests and
 /// the GPIO bench substitute a fake that serves scripted chips, lines and kernel FIFOs through the same signatures
-/// (HoistWatchBoardTestKit). Only `GpiodChip`, `GpiodLineGroup` and `GpiodV1LineSource` call through it.
+/// (HoistWatchBoardTestKit). Only `GpiodChip`, `GpiodLineGroup`, `GpiodV1LineSource` and `GpiodHX711Lines` call
+/// through it.
 ///
 /// `monotonicNs` is here too: it is the clock the kernel stamps v1 edge events with (CLOCK_MONOTONIC), and a fake
 /// must keep its events and that clock on one time line. It takes the chip whose events are being timed, which
@@ -48,6 +49,10 @@ public struct GpiodFunctions: @unchecked Sendable {
     /// `gpiod_line_get_value_bulk`
     public var lineGetValueBulk: @convention(c) (UnsafeMutablePointer<gpiod_line_bulk>?, UnsafeMutablePointer<Int32>?)
         -> Int32
+    /// `gpiod_line_get_value` (one line: the HX711's DOUT)
+    public var lineGetValue: @convention(c) (OpaquePointer?) -> Int32
+    /// `gpiod_line_set_value` (one output line: the HX711's PD_SCK)
+    public var lineSetValue: @convention(c) (OpaquePointer?, Int32) -> Int32
     /// `gpiod_chip_iter_new`
     public var chipIterNew: @convention(c) () -> OpaquePointer?
     /// `gpiod_chip_iter_next`
@@ -79,6 +84,8 @@ public struct GpiodFunctions: @unchecked Sendable {
         lineGetValueBulk: @escaping @convention(c) (
             UnsafeMutablePointer<gpiod_line_bulk>?, UnsafeMutablePointer<Int32>?
         ) -> Int32,
+        lineGetValue: @escaping @convention(c) (OpaquePointer?) -> Int32,
+        lineSetValue: @escaping @convention(c) (OpaquePointer?, Int32) -> Int32,
         chipIterNew: @escaping @convention(c) () -> OpaquePointer?,
         chipIterNext: @escaping @convention(c) (OpaquePointer?) -> OpaquePointer?,
         chipIterFree: @escaping @convention(c) (OpaquePointer?) -> Void,
@@ -96,6 +103,8 @@ public struct GpiodFunctions: @unchecked Sendable {
         self.lineEventWaitBulk = lineEventWaitBulk
         self.lineEventReadMultiple = lineEventReadMultiple
         self.lineGetValueBulk = lineGetValueBulk
+        self.lineGetValue = lineGetValue
+        self.lineSetValue = lineSetValue
         self.chipIterNew = chipIterNew
         self.chipIterNext = chipIterNext
         self.chipIterFree = chipIterFree
@@ -118,6 +127,8 @@ extension GpiodFunctions {
         lineEventWaitBulk: { gpiod_line_event_wait_bulk($0, $1, $2) },
         lineEventReadMultiple: { gpiod_line_event_read_multiple($0, $1, $2) },
         lineGetValueBulk: { gpiod_line_get_value_bulk($0, $1) },
+        lineGetValue: { gpiod_line_get_value($0) },
+        lineSetValue: { gpiod_line_set_value($0, $1) },
         chipIterNew: { gpiod_chip_iter_new() },
         chipIterNext: { gpiod_chip_iter_next($0) },
         chipIterFree: { gpiod_chip_iter_free($0) },

@@ -1,0 +1,26 @@
+import HoistWatchCore
+
+/// A load cell read one sample at a time: the HX711 through the kernel's IIO driver or bit-banged over GPIO
+/// (docs/hx711.md). `LoadCellThread` calls it in a loop on a thread of its own.
+public protocol LoadCellSampler: AnyObject {
+    /// Reads one sample of the load channel, stamped on CLOCK_MONOTONIC (the clock of the GPIO edges). Blocks
+    /// until the chip has a conversion (about 100 ms at 10 SPS), or gives up: a failed sample (`raw: null`).
+    func sample() -> InputEvent
+    /// What the reads did so far.
+    var counters: LoadCellCounters { get }
+    /// Why the last failed sample failed, for the log (once: the next call says nil until another failure).
+    func takeFailureReason() -> String?
+}
+
+/// What a load cell's reads did since it was opened, for the status payload and `hoistwatch diag`.
+public struct LoadCellCounters: Sendable, Hashable {
+    /// Samples handed on, good and failed.
+    public var samples: Int64 = 0
+    /// Of them, failed reads (`raw: null`): what makes `sensor_fault` `adc_failing` after 1 s.
+    public var failedSamples: Int64 = 0
+    /// Bit-banged reads discarded for a broken datasheet limit, and chip resets (nil for the IIO driver).
+    public var discardedReads: Int64?
+    public var resets: Int64?
+
+    public init() {}
+}
