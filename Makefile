@@ -31,11 +31,12 @@ demo: deps
 	$(SWIFT) build -c release --product hoistwatch
 	./scripts/demo.sh
 
-## bench: replay throughput and RSS on a simulated busy day, plus the agent figures (release build).
+## bench: replay throughput and RSS on a simulated busy day, the link and agent figures, the GPIO backend (release build).
 bench: deps
 	@# SwiftPM builds only the last of several --product options: one build per product.
 	$(SWIFT) build -c release --product hoistwatch
 	$(SWIFT) build -c release --product hoistwatch-bench
+	$(SWIFT) build -c release --product hoistwatch-gpio-bench
 	./scripts/bench.sh
 
 clean:

@@ -9,6 +9,8 @@
 #      outbox -> broker throughput vs mosquitto_pub, append -> PUBACK latency, append (fsync) cost.
 #   C. the agent (`hoistwatch run`, simulated board, own broker): idle RSS and CPU in normal service, and end-to-end
 #      latency from a fault's confirm instant to a subscriber, in real time.
+#   D. GPIO: `hoistwatch-gpio-bench`, the libgpiod input backend on the fake C layer with an encoder scripted at
+#      20,000 edges/s: input events per second of wall time, reader woken per edge and in 1 ms batches.
 #
 # Environment: BIN (folder of the release binaries, default .build/release), LINK_EVENTS (20000),
 # PAYLOAD_BYTES (400), LATENCY_SAMPLES (500), LATENCY_SPACING_MS (5), AGENT_WARMUP_S (10), AGENT_IDLE_S (30),
@@ -33,7 +35,7 @@ TIME=/usr/bin/time
 MOSQUITTO="$(command -v mosquitto || echo /usr/sbin/mosquitto)"
 MOSQUITTO_PUB="$(command -v mosquitto_pub || echo /usr/bin/mosquitto_pub)"
 
-for tool in "$BIN/hoistwatch" "$BIN/hoistwatch-bench" "$TIME" "$MOSQUITTO" "$MOSQUITTO_PUB"; do
+for tool in "$BIN/hoistwatch" "$BIN/hoistwatch-bench" "$BIN/hoistwatch-gpio-bench" "$TIME" "$MOSQUITTO" "$MOSQUITTO_PUB"; do
   if [ ! -x "$tool" ]; then
     echo "bench: $tool is missing (make bench builds the binaries and installs time and mosquitto)" >&2
     exit 1
@@ -247,6 +249,13 @@ for line in sys.stdin:
 agent_idle
 
 # ---------------------------------------------------------------------------------------------------------------
+# D. GPIO input backend on the fake libgpiod (issue 4: keep up with 20,000 encoder edges/s)
+say "D. GPIO backend, C layer faked, encoder at 20,000 edges/s"
+"$BIN/hoistwatch-gpio-bench" --edges 1000000 --rate 20000 >"$WORK/gpio.out"
+G() { value_of "$WORK/gpio.out" "$1"; }
+say "D. GPIO: per edge $(G gpio_per_edge_input_events_s) input events/s, batched $(G gpio_batched_input_events_s)/s"
+
+# ---------------------------------------------------------------------------------------------------------------
 # Report
 verdict() { if awk "BEGIN { exit !($1) }"; then echo "yes"; else echo "**no**"; fi; }
 mib() { calc '%.1f' "$1 / 1024"; }
@@ -289,6 +298,8 @@ AFTER_APPEND_P99="$(L after_append_p99_ms)"
   else
     echo "| C. agent idle (\`hoistwatch run\`) | $AGENT_NOTE | | |"
   fi
+  echo "| D. GPIO backend, fake C layer, encoder at $(G gpio_rate_edges_s) edges/s, $(G gpio_edges) edges: reader woken per edge | $(G gpio_per_edge_input_events_s) input events/s ($(G gpio_per_edge_ns_per_edge) ns per edge; lost $(G gpio_per_edge_lost_edges), FIFO drops $(G gpio_per_edge_fifo_drops), all out: $(G gpio_per_edge_complete)) | >= $(G gpio_required_edges_s)/s | $(verdict "$(G gpio_per_edge_input_events_s) >= $(G gpio_required_edges_s)") |"
+  echo "| D. the same, reader descheduled 1 ms between turns | $(G gpio_batched_input_events_s) input events/s ($(G gpio_batched_ns_per_edge) ns per edge; lost $(G gpio_batched_lost_edges), FIFO drops $(G gpio_batched_fifo_drops), all out: $(G gpio_batched_complete)) | >= $(G gpio_required_edges_s)/s | $(verdict "$(G gpio_batched_input_events_s) >= $(G gpio_required_edges_s)") |"
 } >"$WORK/report.md"
 
 cat "$WORK/report.md" >>"$OUT/report.md"
