@@ -33,8 +33,9 @@ demo: deps
 
 ## bench: replay throughput and RSS on a simulated busy day, the link and agent figures, the GPIO backend (release build).
 bench: deps
-	@# SwiftPM builds only the last of several --product options: one build per product.
-	$(SWIFT) build -c release --product hoistwatch
+	@# SwiftPM builds only the last of several --product options: one build per product. The agent is linked
+	@# as `make deb` ships it (Swift runtime static), so its RSS is the deployed one.
+	$(SWIFT) build -c release --static-swift-stdlib --product hoistwatch
 	$(SWIFT) build -c release --product hoistwatch-bench
 	$(SWIFT) build -c release --product hoistwatch-gpio-bench
 	./scripts/bench.sh

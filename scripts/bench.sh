@@ -13,7 +13,7 @@
 #      20,000 edges/s: input events per second of wall time, reader woken per edge and in 1 ms batches.
 #
 # Environment: BIN (folder of the release binaries, default .build/release), LINK_EVENTS (20000),
-# PAYLOAD_BYTES (400), LATENCY_SAMPLES (500), LATENCY_SPACING_MS (5), AGENT_WARMUP_S (10), AGENT_IDLE_S (30),
+# PAYLOAD_BYTES (400), LATENCY_SAMPLES (500), LATENCY_SPACING_MS (5), AGENT_WARMUP_S (70), AGENT_IDLE_S (60),
 # KEEP_TRACE=1 keeps the trace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,8 +27,8 @@ LINK_EVENTS="${LINK_EVENTS:-20000}"
 PAYLOAD_BYTES="${PAYLOAD_BYTES:-400}"
 LATENCY_SAMPLES="${LATENCY_SAMPLES:-500}"
 LATENCY_SPACING_MS="${LATENCY_SPACING_MS:-5}"
-AGENT_WARMUP_S="${AGENT_WARMUP_S:-10}"
-AGENT_IDLE_S="${AGENT_IDLE_S:-30}"
+AGENT_WARMUP_S="${AGENT_WARMUP_S:-70}"
+AGENT_IDLE_S="${AGENT_IDLE_S:-60}"
 AGENT_LATENCY_S="${AGENT_LATENCY_S:-150}"
 E2E=""
 TIME=/usr/bin/time
@@ -42,6 +42,11 @@ for tool in "$BIN/hoistwatch" "$BIN/hoistwatch-bench" "$BIN/hoistwatch-gpio-benc
   fi
 done
 
+if ldd "$BIN/hoistwatch" 2>/dev/null | grep -q libswiftCore; then
+  AGENT_LINKAGE="Swift runtime linked dynamically"
+else
+  AGENT_LINKAGE="Swift runtime linked statically, as \`make deb\` packages it"
+fi
 mkdir -p "$OUT"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/hoistwatch-bench.XXXXXX")"
 BROKER_PIDS=()
@@ -175,14 +180,14 @@ agent_idle() {
   local port site scenario
   port="$(free_port)"
   start_broker "$port"
-  write_site() {  # write_site FILE SCENARIO TIME_SCALE STATE
+  write_site() {  # write_site FILE SCENARIO CALIBRATION TIME_SCALE STATE LOG_LEVEL
     cat >"$1" <<SITE
 device_id = "37010000000000000001"
 board = "sim"
 calibration = "$PWD/$3"
 state_dir = "$5"
 status_interval_s = 60
-log_level = "warning"
+log_level = "$6"
 [broker]
 host = "127.0.0.1"
 port = $port
@@ -193,7 +198,7 @@ time_scale = $4
 SITE
     chmod 600 "$1"
   }
-  write_site "$WORK/idle.toml" Scenarios/elevator-day-in-the-life.toml Calibration/elevator-example.toml 1 "$WORK/idle-state"
+  write_site "$WORK/idle.toml" Scenarios/elevator-day-in-the-life.toml Calibration/elevator-example.toml 1 "$WORK/idle-state" info
   say "C. agent idle: normal service in real time, ${AGENT_WARMUP_S} s warm-up, ${AGENT_IDLE_S} s measured"
   "$BIN/hoistwatch" run --config "$WORK/idle.toml" 2>"$OUT/agent-idle.log" &
   AGENT_PID=$!
@@ -211,14 +216,20 @@ SITE
   cpu1="$(awk '{print $14 + $15}' "/proc/$AGENT_PID/stat")"
   AGENT_RSS_KB="$(awk '/^VmRSS:/{print $2}' "/proc/$AGENT_PID/status")"
   AGENT_HWM_KB="$(awk '/^VmHWM:/{print $2}' "/proc/$AGENT_PID/status")"
+  # Pss shares libraries' pages among the processes using them; anonymous + private dirty is what no other
+  # process shares and the kernel cannot reclaim by dropping clean file pages.
+  AGENT_PSS_KB="$(awk '/^Pss:/{print $2}' "/proc/$AGENT_PID/smaps_rollup")"
+  AGENT_ANON_KB="$(awk '/^Anonymous:/{print $2}' "/proc/$AGENT_PID/smaps_rollup")"
+  AGENT_PRIVATE_DIRTY_KB="$(awk '/^Private_Dirty:/{print $2}' "/proc/$AGENT_PID/smaps_rollup")"
+  AGENT_TRIM="$(grep -m1 'resident set trimmed' "$OUT/agent-idle.log" | grep -o 'rss_after_kb=[0-9]* rss_before_kb=[0-9]*' || true)"
   AGENT_CPU="$(calc '%.2f' "($cpu1 - $cpu0) * 100 / ($ticks_hz * $AGENT_IDLE_S)")"
   kill -TERM "$AGENT_PID"
   wait "$AGENT_PID" || true
   AGENT_PID=""
   AGENT_NOTE="measured over ${AGENT_IDLE_S} s after ${AGENT_WARMUP_S} s warm-up"
-  say "C. agent idle: RSS $AGENT_RSS_KB KiB (peak $AGENT_HWM_KB KiB), CPU $AGENT_CPU %"
+  say "C. agent idle: RSS $AGENT_RSS_KB KiB (peak $AGENT_HWM_KB KiB, Pss $AGENT_PSS_KB, anonymous $AGENT_ANON_KB), CPU $AGENT_CPU %; first trim: $AGENT_TRIM"
 
-  write_site "$WORK/latency.toml" Scenarios/bench-overload-cycles.toml Calibration/elevator-example.toml 1 "$WORK/latency-state"
+  write_site "$WORK/latency.toml" Scenarios/bench-overload-cycles.toml Calibration/elevator-example.toml 1 "$WORK/latency-state" warning
   say "C. agent latency: overload cycles in real time for ${AGENT_LATENCY_S} s"
   mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -t 'hoistwatch/v1/+/event' -F '%p' | python3 -c '
 import json, sys, time
@@ -293,7 +304,8 @@ AFTER_APPEND_P99="$(L after_append_p99_ms)"
   echo "| B. Outbox.pending(limit: 32) alone (window refill query) | p50 $(L pending_p50_ms) ms, p99 $(L pending_p99_ms) ms | | |"
   echo "| B. input edge -> PUBACK, p50 | detection <= $DETECTION_NS ns + append (fsync) $(L append_p50_ms) ms + link and removal $AFTER_APPEND_P50 ms (measured whole: $(L latency_p50_ms) ms) | | |"
   if [ -n "$AGENT_CPU" ]; then
-    echo "| C. agent idle (\`hoistwatch run\`, simulated elevator in normal service) | RSS $AGENT_RSS_KB KiB (peak $AGENT_HWM_KB KiB), CPU $AGENT_CPU % of one core; $AGENT_NOTE | RSS < 20 MB | $(verdict "$AGENT_RSS_KB * 1024 < 20000000") |"
+    echo "| C. agent idle (\`hoistwatch run\`, simulated elevator in normal service, $AGENT_LINKAGE) | RSS $AGENT_RSS_KB KiB, CPU $AGENT_CPU % of one core; $AGENT_NOTE | RSS < 20 MB | $(verdict "$AGENT_RSS_KB * 1024 < 20000000") |"
+    echo "| C. agent idle, the same moment: peak RSS (start-up, before the trim) / Pss / anonymous / private dirty | $AGENT_HWM_KB / $AGENT_PSS_KB / $AGENT_ANON_KB / $AGENT_PRIVATE_DIRTY_KB KiB; first trim: ${AGENT_TRIM:-none logged} | | |"
     echo "| C. agent end to end: fault confirmed (input edge + confirm time) -> event at a subscriber, ms | $E2E | p99 < 10 ms | |"
   else
     echo "| C. agent idle (\`hoistwatch run\`) | $AGENT_NOTE | | |"

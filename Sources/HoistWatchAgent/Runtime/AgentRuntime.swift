@@ -127,6 +127,7 @@ public struct AgentRuntime: Sendable {
                 .init(service: detection),
                 .init(service: status),
                 .init(service: ReadinessService(notifier: notifier, logger: logger)),
+                .init(service: ResidentSetTrimService(logger: logger)),
             ],
             gracefulShutdownSignals: environment.stopsOnSignals ? [.sigterm, .sigint] : [],
             logger: logger))
