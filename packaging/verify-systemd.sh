@@ -309,6 +309,16 @@ diag_answers() {
         grep -q '"schema":"hoistwatch.diag/1"'
 }
 check "hoistwatch diag (as user hoistwatch) reaches the agent through /var/lib/hoistwatch/diag.sock" diag_answers
+# The resident set trim (20 s after the start) under the unit's sandbox: madvise and malloc_trim are allowed, the
+# agent lives on, and its RSS afterwards is what idle service uses.
+if wait_for 40 journal_has 'resident set trimmed'; then
+    pass "the resident set trim ran under the sandbox ($(in_ct journalctl -u hoistwatch.service --no-pager -o cat |
+        grep -m1 -o 'rss_after_kb=[0-9]* rss_before_kb=[0-9]*'))"
+else
+    fail "no 'resident set trimmed' in the journal within 40 s"
+fi
+check "the agent is still the same process after the trim" test "$(unit_prop MainPID)" = "$pid"
+info "RSS of the agent after the trim: $(in_ct grep VmRSS "/proc/$pid/status" | tr -s ' \t' ' ')"
 
 # --- the watchdog --------------------------------------------------------------------------------------------------
 log "kill -STOP the agent (pid $pid in the container): the watchdog (WatchdogSec=30) must kill and restart it"

@@ -170,6 +170,9 @@ AGENT_NOTE=""
 AGENT_RSS_KB=""
 AGENT_HWM_KB=""
 AGENT_CPU=""
+ALARMS_RSS_KB=""
+ALARMS_HWM_KB=""
+ALARMS_ANON_KB=""
 agent_idle() {
   # ---- C. the agent itself: idle RSS/CPU, then end-to-end latency under a stream of faults ----------------------
   # The agent runs on the simulated board against a broker of our own; the site config is written here (mode 600,
@@ -228,6 +231,25 @@ SITE
   AGENT_PID=""
   AGENT_NOTE="measured over ${AGENT_IDLE_S} s after ${AGENT_WARMUP_S} s warm-up"
   say "C. agent idle: RSS $AGENT_RSS_KB KiB (peak $AGENT_HWM_KB KiB, Pss $AGENT_PSS_KB, anonymous $AGENT_ANON_KB), CPU $AGENT_CPU %; first trim: $AGENT_TRIM"
+
+  # Under a stream of alarms: the overspeed scenario looped 10 x fast, an overspeed alarm with a ~2.6 MB flight
+  # record every ~4 s of wall time (far more than any lift): what the heap keeps after building, storing and
+  # publishing them (AllocatorTuning).
+  write_site "$WORK/alarms.toml" Scenarios/elevator-overspeed.toml Calibration/elevator-example.toml 10 "$WORK/alarms-state" info
+  say "C. agent under a stream of alarms: overspeed looped 10 x fast, ${AGENT_WARMUP_S} s"
+  "$BIN/hoistwatch" run --config "$WORK/alarms.toml" 2>"$OUT/agent-alarms.log" &
+  AGENT_PID=$!
+  sleep "$AGENT_WARMUP_S"
+  if kill -0 "$AGENT_PID" 2>/dev/null; then
+    ALARMS_RSS_KB="$(awk '/^VmRSS:/{print $2}' "/proc/$AGENT_PID/status")"
+    ALARMS_HWM_KB="$(awk '/^VmHWM:/{print $2}' "/proc/$AGENT_PID/status")"
+    ALARMS_ANON_KB="$(awk '/^Anonymous:/{print $2}' "/proc/$AGENT_PID/smaps_rollup")"
+    kill -TERM "$AGENT_PID"; wait "$AGENT_PID" || true
+    say "C. under alarms: RSS $ALARMS_RSS_KB KiB (peak $ALARMS_HWM_KB), anonymous $ALARMS_ANON_KB KiB"
+  else
+    say "C. the agent exited under the stream of alarms (see $OUT/agent-alarms.log)"
+  fi
+  AGENT_PID=""
 
   write_site "$WORK/latency.toml" Scenarios/bench-overload-cycles.toml Calibration/elevator-example.toml 1 "$WORK/latency-state" warning
   say "C. agent latency: overload cycles in real time for ${AGENT_LATENCY_S} s"
@@ -306,6 +328,7 @@ AFTER_APPEND_P99="$(L after_append_p99_ms)"
   if [ -n "$AGENT_CPU" ]; then
     echo "| C. agent idle (\`hoistwatch run\`, simulated elevator in normal service, $AGENT_LINKAGE) | RSS $AGENT_RSS_KB KiB, CPU $AGENT_CPU % of one core; $AGENT_NOTE | RSS < 20 MB | $(verdict "$AGENT_RSS_KB * 1024 < 20000000") |"
     echo "| C. agent idle, the same moment: peak RSS (start-up, before the trim) / Pss / anonymous / private dirty | $AGENT_HWM_KB / $AGENT_PSS_KB / $AGENT_ANON_KB / $AGENT_PRIVATE_DIRTY_KB KiB; first trim: ${AGENT_TRIM:-none logged} | | |"
+    echo "| C. agent under a stream of alarms (overspeed looped 10 x fast, a ~2.6 MB flight record every ~4 s), after ${AGENT_WARMUP_S} s | RSS ${ALARMS_RSS_KB:-?} KiB (peak ${ALARMS_HWM_KB:-?}), anonymous ${ALARMS_ANON_KB:-?} KiB | | |"
     echo "| C. agent end to end: fault confirmed (input edge + confirm time) -> event at a subscriber, ms | $E2E | p99 < 10 ms | |"
   else
     echo "| C. agent idle (\`hoistwatch run\`) | $AGENT_NOTE | | |"

@@ -70,6 +70,7 @@ public struct AgentRuntime: Sendable {
 
     /// Opens the outbox and runs every service until a shutdown signal; throws on a startup error.
     public func run() async throws {
+        AllocatorTuning.apply()
         let site = inputs.site
         let bootId = SystemClock.bootId()
         let startMono = SystemClock.monotonicNs()
