@@ -52,15 +52,8 @@ public final class GpioInputBackend: @unchecked Sendable {
     private var batches: Int64 = 0
     private var overflowsSuspected: Int64 = 0
     private var nextResyncNs: Int64
-    private let shared = Locked(Shared())
-    private let joining = Locked(())
-
-    private struct Shared {
-        var counters = GpioInputCounters()
-        var stopRequested = false
-        var thread: pthread_t?
-        var running = false
-    }
+    private let sharedCounters = Locked(GpioInputCounters())
+    private let thread = StoppableThread()
 
     /// Requests `inputs` (each must be in `profile`) from `source` and reads their levels.
     public init(profile: BoardProfile, inputs wanted: Set<InputName>, source: any GpioLineSource,
@@ -95,7 +88,7 @@ public final class GpioInputBackend: @unchecked Sendable {
     }
 
     /// The counters as of the last batch (any thread).
-    public var counters: GpioInputCounters { shared.withLock { $0.counters } }
+    public var counters: GpioInputCounters { sharedCounters.withLock { $0 } }
 
     /// One turn of the reader: waits up to `waitTimeoutNs` for edges, reads until the kernel has nothing more (or
     /// `maxReadsPerBatch` reads), re-reads the levels when due, and returns what can be handed on.
@@ -134,7 +127,7 @@ public final class GpioInputBackend: @unchecked Sendable {
         var counters = sequencer.counters
         counters.batches = batches
         counters.overflowsSuspected = overflowsSuspected
-        shared.withLock { $0.counters = counters }
+        sharedCounters.withLock { $0 = counters }
         return GpioInputBatch(events: out, counters: counters, completeThroughNs: sequencer.completeThroughNs)
     }
 
@@ -143,25 +136,8 @@ public final class GpioInputBackend: @unchecked Sendable {
     /// ended it, if one did.
     public func start(consumer: @escaping @Sendable (GpioInputBatch) -> Void,
                       onFailure: @escaping @Sendable (GpioError) -> Void = { _ in }) {
-        let alreadyRunning = shared.withLock { state -> Bool in
-            if state.running { return true }
-            state.running = true
-            state.stopRequested = false
-            return false
-        }
-        precondition(!alreadyRunning, "GpioInputBackend.start called twice")
-        let body: @Sendable () -> Void = { [self] in run(consumer: consumer, onFailure: onFailure) }
-        let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue().body()
-            return nil
-        }, context)
-        if rc == 0 {
-            shared.withLock { $0.thread = thread }
-        } else {
-            Unmanaged<ThreadBody>.fromOpaque(context).release()
-            shared.withLock { $0.running = false }
+        let rc = thread.start("GpioInputBackend") { [self] in run(consumer: consumer, onFailure: onFailure) }
+        if rc != 0 {
             onFailure(GpioError(.io, function: "pthread_create", subject: "gpio reader thread", errnoValue: rc,
                                 message: String(cString: strerror(rc))))
         }
@@ -170,15 +146,7 @@ public final class GpioInputBackend: @unchecked Sendable {
     /// Ends the reader thread and waits for it; the last batch (with every held edge) has been handed to the
     /// consumer when this returns. Safe to call more than once, and from any thread but the reader's.
     public func stop() {
-        // Held across the join, so a second caller returns only once the reader has ended too.
-        joining.withLock { _ in
-            let thread = shared.withLock { state -> pthread_t? in
-                state.stopRequested = true
-                defer { state.thread = nil }
-                return state.thread
-            }
-            if let thread { pthread_join(thread, nil) }
-        }
+        thread.stop()
     }
 
     private func run(consumer: @Sendable (GpioInputBatch) -> Void, onFailure: @Sendable (GpioError) -> Void) {
@@ -194,7 +162,7 @@ public final class GpioInputBackend: @unchecked Sendable {
         logger.info("gpio reader started", metadata: ["gpio.inputs": "\(inputs.count)"])
         var failure: GpioError?
         var handedThroughNs = Int64.min
-        while !shared.withLock({ $0.stopRequested }) {
+        while !thread.isStopRequested {
             do {
                 let batch = try pump()
                 if !batch.events.isEmpty || batch.completeThroughNs > handedThroughNs {
@@ -208,7 +176,6 @@ public final class GpioInputBackend: @unchecked Sendable {
         }
         let last = flush()
         if !last.events.isEmpty || last.completeThroughNs > handedThroughNs { consumer(last) }
-        shared.withLock { $0.running = false }
         let counters = last.counters
         logger.info("gpio reader stopped", metadata: [
             "gpio.edges": "\(counters.edges)", "gpio.lost_edges": "\(counters.lostEdges)",
@@ -216,10 +183,4 @@ public final class GpioInputBackend: @unchecked Sendable {
         ])
         if let failure { onFailure(failure) }
     }
-}
-
-/// The reader thread's closure, passed through `pthread_create`'s context pointer.
-private final class ThreadBody: Sendable {
-    let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 }

@@ -20,14 +20,7 @@ public final class LoadCellThread: @unchecked Sendable {
 
     private let sampler: any LoadCellSampler
     private let logger: Logger
-    private let shared = Locked(Shared())
-    private let joining = Locked(())
-
-    private struct Shared {
-        var stopRequested = false
-        var thread: pthread_t?
-        var running = false
-    }
+    private let thread = StoppableThread()
 
     /// A thread for `sampler` (not started).
     public init(sampler: any LoadCellSampler, logger: Logger) {
@@ -37,25 +30,8 @@ public final class LoadCellThread: @unchecked Sendable {
 
     /// Starts the thread: `consumer` gets every sample with the counters after it, on that thread.
     public func start(consumer: @escaping @Sendable (InputEvent, LoadCellCounters) -> Void) {
-        let alreadyRunning = shared.withLock { state -> Bool in
-            if state.running { return true }
-            state.running = true
-            state.stopRequested = false
-            return false
-        }
-        precondition(!alreadyRunning, "LoadCellThread.start called twice")
-        let body: @Sendable () -> Void = { [self] in run(consumer: consumer) }
-        let context = Unmanaged.passRetained(LoadCellThreadBody(body)).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            Unmanaged<LoadCellThreadBody>.fromOpaque(raw!).takeRetainedValue().body()
-            return nil
-        }, context)
-        if rc == 0 {
-            shared.withLock { $0.thread = thread }
-        } else {
-            Unmanaged<LoadCellThreadBody>.fromOpaque(context).release()
-            shared.withLock { $0.running = false }
+        let rc = thread.start("LoadCellThread") { [self] in run(consumer: consumer) }
+        if rc != 0 {
             logger.error("the load cell thread could not be started",
                          metadata: ["error": "\(String(cString: strerror(rc)))"])
         }
@@ -64,20 +40,13 @@ public final class LoadCellThread: @unchecked Sendable {
     /// Ends the thread after its current read (up to about a second when the chip does not answer) and waits for
     /// it. Safe to call more than once.
     public func stop() {
-        joining.withLock { _ in
-            let thread = shared.withLock { state -> pthread_t? in
-                state.stopRequested = true
-                defer { state.thread = nil }
-                return state.thread
-            }
-            if let thread { pthread_join(thread, nil) }
-        }
+        thread.stop()
     }
 
     private func run(consumer: @Sendable (InputEvent, LoadCellCounters) -> Void) {
         logger.info("load cell reader started")
         var failing = false
-        while !shared.withLock({ $0.stopRequested }) {
+        while !thread.isStopRequested {
             let event = sampler.sample()
             consumer(event, sampler.counters)
             if event.raw == nil {
@@ -94,16 +63,9 @@ public final class LoadCellThread: @unchecked Sendable {
                 failing = false
             }
         }
-        shared.withLock { $0.running = false }
         let counters = sampler.counters
         logger.info("load cell reader stopped", metadata: [
             "load.samples": "\(counters.samples)", "load.failed_samples": "\(counters.failedSamples)",
         ])
     }
-}
-
-/// The thread's closure, passed through `pthread_create`'s context pointer.
-private final class LoadCellThreadBody: Sendable {
-    let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 }
