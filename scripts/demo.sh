@@ -8,10 +8,14 @@ BIN=${BIN:-.build/release/hoistwatch}
 SCENARIO=${DEMO_SCENARIO:-Scenarios/demo.toml}
 CALIBRATION=${DEMO_CALIBRATION:-Calibration/demo-elevator.toml}
 TIME_SCALE=${DEMO_TIME_SCALE:-1}
-STATE="$PWD/demo-state"
+STATE=${DEMO_STATE:-$PWD/demo-state}
 
 pids=()
+PORT=""
 cleanup() {
+    # The subscriber first: `$!` of its pipeline is the formatter, and a mosquitto_sub left behind would retry
+    # the stopped broker forever and keep `wait` (and so `make demo`) from returning.
+    if [ -n "$PORT" ]; then pkill -f "^mosquitto_sub -h 127.0.0.1 -p $PORT " 2>/dev/null || true; fi
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
 }

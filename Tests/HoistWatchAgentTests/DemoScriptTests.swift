@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `make demo`'s script end to end (the built agent, its own Mosquitto, the readable subscriber), played 6 x fast:
+/// the three alerts shown, the outbox drained, and the script returns by itself leaving no process behind.
+@Suite struct DemoScriptTests {
+    @Test(.timeLimit(.minutes(3)))
+    func theDemoShowsItsThreeAlertsAndStopsEverythingItStarted() async throws {
+        let directory = try TestDirectory("demo")
+        let outputPath = directory.file("demo.out")
+        let pid = try MosquittoBroker.spawn(
+            "/bin/bash", ["\(AgentProcess.repository)/scripts/demo.sh"], stderrPath: outputPath,
+            stdoutPath: outputPath,
+            environment: ["BIN=\(AgentProcess.executable)", "DEMO_TIME_SCALE=6", "DEMO_MAX_SECONDS=100",
+                          "DEMO_STATE=\(directory.file("state"))"])
+        var status: Int32 = 0
+        let deadline = ContinuousClock.now + .seconds(150)
+        var exited = false
+        while ContinuousClock.now < deadline {
+            if waitpid(pid, &status, WNOHANG) == pid { exited = true; break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        if !exited {
+            kill(pid, SIGKILL)
+            waitpid(pid, &status, 0)
+        }
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        #expect(exited, "the demo did not return within 150 s:\n\(output)")
+        #expect((status & 0x7f) == 0 && (status >> 8) & 0xff == 0, "exit status \(status):\n\(output)")
+        #expect(output.contains("board ONLINE"))
+        #expect(output.contains("ALARM    OVERSPEED"))
+        #expect(output.contains("WARNING  OVERLOAD"))
+        #expect(output.contains("ALARM    TRAPPED PASSENGER"))
+        #expect(output.contains("cleared  trapped passenger"))
+        #expect(output.contains("board OFFLINE"))
+        #expect(output.contains("outbox left: 0 entries"))
+
+        // Nothing it started is left: no mosquitto_sub, broker or agent on its port.
+        let port = try #require(output.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
+        let leftovers = Self.processes(matching: ":\(port)", orArgument: "\(port)")
+        #expect(leftovers.isEmpty, "left running: \(leftovers)")
+    }
+
+    /// Command lines of running processes that name the demo's port (mosquitto_sub takes it as `-p PORT`, the
+    /// broker and agent from files in the demo's state folder, gone with it).
+    static func processes(matching text: String, orArgument argument: String) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> String? in
+            guard Int(entry) != nil,
+                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty
+            else { return nil }
+            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard let name = arguments.first, name.hasSuffix("mosquitto_sub") || name.hasSuffix("mosquitto") else {
+                return nil
+            }
+            let line = arguments.joined(separator: " ")
+            return arguments.contains(argument) || line.contains(text) ? line : nil
+        }
+    }
+}
