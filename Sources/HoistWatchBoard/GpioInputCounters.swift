@@ -28,6 +28,11 @@ public struct GpioInputCounters: Sendable, Hashable {
 
     public init() {}
 
+    /// What of these the detection core judges (`sensor_fault` `gpio_lost_edges`).
+    public var loss: InputLossCounts {
+        InputLossCounts(lostEdges: lostEdges, overflowsSuspected: overflowsSuspected, lateEdges: lateEdges)
+    }
+
     /// Every edge that makes the input stream doubtful: lost, late, or possibly dropped by a full FIFO.
-    public var doubtfulEdges: Int64 { lostEdges + lateEdges + overflowsSuspected }
+    public var doubtfulEdges: Int64 { loss.doubtfulEdges }
 }

@@ -116,11 +116,12 @@ struct RecordCommand: AsyncParsableCommand {
             failure = failure ?? "writing the trace failed: \(error)"
         }
         let counters = summary.counters ?? BoardInputCounters()
-        var line = "recorded \(summary.events) input events to \(out): \(counters.edges) edges, "
-            + "\(counters.lostEdges) lost edges (\(counters.quadratureErrors) on the encoder), "
-            + "\(counters.overflowsSuspected) full kernel FIFOs, \(counters.lateEdges) late edges"
-        if let samples = counters.loadSamples {
-            line += ", \(samples) load samples (\(counters.loadFailedSamples ?? 0) failed)"
+        let gpio = counters.gpio
+        var line = "recorded \(summary.events) input events to \(out): \(gpio.edges) edges, "
+            + "\(gpio.lostEdges) lost edges (\(gpio.quadratureErrors) on the encoder), "
+            + "\(gpio.overflowsSuspected) full kernel FIFOs, \(gpio.lateEdges) late edges"
+        if let load = counters.loadCell {
+            line += ", \(load.samples) load samples (\(load.failedSamples) failed)"
         }
         CLIExit.printError(line)
         if let failure {

@@ -1,3 +1,4 @@
+import HoistWatchBoard
 import HoistWatchCore
 import Testing
 
@@ -17,12 +18,14 @@ struct BoardCountersPayloadTests {
     static var snapshot: AgentSnapshot {
         var snapshot = AgentSnapshot()
         var counters = BoardInputCounters()
-        counters.edges = 1200
-        counters.lostEdges = 3
-        counters.overflowsSuspected = 1
-        counters.lateEdges = 2
-        counters.loadSamples = 50
-        counters.loadFailedSamples = 4
+        counters.gpio.edges = 1200
+        counters.gpio.lostEdges = 3
+        counters.gpio.overflowsSuspected = 1
+        counters.gpio.lateEdges = 2
+        var load = LoadCellCounters()
+        load.samples = 50
+        load.failedSamples = 4
+        counters.loadCell = load
         snapshot.boardCounters = counters
         return snapshot
     }

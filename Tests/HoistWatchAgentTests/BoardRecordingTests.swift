@@ -56,7 +56,7 @@ import Testing
         let samples = decoded.filter { $0.source == .adc(.load) }
         #expect(samples.count >= 5 && samples.compactMap(\.raw).count >= 4, "\(samples.map(\.raw))")
         #expect(samples.compactMap(\.raw).allSatisfy { $0 == -1_234 })
-        #expect(summary.counters?.loadSamples == Int64(samples.count))
+        #expect(summary.counters?.loadCell?.samples == Int64(samples.count))
         #expect(fake.requestedLines == 5, "the board's lines stay requested until it is released")
     }
 }

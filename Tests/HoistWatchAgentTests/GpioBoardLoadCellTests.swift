@@ -98,8 +98,8 @@ import Testing
         #expect(samples.compactMap(\.raw).allSatisfy { $0 == 105_500 })
         #expect(samples.compactMap(\.raw).count >= 4)
         let counters = try #require(board.inputCounters)
-        #expect(counters.loadSamples == Int64(samples.count))
-        #expect(counters.loadDiscardedReads != nil)
+        #expect(counters.loadCell?.samples == Int64(samples.count))
+        #expect(counters.loadCell?.discardedReads != nil)
         #expect(rig.fake.inspect { chip.conversionsRead } >= samples.compactMap(\.raw).count)
     }
 
@@ -129,8 +129,8 @@ import Testing
         #expect(samples.prefix(3).allSatisfy { $0.raw == 84_000 })
         #expect(samples.count > 4 && samples[3].raw == nil && samples[4].raw == nil)
         let counters = try #require(board.inputCounters)
-        #expect(counters.loadFailedSamples == 2)
-        #expect(counters.loadDiscardedReads == nil, "the kernel's reads are not judged")
+        #expect(counters.loadCell?.failedSamples == 2)
+        #expect(counters.loadCell?.discardedReads == nil, "the kernel's reads are not judged")
     }
 
     @Test func aMissingIIODeviceIsABoardOpenErrorNamingIt() throws {

@@ -85,7 +85,7 @@ struct GpioBoardTests {
         #expect(events.filter { $0.source == .line(.encA) || $0.source == .line(.encB) }.count == 40)
         #expect(horizon > 40_000_000)
         let counters = try #require(board.inputCounters)
-        #expect(counters.edges == 41 && counters.lostEdges == 0 && counters.lateInputs == 0)
+        #expect(counters.gpio.edges == 41 && counters.gpio.lostEdges == 0 && counters.lateInputs == 0)
         #expect(rig.fake.requestedLines == 4)
     }
 
@@ -119,7 +119,7 @@ struct GpioBoardTests {
         #expect(loss.count == 1)
         #expect(loss.first?.0 == InputLossCounts(lostEdges: 1))
         #expect(loss.first?.1 == 30_000_000, "at the time of the last event read with it")
-        #expect(board.inputCounters?.lostEdges == 1)
+        #expect(board.inputCounters?.gpio.lostEdges == 1)
     }
 
     @Test func aLineHeldByAnotherProgramFailsTheOpenNamingIt() throws {

@@ -131,10 +131,7 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
             reportedDoubtfulEdges = counters.doubtfulEdges
             // At the time of the batch that brought them, but never before what was just handed on.
             let atNs = min(max(taken.doubtfulAtNs - merge.originNs, lastNs), max(horizonNs - 1, lastNs))
-            emit(.inputLoss(InputLossCounts(lostEdges: counters.lostEdges,
-                                            overflowsSuspected: counters.overflowsSuspected,
-                                            lateEdges: counters.lateEdges),
-                            atNs: atNs))
+            emit(.inputLoss(counters.loss, atNs: atNs))
         }
         if let failure = taken.failure { return .failed("reading the GPIO lines failed: \(failure)") }
         return .running(horizonNs: horizonNs)
@@ -149,21 +146,6 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
 
     public var inputCounters: BoardInputCounters? {
         let (gpio, load) = inbox.withLock { ($0.counters, $0.loadCounters) }
-        var counters = BoardInputCounters()
-        if let load {
-            counters.loadSamples = load.samples
-            counters.loadFailedSamples = load.failedSamples
-            counters.loadDiscardedReads = load.discardedReads
-            counters.loadResets = load.resets
-        }
-        counters.edges = gpio.edges
-        counters.inputEvents = gpio.inputEvents
-        counters.lostEdges = gpio.lostEdges
-        counters.quadratureErrors = gpio.quadratureErrors
-        counters.overflowsSuspected = gpio.overflowsSuspected
-        counters.lateEdges = gpio.lateEdges
-        counters.resyncs = gpio.resyncs
-        counters.lateInputs = merge.lateInputs
-        return counters
+        return BoardInputCounters(gpio: gpio, lateInputs: merge.lateInputs, loadCell: load)
     }
 }
