@@ -63,17 +63,46 @@ final class GpiodChip {
     /// How many lines the chip has, `gpiod_chip_num_lines`.
     var lineCount: UInt32 { functions.chipNumLines(handle) }
 
-    /// The line at `offset` (`gpiod_chip_get_line`); owned by the chip, valid while it is open.
+    /// The line of `spec` (`gpiod_chip_get_line`); owned by the chip, valid while it is open.
     func line(_ spec: GpioLineSpec) throws(GpioError) -> OpaquePointer {
+        try line(offset: spec.line.offset, subject: spec.subject)
+    }
+
+    /// The line at `offset` (`gpiod_chip_get_line`), `subject` naming it in errors; owned by the chip, valid while
+    /// it is open.
+    func line(offset: UInt32, subject: String) throws(GpioError) -> OpaquePointer {
         let count = lineCount
-        guard spec.line.offset < count else {
-            throw GpioError(.invalidLine, function: "gpiod_chip_get_line", subject: spec.subject,
+        guard offset < count else {
+            throw GpioError(.invalidLine, function: "gpiod_chip_get_line", subject: subject,
                             message: "\(name) \"\(label)\" has only \(count) lines (offsets 0 to \(Int(count) - 1))")
         }
-        guard let line = functions.chipGetLine(handle, spec.line.offset) else {
-            throw GpioError.fromErrno("gpiod_chip_get_line", subject: spec.subject)
+        guard let line = functions.chipGetLine(handle, offset) else {
+            throw GpioError.fromErrno("gpiod_chip_get_line", subject: subject)
         }
         return line
+    }
+
+    /// Requests `lines` of this chip together (`gpiod_line_request_bulk`) as `type` with `flags`; `defaults` are the
+    /// starting values of output lines (nil for inputs). The bulk is the caller's to release and deallocate.
+    func requestBulk(_ lines: [OpaquePointer], type: Int32, flags: Int32 = 0, defaults: [Int32]? = nil,
+                     consumer: String, subject: String) throws(GpioError) -> UnsafeMutablePointer<gpiod_line_bulk>
+    {
+        let bulk = UnsafeMutablePointer<gpiod_line_bulk>.allocate(capacity: 1)
+        gpiod_line_bulk_init(bulk)
+        for line in lines { gpiod_line_bulk_add(bulk, line) }
+        var values = defaults ?? []
+        let rc = consumer.withCString { name in
+            var config = gpiod_line_request_config(consumer: name, request_type: type, flags: flags)
+            return defaults == nil
+                ? functions.lineRequestBulk(bulk, &config, nil)
+                : functions.lineRequestBulk(bulk, &config, &values)
+        }
+        guard rc == 0 else {
+            let error = GpioError.fromErrno("gpiod_line_request_bulk", subject: subject)
+            bulk.deallocate()
+            throw error
+        }
+        return bulk
     }
 
     /// Every chip on this machine (`gpiod_chip_iter_*`), for messages that say what there is instead.

@@ -30,14 +30,14 @@ final class GpiodHX711Lines {
         let chip = try GpiodChip(chipName, functions: functions)
         let sckSubject = "chip \"\(chipName.text)\" line \(sckLine) (hx711 PD_SCK)"
         let doutSubject = "chip \"\(chipName.text)\" line \(doutLine) (hx711 DOUT)"
-        let sck = try Self.line(chip, sckLine, subject: sckSubject, functions: functions)
-        let dout = try Self.line(chip, doutLine, subject: doutSubject, functions: functions)
-        let sckBulk = try Self.request(sck, type: Int32(GPIOD_LINE_REQUEST_DIRECTION_OUTPUT), subject: sckSubject,
-                                       consumer: consumer, functions: functions)
+        let sck = try chip.line(offset: sckLine, subject: sckSubject)
+        let dout = try chip.line(offset: doutLine, subject: doutSubject)
+        let sckBulk = try chip.requestBulk([sck], type: Int32(GPIOD_LINE_REQUEST_DIRECTION_OUTPUT), defaults: [0],
+                                           consumer: consumer, subject: sckSubject)
         let doutBulk: UnsafeMutablePointer<gpiod_line_bulk>
         do {
-            doutBulk = try Self.request(dout, type: Int32(GPIOD_LINE_REQUEST_DIRECTION_INPUT), subject: doutSubject,
-                                        consumer: consumer, functions: functions)
+            doutBulk = try chip.requestBulk([dout], type: Int32(GPIOD_LINE_REQUEST_DIRECTION_INPUT),
+                                            consumer: consumer, subject: doutSubject)
         } catch {
             functions.lineReleaseBulk(sckBulk)
             sckBulk.deallocate()
@@ -58,40 +58,6 @@ final class GpiodHX711Lines {
         functions.lineReleaseBulk(doutBulk)
         sckBulk.deallocate()
         doutBulk.deallocate()
-    }
-
-    private static func line(_ chip: GpiodChip, _ offset: UInt32, subject: String, functions: GpiodFunctions)
-        throws(GpioError) -> OpaquePointer
-    {
-        let count = chip.lineCount
-        guard offset < count else {
-            throw GpioError(.invalidLine, function: "gpiod_chip_get_line", subject: subject,
-                            message: "\(chip.name) \"\(chip.label)\" has only \(count) lines (offsets 0 to \(Int(count) - 1))")
-        }
-        guard let line = functions.chipGetLine(chip.handle, offset) else {
-            throw GpioError.fromErrno("gpiod_chip_get_line", subject: subject)
-        }
-        return line
-    }
-
-    /// One line requested with `type` (an output starts at 0).
-    private static func request(_ line: OpaquePointer, type: Int32, subject: String, consumer: String,
-                                functions: GpiodFunctions) throws(GpioError) -> UnsafeMutablePointer<gpiod_line_bulk>
-    {
-        let bulk = UnsafeMutablePointer<gpiod_line_bulk>.allocate(capacity: 1)
-        gpiod_line_bulk_init(bulk)
-        gpiod_line_bulk_add(bulk, line)
-        var defaults: [Int32] = [0]
-        let rc = consumer.withCString { name in
-            var config = gpiod_line_request_config(consumer: name, request_type: type, flags: 0)
-            return functions.lineRequestBulk(bulk, &config, &defaults)
-        }
-        guard rc == 0 else {
-            let error = GpioError.fromErrno("gpiod_line_request_bulk", subject: subject)
-            bulk.deallocate()
-            throw error
-        }
-        return bulk
     }
 
     /// Drives PD_SCK (`gpiod_line_set_value`); a failure is kept for `takeFailure`.

@@ -37,19 +37,8 @@ final class GpiodLineGroup {
         case .asIs: break
         }
         // Requested before any stored property is set: a failure here leaves no half-made object for deinit.
-        let bulk = UnsafeMutablePointer<gpiod_line_bulk>.allocate(capacity: 1)
-        gpiod_line_bulk_init(bulk)
-        for handle in handles { gpiod_line_bulk_add(bulk, handle) }
-        let rc = consumer.withCString { name in
-            var config = gpiod_line_request_config(
-                consumer: name, request_type: Int32(GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES), flags: flags)
-            return chip.functions.lineRequestBulk(bulk, &config, nil)
-        }
-        guard rc == 0 else {
-            let error = GpioError.fromErrno("gpiod_line_request_bulk", subject: subject)
-            bulk.deallocate()
-            throw error
-        }
+        let bulk = try chip.requestBulk(handles, type: Int32(GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES), flags: flags,
+                                        consumer: consumer, subject: subject)
         self.chip = chip
         self.indices = members.map(\.index)
         self.handles = handles
