@@ -63,12 +63,10 @@ struct RecordCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "hoistwatch.record")
 
-        let boardName: String
-        if case .profile(let name) = site.board { boardName = name } else { boardName = profilePath }
         let board: GpioBoard
         do {
             board = try GpioBoard.open(
-                name: boardName, profilePath: profilePath, profile: profile, calibration: calibration,
+                name: GpioBoard.name(for: site.board, profilePath: profilePath), profilePath: profilePath, profile: profile, calibration: calibration,
                 deviceId: site.deviceId, logger: logger)
         } catch {
             CLIExit.printError("error: \(error)")

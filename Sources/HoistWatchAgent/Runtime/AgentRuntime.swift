@@ -149,10 +149,8 @@ extension AgentRuntime {
                 calibration: plantCalibration ?? inputs.calibration, scenario: scenario, loop: simulation.loop,
                 seed: simulation.seed, timeScale: simulation.timeScale)
         case .profile(let path, let profile):
-            let name: String
-            if case .profile(let board) = site.board { name = board } else { name = path }
             return try GpioBoard.open(
-                name: name, profilePath: path, profile: profile, calibration: inputs.calibration,
+                name: GpioBoard.name(for: site.board, profilePath: path), profilePath: path, profile: profile, calibration: inputs.calibration,
                 deviceId: site.deviceId, gpiod: environment.gpiod, readSysfs: environment.readSysfs, logger: logger)
         }
     }

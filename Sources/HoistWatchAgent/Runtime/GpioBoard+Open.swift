@@ -4,6 +4,13 @@ import HoistWatchIO
 import Logging
 
 extension GpioBoard {
+    /// What the status and logs call a profile board: the profile's name as the site config gives it, or the
+    /// profile's path when the config names none.
+    public static func name(for board: SiteConfig.Board, profilePath: String) -> String {
+        if case .profile(let name) = board { return name }
+        return profilePath
+    }
+
     /// Opens a real board as `profile` (read from `profilePath`) maps it: the GPIO lines of every input
     /// `calibration` wires, then, when the calibration wires the load cell, the profile's `[hx711]` (the IIO
     /// device, or the two bit-banged lines). `name` is what the status and logs call the board. Used by
