@@ -52,9 +52,7 @@ public actor MqttLinkService: Service {
     /// costs one commit per batch, not one each. The window refills at once (they are excluded from sending
     /// meanwhile, so nothing is sent twice). A power cut before the removal commit only means those entries are
     /// sent again after the restart: delivery is at least once, subscribers deduplicate on `id`.
-    private var acknowledgedIDs: [String] = []
-    /// `acknowledgedIDs` as a set, for the exclusion test of `fillWindow`.
-    private var acknowledgedSet: Set<String> = []
+    private var acknowledgedIDs: Set<String> = []
     private var flushQueued = false
     private var fillQueued = false
     /// What this connection has handed to the client so far, per class: refills read only the rows after it.
@@ -207,8 +205,7 @@ public actor MqttLinkService: Service {
         case .publish(let entry, let isBacklog):
             publish(entry, isBacklog: isBacklog)
         case .removeFromOutbox(let id):
-            acknowledgedIDs.append(id)
-            acknowledgedSet.insert(id)
+            acknowledgedIDs.insert(id)
             acknowledged += 1
             if acknowledgedIDs.count >= Self.removalBatch {
                 flushAcknowledged()
@@ -312,9 +309,8 @@ public actor MqttLinkService: Service {
     private func flushAcknowledged() {
         guard !acknowledgedIDs.isEmpty else { return }
         do {
-            try outbox.remove(ids: acknowledgedIDs)
+            try outbox.remove(ids: Array(acknowledgedIDs))
             acknowledgedIDs.removeAll(keepingCapacity: true)
-            acknowledgedSet.removeAll(keepingCapacity: true)
         } catch {
             // Kept for the next flush; they stay excluded from sending until removed.
             logger.info("MQTT link cannot remove acknowledged entries", metadata: ["outbox.error": "\(error)"])
@@ -326,10 +322,10 @@ public actor MqttLinkService: Service {
         guard slots > 0 else { return }
         let entries: [OutboxEntry]
         let inFlight = machine.inFlightIDs
-        let acknowledgedSet = acknowledgedSet
+        let awaitingRemoval = acknowledgedIDs
         do {
             entries = try outbox.pending(limit: slots, after: sendCursor) {
-                inFlight.contains($0) || acknowledgedSet.contains($0)
+                inFlight.contains($0) || awaitingRemoval.contains($0)
             }
         } catch {
             logger.info("MQTT link cannot read the outbox", metadata: ["outbox.error": "\(error)"])
