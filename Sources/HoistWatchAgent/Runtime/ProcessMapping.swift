@@ -22,10 +22,7 @@ public struct ProcessMapping: Equatable, Sendable {
     /// made read-only after the loader wrote it has anonymous pages), and not locked. (`mw`, may-write, is set on
     /// every private mapping and says nothing.)
     public var isTrimmable: Bool {
-        let permission = Array(permissions.utf8)
-        guard permission.count == 4 else { return false }
-        return permission[0] == UInt8(ascii: "r") && permission[1] == UInt8(ascii: "-")
-            && permission[3] == UInt8(ascii: "p")
+        permissions.utf8.count == 4 && permissions.hasPrefix("r-") && permissions.hasSuffix("p")
             && inode != 0 && path.hasPrefix("/")
             && anonymousKb == 0 && rssKb > 0
             && !flags.contains("lo")
