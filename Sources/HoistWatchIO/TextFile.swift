@@ -48,7 +48,11 @@ public enum TextFile {
 
     /// Loads and validates a calibration file.
     public static func calibration(_ path: String) throws(InputError) -> Calibration {
-        let text = try read(path)
+        try calibration(path, text: read(path))
+    }
+
+    /// Validates `text`, already read from the calibration file at `path` (errors name that file).
+    public static func calibration(_ path: String, text: String) throws(InputError) -> Calibration {
         do {
             return try Calibration.parse(toml: text)
         } catch {

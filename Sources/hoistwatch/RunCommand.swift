@@ -57,7 +57,7 @@ struct RunCommand: AsyncParsableCommand {
             throw last
         }
         let calibrationText = try TextFile.read(site.calibrationPath)
-        let calibration = try TextFile.calibration(site.calibrationPath)
+        let calibration = try TextFile.calibration(site.calibrationPath, text: calibrationText)
         let board: AgentRuntime.BoardSetup
         if let simulation = site.simulation {
             let scenario = try ScenarioFile.load(simulation.scenario)
