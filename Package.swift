@@ -94,6 +94,8 @@ let package = Package(
             ],
             path: "Benchmarks/hoistwatch-gpio-bench"
         ),
+        // Programs the tests start, spawned and reaped with posix_spawn and waitpid (ChildProgram.swift says why).
+        .target(name: "HoistWatchTestSupport", path: "Tests/HoistWatchTestSupport"),
         .testTarget(
             name: "HoistWatchCoreTests",
             dependencies: [
@@ -112,6 +114,7 @@ let package = Package(
                 "HoistWatchBoard",
                 "HoistWatchBoardTestKit",
                 "HoistWatchCore",
+                "HoistWatchTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -123,6 +126,7 @@ let package = Package(
                 "HoistWatchBoardTestKit",
                 "HoistWatchCore",
                 "HoistWatchIO",
+                "HoistWatchTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]

@@ -1,4 +1,5 @@
 import Foundation
+import HoistWatchTestSupport
 import HoistWatchCore
 import Testing
 
@@ -105,9 +106,8 @@ import Glibc
 
         // Ctrl-C in the middle of the learning run (the car only leaves the bottom at 40 s).
         let output = agent.directory.file("interrupted.out")
-        let pid = try MosquittoBroker.spawn(AgentProcess.executable,
-                                            ["calibrate", "floors", "--config", agent.configPath],
-                                            stderrPath: output, stdoutPath: output, stdinPath: one)
+        let pid = try ChildProgram.spawn(AgentProcess.executable, ["calibrate", "floors", "--config", agent.configPath],
+                                         stdinPath: one, stdoutPath: output, stderrPath: output)
         #expect(await eventually(within: 10) { Self.text(output).contains("drive the car UP") }, "\(Self.text(output))")
         kill(pid, SIGINT)
         var status: Int32 = 0

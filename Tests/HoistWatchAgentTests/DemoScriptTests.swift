@@ -1,4 +1,5 @@
 import Foundation
+import HoistWatchTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -12,9 +13,9 @@ import Glibc
     func theDemoShowsItsThreeAlertsAndStopsEverythingItStarted() async throws {
         let directory = try TestDirectory("demo")
         let outputPath = directory.file("demo.out")
-        let pid = try MosquittoBroker.spawn(
-            "/bin/bash", ["\(AgentProcess.repository)/scripts/demo.sh"], stderrPath: outputPath,
-            stdoutPath: outputPath,
+        let pid = try ChildProgram.spawn(
+            "/bin/bash", ["\(AgentProcess.repository)/scripts/demo.sh"], stdoutPath: outputPath,
+            stderrPath: outputPath,
             environment: ["BIN=\(AgentProcess.executable)", "DEMO_TIME_SCALE=6", "DEMO_MAX_SECONDS=100",
                           "DEMO_STATE=\(directory.file("state"))"])
         var status: Int32 = 0

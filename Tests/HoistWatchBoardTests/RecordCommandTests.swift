@@ -1,4 +1,5 @@
 import Foundation
+import HoistWatchTestSupport
 import Testing
 
 private var machineHasGpioChips: Bool {
@@ -50,17 +51,14 @@ struct RecordCommandTests {
     }
 
     /// Runs hoistwatch; returns its exit status and standard error.
+    /// Runs `hoistwatch` with `arguments` to its end (these commands end within a second); standard error through a
+    /// file, read after the exit.
     static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let stderrPath = FileManager.default.temporaryDirectory.path
+            + "/hoistwatch-stderr-\(UUID().uuidString.prefix(8)).txt"
+        defer { try? FileManager.default.removeItem(atPath: stderrPath) }
+        let status = try ChildProgram.run(executable, arguments, stderrPath: stderrPath)
+        return (status, (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")
     }
 
     @Test(arguments: ["raspberry-pi-4", "raspberry-pi-5"])

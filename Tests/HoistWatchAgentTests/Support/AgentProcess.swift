@@ -1,4 +1,5 @@
 import Foundation
+import HoistWatchTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -73,7 +74,7 @@ final class AgentProcess: @unchecked Sendable {
 
     /// Starts `hoistwatch run`; stderr is appended to `agent.log`.
     func start(environment: [String] = []) throws {
-        pid = try MosquittoBroker.spawn(
+        pid = try ChildProgram.spawn(
             Self.executable, ["run", "--config", configPath], stderrPath: logPath, environment: environment)
         starts += 1
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HoistWatchTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,7 +37,8 @@ final class MosquittoBroker: @unchecked Sendable {
 
     /// Starts the broker and waits until the port accepts connections.
     func start() async throws {
-        pid = try Self.spawn(Self.executable, ["-c", directory.file("mosquitto.conf")])
+        // Its own log file; standard streams to /dev/null (see ChildProgram.spawn).
+        pid = try ChildProgram.spawn(Self.executable, ["-c", directory.file("mosquitto.conf")])
         let listening = await eventually(within: 5) { Self.canConnect(port: port) }
         if !listening {
             throw BrokerError(message: "mosquitto did not listen on \(port): \(log)")
@@ -55,48 +57,6 @@ final class MosquittoBroker: @unchecked Sendable {
         }
         kill(pid, SIGKILL)
         waitpid(pid, &status, 0)
-    }
-
-    /// posix_spawn with an empty signal mask. Foundation's Process passes on the spawning thread's mask, and
-    /// threads of Swift's concurrency pool block SIGTERM, so a broker started that way ignores `terminate()`.
-    /// `stderrPath`: a file standard error is appended to (default /dev/null).
-    /// `environment`: extra `NAME=value` entries beside the test process's own.
-    static func spawn(_ path: String, _ arguments: [String], stderrPath: String = "/dev/null",
-                      stdoutPath: String = "/dev/null", stdinPath: String = "/dev/null",
-                      environment: [String] = []) throws -> pid_t {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        // The broker logs to its own file; its standard streams go to /dev/null so that a test process that
-        // dies does not leave the broker holding the test runner's output pipe open.
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        var pid: pid_t = 0
-        var inherited: [String] = []
-        var cursor = environ
-        while let entry = cursor.pointee {
-            inherited.append(String(cString: entry))
-            cursor += 1
-        }
-        let envp: [UnsafeMutablePointer<CChar>?] = (inherited + environment).map { strdup($0) } + [nil]
-        defer { envp.forEach { free($0) } }
-        let rc = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        guard rc == 0 else { throw BrokerError(message: "posix_spawn \(path) failed: \(rc)") }
-        return pid
     }
 
     var log: String { (try? String(contentsOfFile: directory.file("broker.log"), encoding: .utf8)) ?? "" }

@@ -1,4 +1,5 @@
 import Foundation
+import HoistWatchTestSupport
 
 /// A fresh folder under the system temp folder, removed when the value is released.
 final class TestDirectory: @unchecked Sendable {
@@ -32,36 +33,22 @@ func eventually(within seconds: Double = 10, _ condition: () async throws -> Boo
     return try await condition()
 }
 
-/// Runs a program to completion and returns its exit status; output goes to `logFile` if given.
+/// Runs a program to completion (blocking this thread; for programs that end within a second or two) and returns
+/// its exit status; standard output and error go to `logFile` if given.
 @discardableResult
 func runProgram(_ path: String, _ arguments: [String], logFile: String? = nil) throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    if let logFile {
-        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
-        process.standardOutput = handle
-        process.standardError = handle
-    } else {
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-    }
-    try process.run()
-    process.waitUntilExit()
-    return process.terminationStatus
+    let output = logFile ?? "/dev/null"
+    if let logFile { _ = FileManager.default.createFile(atPath: logFile, contents: nil) }
+    return try ChildProgram.run(path, arguments, stdoutPath: output, stderrPath: output)
 }
 
 /// `runProgram` that awaits the exit instead of blocking a thread of the cooperative pool (2 on this machine):
-/// a selftest that runs for half a minute must not starve the other suites' link services meanwhile. Spawned and
-/// reaped by hand (posix_spawn, waitpid): Foundation's Process did not always notice a `tmux` client's exit.
+/// a selftest that runs for half a minute must not starve the other suites' link services meanwhile.
 @discardableResult
 func runProgramAsync(_ path: String, _ arguments: [String], logFile: String? = nil,
                      stdinPath: String = "/dev/null") async throws -> Int32 {
     let output = logFile ?? "/dev/null"
     if let logFile { _ = FileManager.default.createFile(atPath: logFile, contents: nil) }
-    let pid = try MosquittoBroker.spawn(path, arguments, stderrPath: output, stdoutPath: output, stdinPath: stdinPath)
-    var status: Int32 = 0
-    while waitpid(pid, &status, WNOHANG) == 0 { try? await Task.sleep(for: .milliseconds(20)) }
-    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return try await ChildProgram.runAwaitingExit(path, arguments, stdinPath: stdinPath, stdoutPath: output,
+                                                  stderrPath: output)
 }
