@@ -73,9 +73,7 @@ time_field() { sed -n "s/^[[:space:]]*$2: //p" "$1" | head -n 1; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 now_ns() { date +%s%N; }
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
+free_port() { python3 scripts/free-port.py; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

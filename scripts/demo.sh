@@ -24,7 +24,7 @@ trap cleanup EXIT INT TERM
 rm -rf "$STATE"
 mkdir -p "$STATE/agent"
 chmod 700 "$STATE"
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(python3 scripts/free-port.py)
 cat > "$STATE/mosquitto.conf" <<CONF
 listener $PORT 127.0.0.1
 allow_anonymous true

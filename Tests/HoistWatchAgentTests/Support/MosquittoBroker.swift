@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HoistWatchTestSupport
 #if canImport(Glibc)
 import Glibc
@@ -66,23 +67,40 @@ final class MosquittoBroker: @unchecked Sendable {
         var description: String { message }
     }
 
-    /// A loopback port nobody listens on right now.
+    /// A loopback port nobody listens on right now, below the kernel's range of local ports for outgoing
+    /// connections: a port from that range (what binding port 0 gives) can be taken by any client connection
+    /// (the tests run dozens at once) between this check and the broker's own bind, which then fails with
+    /// "Address already in use". Never the same port twice in this process.
     static func freePort() throws -> Int {
+        let ephemeralLow = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+            .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } } ?? 32768
+        let candidates = 10_000..<max(10_001, min(ephemeralLow, 32768))
+        for _ in 0..<200 {
+            let port = Int.random(in: candidates)
+            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
+            if canBind(port: port) { return port }
+        }
+        throw BrokerError(message: "no free loopback port found in \(candidates)")
+    }
+
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// Whether a listener could bind 127.0.0.1:`port` now (with SO_REUSEADDR, as mosquitto does).
+    private static func canBind(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
         defer { close(fd) }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
-        guard bound == 0 else { throw BrokerError(message: "bind failed: \(errno)") }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     static func canConnect(port: Int) -> Bool {
