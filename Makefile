@@ -1,7 +1,8 @@
 # HoistWatch: the two commands are `make demo` and `make test`. Both install what they need first.
 SHELL := /bin/bash
 SWIFT ?= swift
-DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3 libssl-dev time tmux
+# gdb: the stacks of a test pass that hangs (scripts/test-pass.sh).
+DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3 libssl-dev time tmux gdb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build test demo bench clean
