@@ -34,11 +34,18 @@ import Testing
         script.append(.init(chip: label, offset: 22, atNs: encoder.lastNs + 1_000_000, level: 1))
         fake.script(script)
 
+        // At least 0.9 s (the encoder's edges end after 0.65 s), and until the load cell has given 5 good samples
+        // (10 per second unloaded): on a busy machine preempted bit-bang reads are discarded and retried, which
+        // costs conversions. 20 s at most.
         let written = BytesBox()
         let start = ContinuousClock.now
         let summary = await BoardRecording.record(
             board, header: board.header, write: { written.append($0) }, flush: {},
-            stopRequested: { ContinuousClock.now - start > .milliseconds(900) })
+            stopRequested: {
+                let elapsed = ContinuousClock.now - start
+                let load = board.inputCounters?.loadCell ?? LoadCellCounters()
+                return (elapsed > .milliseconds(900) && load.samples - load.failedSamples >= 5) || elapsed > .seconds(20)
+            })
         #expect(summary.failure == nil)
 
         var decoder = TraceDecoder()
