@@ -34,27 +34,31 @@ public enum FakeGpiod {
         weak var board: FakeGpioBoard?
     }
 
-    /// An open chip iterator: the chips it will return, and the one returned last (closed by the next call).
+    /// An open chip iterator: the chips it will return, and the one returned last (closed by the next call). It
+    /// keeps their boards alive (a chip only refers to its board, unowned) until it is freed.
     private final class Iterator {
+        let boards: [FakeGpioBoard]
         var chips: [FakeGpioBoard.Chip]
         var position = 0
         var current: FakeGpioBoard.Chip?
-        init(_ chips: [FakeGpioBoard.Chip]) { self.chips = chips }
+        init(_ boards: [FakeGpioBoard]) {
+            self.boards = boards
+            chips = FakeGpiod.chips(of: boards)
+        }
     }
 
     private static let registry = Registry()
 
     static func register(_ board: FakeGpioBoard) {
-        registry.withLock {
+        withExtendedLifetime(liveBoards()) { others in
             for chip in board.chips {
-                let clash = registry.boards.values.contains { other in
-                    other.board?.chips.contains { $0.spec.label == chip.spec.label || $0.spec.name == chip.spec.name }
-                        ?? false
+                let clash = others.contains { other in
+                    other.chips.contains { $0.spec.label == chip.spec.label || $0.spec.name == chip.spec.name }
                 }
                 precondition(!clash, "another fake board has a chip labelled \(chip.spec.label) or named "
                                  + chip.spec.name)
             }
-            registry.boards[ObjectIdentifier(board)] = Weak(board: board)
+            registry.withLock { registry.boards[ObjectIdentifier(board)] = Weak(board: board) }
         }
     }
 
@@ -69,10 +73,16 @@ public enum FakeGpiod {
         }
     }
 
-    private static func allChips() -> [FakeGpioBoard.Chip] {
-        registry.withLock {
-            registry.boards.values.compactMap(\.board).flatMap(\.chips).sorted { $0.spec.name < $1.spec.name }
-        }
+    /// The registered boards that are still alive, held strongly by the caller. The strong references are taken
+    /// inside the lock but must be dropped outside it: if one of them is the last (its test just let go of the
+    /// board), dropping it runs the board's deinit, which unregisters it and so takes the lock; inside the lock
+    /// that is a relock of a non-recursive mutex by its owner, a deadlock that stops every other GPIO test too.
+    private static func liveBoards() -> [FakeGpioBoard] {
+        registry.withLock { registry.boards.values.compactMap(\.board) }
+    }
+
+    private static func chips(of boards: [FakeGpioBoard]) -> [FakeGpioBoard.Chip] {
+        boards.flatMap(\.chips).sorted { $0.spec.name < $1.spec.name }
     }
 
     private static func chip(_ pointer: OpaquePointer?) -> FakeGpioBoard.Chip {
@@ -120,11 +130,15 @@ public enum FakeGpiod {
     @_spi(GpiodSeam) public static let functions = GpiodFunctions(
         chipOpenByLabel: { label in
             let wanted = String(cString: label!)
-            return FakeGpiod.open(FakeGpiod.allChips().first { $0.spec.label == wanted }, "gpiod_chip_open_by_label")
+            return withExtendedLifetime(FakeGpiod.liveBoards()) { boards in
+                FakeGpiod.open(FakeGpiod.chips(of: boards).first { $0.spec.label == wanted }, "gpiod_chip_open_by_label")
+            }
         },
         chipOpen: { path in
             let wanted = String(cString: path!)
-            return FakeGpiod.open(FakeGpiod.allChips().first { $0.spec.path == wanted }, "gpiod_chip_open")
+            return withExtendedLifetime(FakeGpiod.liveBoards()) { boards in
+                FakeGpiod.open(FakeGpiod.chips(of: boards).first { $0.spec.path == wanted }, "gpiod_chip_open")
+            }
         },
         chipClose: { pointer in
             let chip = FakeGpiod.chip(pointer)
@@ -276,7 +290,7 @@ public enum FakeGpiod {
             }
         },
         chipIterNew: {
-            OpaquePointer(Unmanaged.passRetained(Iterator(FakeGpiod.allChips())).toOpaque())
+            OpaquePointer(Unmanaged.passRetained(Iterator(FakeGpiod.liveBoards())).toOpaque())
         },
         chipIterNext: { pointer in
             let iterator = Unmanaged<Iterator>.fromOpaque(UnsafeRawPointer(pointer!)).takeUnretainedValue()
