@@ -7,10 +7,9 @@ import Musl
 /// Programs the tests start (the `hoistwatch` binary, `mosquitto`, `openssl`, `sqlite3`, `tmux`), spawned and
 /// reaped by hand with `posix_spawn` and `waitpid`.
 ///
-/// Not Foundation's `Process`: on Linux its `waitUntilExit` waits on a run loop for a SIGCHLD dispatch source, and
-/// called from a thread of Swift's cooperative pool it sometimes never returns for a child that has long exited
-/// (seen here with a `tmux` client, and as a CI run of `make test` that hung until its time limit). `waitpid` asks
-/// the kernel. Also, `Process` passes on the spawning thread's signal mask, and the pool's threads block SIGTERM,
+/// Not Foundation's `Process`: on Linux its `waitUntilExit` waits on a run loop for a SIGCHLD notification, and
+/// called from a thread of Swift's cooperative pool it can wait on for a child that has long exited (seen here
+/// with a `tmux` client; reported upstream for other programs). `waitpid` asks the kernel. Also, `Process` passes on the spawning thread's signal mask, and the pool's threads block SIGTERM,
 /// so a broker started that way would ignore SIGTERM.
 public enum ChildProgram {
     /// Starts `path` with `arguments` (and `environment`'s `NAME=value` entries beside this process's own), its
