@@ -1,6 +1,6 @@
 import Foundation
-import HoistWatchTestSupport
 import HoistWatchCore
+import HoistWatchTestSupport
 import Testing
 
 #if canImport(Glibc)

@@ -50,7 +50,6 @@ struct RecordCommandTests {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
-    /// Runs hoistwatch; returns its exit status and standard error.
     /// Runs `hoistwatch` with `arguments` to its end (these commands end within a second); standard error through a
     /// file, read after the exit.
     static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {

@@ -9,8 +9,9 @@ import Musl
 ///
 /// Not Foundation's `Process`: on Linux its `waitUntilExit` waits on a run loop for a SIGCHLD notification, and
 /// called from a thread of Swift's cooperative pool it can wait on for a child that has long exited (seen here
-/// with a `tmux` client; reported upstream for other programs). `waitpid` asks the kernel. Also, `Process` passes on the spawning thread's signal mask, and the pool's threads block SIGTERM,
-/// so a broker started that way would ignore SIGTERM.
+/// with a `tmux` client; reported upstream for other programs). `waitpid` asks the kernel. Also, `Process` passes
+/// on the spawning thread's signal mask, and the pool's threads block SIGTERM, so a broker started that way would
+/// ignore SIGTERM.
 public enum ChildProgram {
     /// Starts `path` with `arguments` (and `environment`'s `NAME=value` entries beside this process's own), its
     /// standard input read from `stdinPath`, its output appended to `stdoutPath` and `stderrPath` (created if
