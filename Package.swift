@@ -1,9 +1,20 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// One target per layer; README.md "Layers" draws the same graph (keep the two true together):
+//
+//   HoistWatchCore       pure: signals, detectors, events, trace codec, calibration values, the board-input seam
+//   HoistWatchSystem     the machine's clocks, a lock, threads (what the I/O shells share)
+//   HoistWatchFiles      text and trace files, replay                         -> Core
+//   HoistWatchConfig     TOML: calibration, site config, board profiles, the comment-keeping editor -> Core, Files
+//   HoistWatchSimulator  the plant model, scenarios, SimulatedBoard           -> Core, Config, Files
+//   HoistWatchBoard      libgpiod, HX711 (IIO and bit-banged), GpioBoard, input merge, recorder -> Core, Config, Files,
+//                        System
+//   HoistWatchAgent      outbox (SQLite), MQTT link (libmosquitto), services  -> Core, Config, Files, System (any
+//                        BoardInputSource)
+//   hoistwatch           the command line: parses, picks the board, calls the layers above
 let package = Package(
     name: "HoistWatch",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "hoistwatch", targets: ["hoistwatch"]),
         .library(name: "HoistWatchCore", targets: ["HoistWatchCore"]),
@@ -16,47 +27,46 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
     ],
     targets: [
-        // Pure core: signals, detectors, events, codecs, calibration. No file, socket, clock or GPIO access.
+        // Pure core: signals, detectors, events, codecs, calibration values. No file, socket, clock, GPIO or TOML.
+        .target(name: "HoistWatchCore"),
+        // The machine's primitives the shells share: its clocks, a lock, threads of their own.
+        .target(name: "HoistWatchSystem", dependencies: ["CTimex"]),
+        // File shells: text files with errors naming the file, buffered writes, streaming trace files, replay.
+        .target(name: "HoistWatchFiles", dependencies: ["HoistWatchCore"]),
+        // Configuration: TOML reading and comment-keeping editing, calibration files, site config, board profiles.
         .target(
-            name: "HoistWatchCore",
-            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+            name: "HoistWatchConfig",
+            dependencies: ["HoistWatchCore", "HoistWatchFiles", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
-        // The plant model (elevator and crane) and scenario scripts: pure, time-stepped.
-        .target(
-            name: "HoistWatchSimulator",
-            dependencies: ["HoistWatchCore", .product(name: "TOMLKit", package: "TOMLKit")]
-        ),
-        // File shells: streaming trace reader/writer, loading calibration and scenario files.
-        .target(
-            name: "HoistWatchIO",
-            dependencies: ["HoistWatchCore", "HoistWatchSimulator"]
-        ),
-        // C libraries, each wrapped once in the agent target.
+        // The plant model (elevator and crane), scenario scripts and the simulated board that plays them.
+        .target(name: "HoistWatchSimulator", dependencies: ["HoistWatchCore", "HoistWatchConfig", "HoistWatchFiles"]),
+        // C libraries, each wrapped once.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "CTimex"),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CGpiod", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
-        // Real board inputs: libgpiod (v1 API) wrapped once, the GPIO input backend, trace recording.
+        // Real boards: libgpiod wrapped once, the GPIO input backend, the HX711 (IIO and bit-banged), GpioBoard,
+        // the input merge and the trace recorder.
         .target(
             name: "HoistWatchBoard",
-            dependencies: ["HoistWatchCore", "CGpiod", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "HoistWatchCore", "HoistWatchConfig", "HoistWatchFiles", "HoistWatchSystem", "CGpiod",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
-        // A fake libgpiod at the C boundary (scripted chips, lines, kernel FIFOs) for tests and the GPIO bench.
-        .target(
-            name: "HoistWatchBoardTestKit",
-            dependencies: ["HoistWatchBoard", "HoistWatchCore", "CGpiod"]
-        ),
-        // The running agent's I/O shells: durable outbox (SQLite), MQTT link (libmosquitto), services; the boards
-        // it reads (simulated, GPIO).
+        // A fake libgpiod at the C boundary (scripted chips, lines, kernel FIFOs, an HX711) for tests and the bench.
+        .target(name: "HoistWatchBoardTestKit", dependencies: ["HoistWatchBoard", "HoistWatchCore", "CGpiod"]),
+        // The running agent's I/O shells: durable outbox (SQLite), MQTT link (libmosquitto), detection, status and
+        // diag services. It reads any `BoardInputSource`; the executable chooses which.
         .target(
             name: "HoistWatchAgent",
             dependencies: [
                 "HoistWatchCore",
-                "HoistWatchSimulator",
-                "HoistWatchIO",
-                "HoistWatchBoard",
+                "HoistWatchConfig",
+                "HoistWatchFiles",
+                "HoistWatchSystem",
                 "CSQLite",
                 "CMosquitto",
                 "COpenSSL",
@@ -70,10 +80,12 @@ let package = Package(
             name: "hoistwatch",
             dependencies: [
                 "HoistWatchCore",
+                "HoistWatchFiles",
+                "HoistWatchConfig",
                 "HoistWatchSimulator",
-                "HoistWatchIO",
-                "HoistWatchAgent",
                 "HoistWatchBoard",
+                "HoistWatchAgent",
+                "HoistWatchSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -81,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "hoistwatch-bench",
             dependencies: [
-                "HoistWatchCore", "HoistWatchSimulator", "HoistWatchIO", "HoistWatchAgent",
+                "HoistWatchCore", "HoistWatchAgent",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/hoistwatch-bench"
@@ -89,34 +101,33 @@ let package = Package(
         .executableTarget(
             name: "hoistwatch-gpio-bench",
             dependencies: [
-                "HoistWatchCore", "HoistWatchBoard", "HoistWatchBoardTestKit",
+                "HoistWatchConfig", "HoistWatchCore", "HoistWatchBoard", "HoistWatchBoardTestKit",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/hoistwatch-gpio-bench"
         ),
         // Programs the tests start, spawned and reaped with posix_spawn and waitpid (ChildProgram.swift says why).
-        .target(name: "HoistWatchTestSupport", path: "Tests/HoistWatchTestSupport"),
+        // What several test targets share: real brokers and agent processes, temporary folders, certificates, paths.
+        .target(
+            name: "HoistWatchTestSupport",
+            dependencies: ["HoistWatchAgent", "HoistWatchSystem", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/HoistWatchTestSupport"
+        ),
         .testTarget(
             name: "HoistWatchCoreTests",
+            dependencies: ["HoistWatchCore", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(name: "HoistWatchFilesTests", dependencies: ["HoistWatchCore", "HoistWatchFiles", "HoistWatchTestSupport"]),
+        .testTarget(
+            name: "HoistWatchConfigTests",
             dependencies: [
-                "HoistWatchCore",
-                .product(name: "PropertyBased", package: "swift-property-based"),
+                "HoistWatchCore", "HoistWatchFiles", "HoistWatchConfig", "HoistWatchSimulator", "HoistWatchTestSupport",
             ]
         ),
         .testTarget(
             name: "HoistWatchSimulatorTests",
-            dependencies: ["HoistWatchCore", "HoistWatchSimulator", "HoistWatchIO"]
-        ),
-        .testTarget(
-            name: "HoistWatchAgentTests",
             dependencies: [
-                "HoistWatchAgent",
-                "HoistWatchBoard",
-                "HoistWatchBoardTestKit",
-                "HoistWatchCore",
-                "HoistWatchTestSupport",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "HoistWatchCore", "HoistWatchFiles", "HoistWatchConfig", "HoistWatchSimulator", "HoistWatchTestSupport",
             ]
         ),
         .testTarget(
@@ -124,11 +135,43 @@ let package = Package(
             dependencies: [
                 "HoistWatchBoard",
                 "HoistWatchBoardTestKit",
+                "HoistWatchConfig",
                 "HoistWatchCore",
-                "HoistWatchIO",
+                "HoistWatchFiles",
+                "HoistWatchSystem",
                 "HoistWatchTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "HoistWatchAgentTests",
+            dependencies: [
+                "HoistWatchAgent",
+                "HoistWatchConfig",
+                "HoistWatchCore",
+                "HoistWatchSystem",
+                "HoistWatchTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The executable as users run it: `hoistwatch` processes against real brokers, the demo script, the
+        // calibration wizards; and the agent put together in-process on the fake libgpiod.
+        .testTarget(
+            name: "hoistwatchTests",
+            dependencies: [
+                "hoistwatch",
+                "HoistWatchAgent",
+                "HoistWatchBoard",
+                "HoistWatchBoardTestKit",
+                "HoistWatchConfig",
+                "HoistWatchCore",
+                "HoistWatchSimulator",
+                "HoistWatchSystem",
+                "HoistWatchTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],

@@ -12,8 +12,9 @@
 // checks, resync) plus the fake's own bookkeeping; a real board adds the kernel's ppoll/read cost instead.
 // Results go to stdout as `key=value` lines (scripts/bench.sh turns them into the report); progress to stderr.
 
-@_spi(GpiodSeam) import HoistWatchBoard
+import HoistWatchBoard
 import HoistWatchBoardTestKit
+import HoistWatchConfig
 import HoistWatchCore
 import Logging
 

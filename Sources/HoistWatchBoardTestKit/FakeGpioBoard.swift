@@ -1,6 +1,5 @@
 import CGpiod
-@_spi(GpiodSeam) import HoistWatchBoard
-import HoistWatchCore
+import HoistWatchBoard
 
 #if canImport(Glibc)
 import Glibc
@@ -209,7 +208,7 @@ public final class FakeGpioBoard: @unchecked Sendable {
     }
 
     /// The C functions: libgpiod's signatures, served by every registered fake board.
-    @_spi(GpiodSeam) public var functions: GpiodFunctions { FakeGpiod.functions }
+    public var functions: GpiodFunctions { FakeGpiod.functions }
 
     /// A `GpioLineSource` on this board (the real v1 wrapper over the fake functions).
     public var source: GpiodV1LineSource { GpiodV1LineSource(functions: functions) }

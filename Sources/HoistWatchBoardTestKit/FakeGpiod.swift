@@ -1,5 +1,5 @@
 import CGpiod
-@_spi(GpiodSeam) import HoistWatchBoard
+import HoistWatchBoard
 
 #if canImport(Glibc)
 import Glibc
@@ -127,7 +127,7 @@ public enum FakeGpiod {
     }
 
     /// libgpiod's v1 C functions, faked.
-    @_spi(GpiodSeam) public static let functions = GpiodFunctions(
+    public static let functions = GpiodFunctions(
         chipOpenByLabel: { label in
             let wanted = String(cString: label!)
             return withExtendedLifetime(FakeGpiod.liveBoards()) { boards in

@@ -1,4 +1,5 @@
 import HoistWatchCore
+import HoistWatchConfig
 
 extension Scenario {
     /// The actions a `[[step]]` may name, for error messages.

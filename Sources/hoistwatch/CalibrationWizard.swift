@@ -1,6 +1,7 @@
 import ArgumentParser
 import HoistWatchCore
-import HoistWatchIO
+import HoistWatchConfig
+import HoistWatchFiles
 
 #if canImport(Glibc)
 import Glibc

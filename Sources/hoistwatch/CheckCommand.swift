@@ -1,7 +1,9 @@
 import ArgumentParser
 import HoistWatchBoard
 import HoistWatchCore
-import HoistWatchIO
+import HoistWatchConfig
+import HoistWatchFiles
+import HoistWatchSimulator
 
 /// `hoistwatch check`: validates files without driving hardware (a board profile's chips are looked up by label,
 /// no line is requested); each problem on its own line, exit 0 only if none.
@@ -60,7 +62,8 @@ struct CheckCommand: ParsableCommand {
             return false
         }
         // A board profile's chips are looked up on this machine (read-only: no line is requested).
-        let problems = SiteConfigCheck.problems(site, chipCheck: { GpioChipCheck.problems($0) })
+        let problems = SiteConfigCheck.problems(
+            site, chipCheck: { GpioChipCheck.problems($0) }, scenarioCheck: ScenarioFile.problems)
         for problem in problems { _ = CLIExit.badInput(problem) }
         guard problems.isEmpty else { return false }
 

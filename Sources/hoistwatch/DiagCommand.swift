@@ -1,6 +1,7 @@
 import ArgumentParser
 import HoistWatchCore
-import HoistWatchIO
+import HoistWatchConfig
+import HoistWatchFiles
 
 /// `hoistwatch diag [--json]`: the technician's live view of the running agent, from its local socket.
 struct DiagCommand: ParsableCommand {

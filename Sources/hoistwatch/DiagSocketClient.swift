@@ -1,4 +1,5 @@
 import HoistWatchCore
+import HoistWatchConfig
 
 #if canImport(Glibc)
 import Glibc

@@ -1,7 +1,8 @@
 import ArgumentParser
 import HoistWatchAgent
 import HoistWatchCore
-import HoistWatchIO
+import HoistWatchConfig
+import HoistWatchFiles
 
 /// `hoistwatch history --config SITE.toml`: the board's own record of events and per-minute status (mqtt.md
 /// "Local history"), read from the state folder's database without the agent's help, so it works with the agent

@@ -1,9 +1,10 @@
 import ArgumentParser
+import HoistWatchSystem
 import Dispatch
-import HoistWatchAgent
 import HoistWatchBoard
 import HoistWatchCore
-import HoistWatchIO
+import HoistWatchConfig
+import HoistWatchFiles
 import Logging
 
 #if canImport(Glibc)

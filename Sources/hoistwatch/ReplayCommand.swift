@@ -1,6 +1,7 @@
 import ArgumentParser
 import HoistWatchCore
-import HoistWatchIO
+import HoistWatchConfig
+import HoistWatchFiles
 
 /// `hoistwatch replay`: feeds a trace through the same signal chain and detectors as `run`, as fast as it can,
 /// printing one event payload per line on stdout and nothing else (cli.md).
@@ -14,7 +15,9 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let summary = try TraceReplay(calibrationPath: calibration, tracePath: trace, recordsFolder: records)
+            let summary = try TraceReplay(
+                calibration: TextFile.calibration(calibration), calibrationPath: calibration, tracePath: trace,
+                recordsFolder: records)
                 .run(output: BufferedFileWriter.standardOutput())
             if let warning = summary.warning { CLIExit.printError("warning: \(warning)") }
         } catch {

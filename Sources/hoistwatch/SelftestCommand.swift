@@ -1,7 +1,9 @@
 import ArgumentParser
+import HoistWatchSystem
 import HoistWatchAgent
 import HoistWatchCore
-import HoistWatchIO
+import HoistWatchConfig
+import HoistWatchFiles
 
 /// `hoistwatch selftest --config SITE.toml`: the installer's wiring check on a board with the agent running.
 /// It asks for each wired input to be actuated and watches its edge count on the agent's diag socket, checks the

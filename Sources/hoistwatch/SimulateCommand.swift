@@ -1,6 +1,6 @@
 import ArgumentParser
 import HoistWatchCore
-import HoistWatchIO
+import HoistWatchFiles
 import HoistWatchSimulator
 
 /// `hoistwatch simulate`: runs the plant model through a scenario and writes the trace a board would have seen.

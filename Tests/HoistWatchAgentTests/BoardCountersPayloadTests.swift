@@ -1,8 +1,8 @@
-import HoistWatchBoard
 import HoistWatchCore
 import Testing
 
 @testable import HoistWatchAgent
+import HoistWatchTestSupport
 
 /// A real board's counters in the periodic status (mqtt.md) and the diag snapshot, so maintenance sees isolated
 /// lost edges that never raise `sensor_fault`; the simulated board's payloads have none.

@@ -1,6 +1,8 @@
 import Testing
+import HoistWatchSystem
 
 @testable import HoistWatchAgent
+import HoistWatchTestSupport
 
 /// The libmosquitto wrapper on its own, against a real broker.
 @Suite struct MosquittoClientTests {

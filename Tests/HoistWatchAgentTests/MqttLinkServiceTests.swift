@@ -5,6 +5,7 @@ import Testing
 import HoistWatchCore
 
 @testable import HoistWatchAgent
+import HoistWatchTestSupport
 
 /// The link service against a real Mosquitto broker on loopback, with the outbox on disk.
 @Suite struct MqttLinkServiceTests {

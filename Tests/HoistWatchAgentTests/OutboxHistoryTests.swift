@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import HoistWatchAgent
+import HoistWatchTestSupport
 
 /// The local history of mqtt.md, in the outbox's database: written with the outbox, pruned on its own terms.
 @Suite struct OutboxHistoryTests {

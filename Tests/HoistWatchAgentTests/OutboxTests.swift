@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import HoistWatchAgent
+import HoistWatchCore
+import HoistWatchTestSupport
 
 @Suite struct OutboxTests {
     @Test func pendingIsAlarmsFirstThenSeqOrder() throws {

@@ -2,6 +2,7 @@ import HoistWatchCore
 import Testing
 
 @testable import HoistWatchAgent
+import HoistWatchConfig
 
 /// Which mappings the start-up trim may give back (on smaps text), and the trim on this test process itself:
 /// it gives back resident pages and the process goes on working (relocated data is never advised).

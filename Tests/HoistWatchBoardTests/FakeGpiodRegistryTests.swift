@@ -1,6 +1,6 @@
 import Foundation
-@_spi(GpiodSeam) import HoistWatchBoard
-@_spi(GpiodSeam) import HoistWatchBoardTestKit
+import HoistWatchBoard
+import HoistWatchBoardTestKit
 import Testing
 
 /// The fake libgpiod's registry of boards, under the concurrency of the test suites: boards are made and let go

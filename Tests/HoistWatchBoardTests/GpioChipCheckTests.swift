@@ -1,5 +1,4 @@
 import HoistWatchBoard
-import HoistWatchBoardTestKit
 import HoistWatchCore
 import Testing
 

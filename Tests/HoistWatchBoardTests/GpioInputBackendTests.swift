@@ -1,9 +1,10 @@
 import CGpiod
 import Foundation
-@_spi(GpiodSeam) import HoistWatchBoard
+import HoistWatchBoard
 import HoistWatchBoardTestKit
 import HoistWatchCore
 import Testing
+import HoistWatchConfig
 
 /// The backend through the real v1 wrapper over the fake C functions: scripted edges in, input events out.
 @Suite struct GpioInputBackendTests {

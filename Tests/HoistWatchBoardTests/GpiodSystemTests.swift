@@ -1,9 +1,9 @@
 import Foundation
 import HoistWatchBoard
-import HoistWatchCore
 import InMemoryLogging
 import Logging
 import Testing
+import HoistWatchConfig
 
 private var machineHasGpioChips: Bool {
     ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? []).contains { $0.hasPrefix("gpiochip") }

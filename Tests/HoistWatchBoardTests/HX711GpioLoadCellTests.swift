@@ -1,5 +1,5 @@
 import CGpiod
-@_spi(GpiodSeam) import HoistWatchBoard
+import HoistWatchBoard
 import HoistWatchBoardTestKit
 import HoistWatchCore
 import Testing

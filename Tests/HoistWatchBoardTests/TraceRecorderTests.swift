@@ -1,6 +1,5 @@
 import Foundation
 import HoistWatchBoard
-import HoistWatchBoardTestKit
 import HoistWatchCore
 import Testing
 

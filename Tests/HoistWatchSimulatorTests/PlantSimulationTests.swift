@@ -1,6 +1,7 @@
 import HoistWatchCore
 import HoistWatchSimulator
 import Testing
+import HoistWatchConfig
 
 @Suite("Plant simulation")
 struct PlantSimulationTests {

@@ -1,14 +1,14 @@
 import Foundation
 import HoistWatchCore
-import HoistWatchIO
 import HoistWatchSimulator
 import Testing
+import HoistWatchTestSupport
 
 /// Every scenario of the library, simulated and fed through the detection engine: exactly its `[[expect]]`
 /// events must come out (type, transition, time window), no more, no fewer.
 @Suite("Scenario library")
 struct ScenarioLibraryTests {
-    static let folder = Fixtures.packagePath("Scenarios")
+    static let folder = Repository.path("Scenarios")
 
     static var files: [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []

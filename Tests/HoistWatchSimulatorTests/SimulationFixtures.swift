@@ -29,12 +29,6 @@ enum Fixtures {
         return (simulation.header, events)
     }
 
-    /// The path of a file in the package, from this test file's location.
-    static func packagePath(_ relative: String) -> String {
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/" + relative
-    }
 }
 
 extension InputEvent {

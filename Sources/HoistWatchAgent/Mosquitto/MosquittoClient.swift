@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import CMosquitto
+import HoistWatchSystem
 
 /// `mosquitto_lib_init`, once per process (Swift runs a global's initialiser exactly once, thread-safely).
 private let mosquittoLibraryInitialised: Int32 = mosquitto_lib_init()

@@ -1,3 +1,4 @@
+import HoistWatchSystem
 /// The durable outbox: every message the agent must deliver, in SQLite on disk, until the broker's PUBACK.
 ///
 /// ## Durability choices

@@ -1,7 +1,6 @@
-@_spi(GpiodSeam) import HoistWatchBoard
 import HoistWatchCore
-import HoistWatchIO
-import HoistWatchSimulator
+import HoistWatchSystem
+import HoistWatchConfig
 import Logging
 import ServiceLifecycle
 
@@ -13,59 +12,41 @@ import ServiceLifecycle
 /// that: every event is on disk before it counts as emitted, and whatever the broker has not acknowledged is
 /// sent after the next start.
 public struct AgentRuntime: Sendable {
-    /// Where the inputs come from.
-    public enum BoardSetup: Sendable {
-        /// The plant simulator playing `scenario`; `plantCalibration` is the simulated plant's own truth when it
-        /// should differ from the agent's calibration (`[sim] plant_calibration`).
-        case simulated(scenario: Scenario, plantCalibration: Calibration?)
-        /// A real board: the profile (loaded from `path`) maps the calibration's wired inputs to GPIO lines.
-        case profile(path: String, BoardProfile)
-    }
-
     /// Everything the agent needs, already loaded and checked by the caller.
     public struct Inputs: Sendable {
         public var site: SiteConfig
         public var calibration: Calibration
         public var calibrationBytes: [UInt8]
-        public var board: BoardSetup
         public var password: String?
         public var version: String
 
-        public init(site: SiteConfig, calibration: Calibration, calibrationBytes: [UInt8], board: BoardSetup,
-                    password: String?, version: String) {
+        public init(site: SiteConfig, calibration: Calibration, calibrationBytes: [UInt8], password: String?,
+                    version: String) {
             self.site = site
             self.calibration = calibration
             self.calibrationBytes = calibrationBytes
-            self.board = board
             self.password = password
             self.version = version
         }
     }
 
-    /// What the runtime takes from the machine; tests substitute the GPIO layer at its C boundary.
-    struct Environment: Sendable {
-        /// The libgpiod functions GPIO boards are read through (`GpiodFunctions.system` on a board).
-        var gpiod: GpiodFunctions
-        /// How sysfs attributes are read (the HX711's IIO device; `SysfsAttribute.read` on a board).
-        var readSysfs: @Sendable (String) -> SysfsRead = SysfsAttribute.read
-        /// Whether SIGTERM and SIGINT stop the agent gracefully (tests stop it through an enclosing service group).
-        var stopsOnSignals: Bool
-
-        static let system = Environment(gpiod: .system, stopsOnSignals: true)
-    }
-
     public let inputs: Inputs
     public let logger: Logger
-    let environment: Environment
+    /// Opens where the inputs come from: the simulated plant or a real board (the executable chooses). Called first
+    /// in `run`, so a machine that lacks the profile's GPIO chip fails before any state is touched; the board lives
+    /// as long as the run (its lines are released when the detection loop lets go of it).
+    let openBoard: @Sendable () throws -> any BoardInputSource
+    /// Whether SIGTERM and SIGINT stop the agent gracefully (tests stop it through an enclosing service group).
+    let stopsOnSignals: Bool
 
-    public init(inputs: Inputs, logger: Logger) {
-        self.init(inputs: inputs, logger: logger, environment: .system)
-    }
-
-    init(inputs: Inputs, logger: Logger, environment: Environment) {
+    /// The agent on the board `openBoard` opens; `stopsOnSignals` false leaves SIGTERM and SIGINT to an enclosing
+    /// service group.
+    public init(inputs: Inputs, logger: Logger, stopsOnSignals: Bool = true,
+                openBoard: @escaping @Sendable () throws -> any BoardInputSource) {
         self.inputs = inputs
+        self.openBoard = openBoard
         self.logger = logger
-        self.environment = environment
+        self.stopsOnSignals = stopsOnSignals
     }
 
     /// Opens the outbox and runs every service until a shutdown signal; throws on a startup error.
@@ -75,7 +56,7 @@ public struct AgentRuntime: Sendable {
         let bootId = SystemClock.bootId()
         let startMono = SystemClock.monotonicNs()
         // The board first: a machine without the profile's GPIO chip fails here, before any state is touched.
-        let board = try makeBoard()
+        let board = try openBoard()
         try StateDirectory.create(site.stateDirectory)
         let outbox = try Outbox(path: "\(site.stateDirectory)/outbox.db", capBytes: site.outboxCapBytes)
         let pending = try outbox.depth()
@@ -130,29 +111,10 @@ public struct AgentRuntime: Sendable {
                 .init(service: ReadinessService(notifier: notifier, logger: logger)),
                 .init(service: ResidentSetTrimService(logger: logger)),
             ],
-            gracefulShutdownSignals: environment.stopsOnSignals ? [.sigterm, .sigint] : [],
+            gracefulShutdownSignals: stopsOnSignals ? [.sigterm, .sigint] : [],
             logger: logger))
         try await group.run()
         notifier.notify("STOPPING=1")
-    }
-}
-
-extension AgentRuntime {
-    /// The board of the site config: the simulator, or the profile's GPIO lines opened now (a missing chip, a
-    /// line held by another program: `GpioError`, before anything else starts).
-    func makeBoard() throws -> any BoardInputSource {
-        let site = inputs.site
-        switch inputs.board {
-        case .simulated(let scenario, let plantCalibration):
-            let simulation = site.simulation ?? SiteConfig.Simulation(scenario: "")
-            return try SimulatedBoard(
-                calibration: plantCalibration ?? inputs.calibration, scenario: scenario, loop: simulation.loop,
-                seed: simulation.seed, timeScale: simulation.timeScale)
-        case .profile(let path, let profile):
-            return try GpioBoard.open(
-                name: GpioBoard.name(for: site.board, profilePath: path), profilePath: path, profile: profile, calibration: inputs.calibration,
-                deviceId: site.deviceId, gpiod: environment.gpiod, readSysfs: environment.readSysfs, logger: logger)
-        }
     }
 }
 

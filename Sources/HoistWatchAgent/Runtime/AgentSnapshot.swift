@@ -1,4 +1,5 @@
 import HoistWatchCore
+import HoistWatchSystem
 
 /// What the detection loop last saw, shared with the status messages (and later `diag`): counters, active
 /// faults and the derived signals. Written by the detection thread every tick, read under the same lock.

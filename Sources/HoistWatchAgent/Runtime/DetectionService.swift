@@ -1,4 +1,5 @@
 import HoistWatchCore
+import HoistWatchSystem
 import Logging
 import ServiceLifecycle
 

@@ -1,4 +1,5 @@
 import Logging
+import HoistWatchSystem
 import ServiceLifecycle
 
 #if canImport(Glibc)

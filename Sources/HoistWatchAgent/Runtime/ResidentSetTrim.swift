@@ -1,5 +1,6 @@
 import CMalloc
-import HoistWatchIO
+import HoistWatchFiles
+import HoistWatchConfig
 
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import HoistWatchCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -15,7 +15,6 @@ import Musl
 /// `monotonicNs` is here too: it is the clock the kernel stamps v1 edge events with (CLOCK_MONOTONIC), and a fake
 /// must keep its events and that clock on one time line. It takes the chip whose events are being timed, which
 /// the real clock ignores and a fake uses to find its board.
-@_spi(GpiodSeam)
 public struct GpiodFunctions: @unchecked Sendable {
     // @unchecked Sendable: every field is a C function pointer, which captures nothing.
 

@@ -1,5 +1,5 @@
 import CGpiod
-import HoistWatchCore
+import HoistWatchConfig
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,4 @@
 import CGpiod
-import HoistWatchCore
 
 #if canImport(Glibc)
 import Glibc

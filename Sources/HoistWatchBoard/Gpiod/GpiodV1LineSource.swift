@@ -1,5 +1,5 @@
 import CGpiod
-import HoistWatchCore
+import HoistWatchConfig
 
 #if canImport(Glibc)
 import Glibc
@@ -21,7 +21,6 @@ public struct GpiodV1LineSource: GpioLineSource {
     public init() { functions = .system }
 
     /// Another implementation of the C functions: the test seam (a fake from HoistWatchBoardTestKit).
-    @_spi(GpiodSeam)
     public init(functions: GpiodFunctions) { self.functions = functions }
 
     /// Opens each chip (`gpiod_chip_open_by_label` / `gpiod_chip_open`), gets the lines (`gpiod_chip_get_line`)

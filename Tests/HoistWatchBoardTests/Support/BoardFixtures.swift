@@ -1,9 +1,11 @@
 import Foundation
-@_spi(GpiodSeam) import HoistWatchBoard
+import HoistWatchBoard
 import HoistWatchBoardTestKit
 import HoistWatchCore
 import InMemoryLogging
 import Logging
+import HoistWatchConfig
+import HoistWatchTestSupport
 
 /// A fake board with one chip of 58 lines (a BCM2711's count) under a label no other test uses, and the backend
 /// on it.
@@ -35,7 +37,7 @@ struct FakeRig {
 
     /// A shipped profile with its chip label replaced by this rig's.
     func shipped(_ name: String) throws -> BoardProfile {
-        let path = BoardFixtures.packagePath("Board/profiles/\(name).toml")
+        let path = Repository.path("Board/profiles/\(name).toml")
         var profile = try BoardProfile.parse(toml: String(contentsOfFile: path, encoding: .utf8))
         for (input, line) in profile.inputs {
             profile.inputs[input] = BoardProfile.Line(
@@ -64,13 +66,6 @@ struct FakeRig {
 }
 
 enum BoardFixtures {
-    /// The path of a file in the package, from this file's location.
-    static func packagePath(_ relative: String) -> String {
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(4)
-        return parts.joined(separator: "/") + "/" + relative
-    }
-
     /// Drives `backend` until the board has served every scripted edge, then `extraPumps` more turns (each an
     /// idle 100 ms of virtual time, for resyncs), then flushes. Returns every event and the last counters.
     static func drain(_ backend: GpioInputBackend, _ board: FakeGpioBoard, extraPumps: Int = 0,

@@ -1,0 +1,83 @@
+import HoistWatchCore
+import HoistWatchConfig
+
+/// One input line to request: what it carries (for messages) and where it is.
+public struct GpioLineSpec: Sendable, Hashable {
+    /// The logical input it carries.
+    public var input: InputName
+    /// Chip, offset, polarity and bias from the board profile.
+    public var line: BoardProfile.Line
+
+    /// The line of `input` as the profile maps it.
+    public init(input: InputName, line: BoardProfile.Line) {
+        self.input = input
+        self.line = line
+    }
+
+    /// `chip "pinctrl-bcm2711" line 17 (enc_a)`, for errors.
+    public var subject: String { "chip \"\(line.chip.text)\" line \(line.offset) (\(input.wireName))" }
+}
+
+/// One edge as the kernel reported it.
+public struct GpioEdge: Sendable, Hashable {
+    /// Position of the line in the request's `lines`.
+    public var lineIndex: Int
+    /// The kernel's timestamp, CLOCK_MONOTONIC nanoseconds (v1 events on kernels since 5.7).
+    public var timestampNs: Int64
+    /// The logical level after the edge (active-low already applied by the kernel): 1 for a rising edge.
+    public var level: UInt8
+
+    /// An edge of the line at `lineIndex`, stamped `timestampNs`, leaving the line at `level`.
+    public init(lineIndex: Int, timestampNs: Int64, level: UInt8) {
+        self.lineIndex = lineIndex
+        self.timestampNs = timestampNs
+        self.level = level
+    }
+}
+
+/// What one `readEdges` call found.
+public struct GpioReadResult: Sendable, Hashable {
+    /// Every edge stamped at or before this time (the request's clock) has been delivered by this call or an
+    /// earlier one, as far as the interface can tell; later edges may still be queued in the kernel.
+    public var completeUntilNs: Int64
+    /// Reads that may have lost edges in the kernel (v1: a read that returned a whole 16-event FIFO, which drops
+    /// the newest events when full).
+    public var suspectedOverflows: Int
+
+    /// A read complete up to `completeUntilNs` that filled `suspectedOverflows` kernel FIFOs.
+    public init(completeUntilNs: Int64, suspectedOverflows: Int) {
+        self.completeUntilNs = completeUntilNs
+        self.suspectedOverflows = suspectedOverflows
+    }
+}
+
+/// Requested input lines, reporting both edges: the narrow seam between the input backend and one version of
+/// the kernel interface. libgpiod v1 (`GpiodV1LineSource`) is the one implementation today; v2 (Debian trixie:
+/// one FIFO per request, kernel debounce, sequence numbers) can be a second without touching the backend.
+///
+/// Used from one thread at a time (the backend's reader thread). Releasing the last reference releases the lines.
+public protocol GpioLineRequest: AnyObject {
+    /// The requested lines; edges and levels refer to them by position.
+    var lines: [GpioLineSpec] { get }
+
+    /// Waits up to `timeoutNs` (0: not at all) for edges on any line, then reads what is queued and appends it to
+    /// `edges` (in kernel order within each line; lines may interleave in any order).
+    func readEdges(timeoutNs: Int64, into edges: inout [GpioEdge]) throws(GpioError) -> GpioReadResult
+
+    /// The current logical level of every line, in `lines` order (`levels` is replaced).
+    func readLevels(into levels: inout [UInt8]) throws(GpioError)
+
+    /// The clock edge timestamps are in (CLOCK_MONOTONIC), nanoseconds.
+    func monotonicNs() -> Int64
+}
+
+/// Opens GPIO lines: the factory side of the seam.
+public protocol GpioLineSource: Sendable {
+    /// Requests `lines` as inputs reporting both edges, with each line's active-low and bias; `consumer` is the
+    /// name `gpioinfo` shows for them.
+    func request(_ lines: [GpioLineSpec], consumer: String) throws(GpioError) -> any GpioLineRequest
+
+    /// Why `chip` cannot be used on this machine (missing, not readable, fewer lines than `offsets` need), or nil
+    /// when it can. Opens the chip to read its label and line count; requests nothing.
+    func chipProblem(_ chip: BoardProfile.Chip, offsets: [UInt32]) -> String?
+}

@@ -1,0 +1,76 @@
+import HoistWatchCore
+
+/// The `sim` board: the plant model playing a scenario, driven by the agent's clock instead of GPIO.
+///
+/// Pure: the caller says how far board time has got; the board emits the input events up to there. Each run of
+/// the scenario has its own trace time starting at 0 (what the detection engine of that run sees); `runStartNs`
+/// places it on the board's continuous time line. With `loop`, a finished scenario starts again one second later
+/// with the next seed, so a "day in the life" can run for weeks.
+public struct SimulatedBoard: Sendable {
+    /// What one call to `advance` did (never `.failed`).
+    public typealias Progress = BoardProgress
+
+    private static let gapBetweenRunsNs: Int64 = 1_000_000_000
+
+    public let calibration: Calibration
+    public let scenario: Scenario
+    public let loop: Bool
+    /// Board seconds per wall-clock second (`[sim] time_scale`).
+    public let timeScale: Double
+    private let firstSeed: UInt64
+    private var simulation: PlantSimulation
+    /// How many times the scenario started (1 for the first run).
+    public private(set) var runs = 1
+    /// Board time (ns since the agent started) at which the current run's trace time is 0.
+    public private(set) var runStartNs: Int64 = 0
+
+    /// Checks the scenario against the calibration (errors name the scenario key).
+    public init(calibration: Calibration, scenario: Scenario, loop: Bool, seed: UInt64?, timeScale: Double = 1)
+        throws(InputError)
+    {
+        self.calibration = calibration
+        self.scenario = scenario
+        self.loop = loop
+        self.timeScale = timeScale
+        firstSeed = seed ?? scenario.seed
+        simulation = try PlantSimulation(calibration: calibration, scenario: scenario, seed: firstSeed)
+    }
+
+    /// The header of the current run (initial levels and position).
+    public var header: TraceHeader { simulation.header }
+
+    /// Emits the current run's events up to board time `boardNs`, in time order, with run-relative times.
+    public mutating func advance(toBoardNs boardNs: Int64, emit: (InputEvent) -> Void) -> Progress {
+        let untilNs = boardNs - runStartNs
+        if simulation.advance(untilNs: untilNs, emit: emit) {
+            return .running(horizonNs: min(untilNs, simulation.emittedThroughNs))
+        }
+        guard loop else { return .finished(horizonNs: simulation.nowNs) }
+        let nextStartNs = runStartNs + simulation.nowNs + Self.gapBetweenRunsNs
+        guard boardNs >= nextStartNs else { return .running(horizonNs: untilNs) }
+        // The same scenario and calibration were accepted before, so a new run cannot fail to build.
+        guard let next = try? PlantSimulation(calibration: calibration, scenario: scenario,
+                                              seed: firstSeed &+ UInt64(runs)) else {
+            return .finished(horizonNs: simulation.nowNs)
+        }
+        simulation = next
+        runs += 1
+        runStartNs = nextStartNs
+        return .restarted(header: simulation.header)
+    }
+}
+
+extension SimulatedBoard: BoardInputSource {
+    public var name: String { "sim" }
+    public var originMonoNs: Int64? { nil }
+    public var logMetadata: [String: String] { ["scenario": scenario.name, "time_scale": "\(timeScale)"] }
+    public var inputCounters: BoardInputCounters? { nil }
+
+    public mutating func start() {}
+
+    public mutating func read(untilBoardNs boardNs: Int64, emit: (BoardInput) -> Void) -> BoardProgress {
+        advance(toBoardNs: boardNs) { emit(.event($0)) }
+    }
+
+    public mutating func stop() {}
+}

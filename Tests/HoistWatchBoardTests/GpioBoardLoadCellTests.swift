@@ -1,0 +1,159 @@
+import Foundation
+import HoistWatchBoardTestKit
+import HoistWatchCore
+import HoistWatchConfig
+import Logging
+import Testing
+@testable import HoistWatchBoard
+
+
+/// The load cell on a GPIO board: samples from its own thread merged with the edges by time, both ways the profile
+/// can say (`[hx711] mode = "gpio"`: bit-banged over the fake libgpiod with an HX711 model behind the lines;
+/// `mode = "iio"`: a fake sysfs folder). The fake board is paced by the real clock: these run in real time.
+@Suite(.serialized) struct GpioBoardLoadCellTests {
+    struct Rig {
+        let label = FakeGpioBoard.uniqueLabel("pinctrl-bcm2711")
+        let fake: FakeGpioBoard
+
+        init() {
+            fake = FakeGpioBoard.paced(chips: [.init(name: "gpiochip-" + label, label: label, lineCount: 58)])
+        }
+
+        func profile(loadCell: BoardProfile.LoadCellWiring) -> BoardProfile {
+            BoardProfile(inputs: [
+                .encA: .init(chip: .label(label), offset: 17, activeLow: false, bias: .pullUp),
+                .encB: .init(chip: .label(label), offset: 27, activeLow: false, bias: .pullUp),
+            ], loadCell: loadCell)
+        }
+
+        var calibration: Calibration {
+            Calibration(equipment: .elevator, deviceId: "dev", countsPerMeter: 4000, loadRawZero: 84_000,
+                        loadRawPerKg: 21.5, ratedKg: 1000, ratedSpeedMps: 1, levelsM: [0, 3],
+                        wiredInputs: [.encA, .encB], wiredAdc: [.load])
+        }
+
+        /// The board `hoistwatch run` would open on `profile`, through the fake libgpiod and `readSysfs`.
+        func board(_ profile: BoardProfile, readSysfs: @escaping @Sendable (String) -> SysfsRead = SysfsAttribute.read)
+            throws -> any BoardInputSource
+        {
+            try GpioBoard.open(
+                name: "test-board", profilePath: "test.toml", profile: profile, calibration: calibration,
+                deviceId: "dev", gpiod: FakeGpiod.functions, readSysfs: readSysfs, logger: Logger(label: "test"))
+        }
+    }
+
+    /// Reads the board every 10 ms for `seconds`, and on until its load cell counters are `enough` (20 s at most:
+    /// on a busy machine preempted bit-bang reads are discarded and retried, which costs conversions), then stops
+    /// it; returns every input in the order handed on.
+    static func collect(_ board: inout any BoardInputSource, seconds: Double,
+                        until enough: (LoadCellCounters) -> Bool) async throws -> [InputEvent] {
+        var events: [InputEvent] = []
+        let start = ContinuousClock.now
+        let minimum = start + .milliseconds(Int(seconds * 1000))
+        let maximum = start + .seconds(20)
+        var horizon: Int64 = 0
+        while ContinuousClock.now < minimum
+            || (!enough(board.inputCounters?.loadCell ?? LoadCellCounters()) && ContinuousClock.now < maximum)
+        {
+            let progress = board.read(untilBoardNs: 0) { input in
+                if case .event(let event) = input { events.append(event) }
+            }
+            guard case .running(let horizonNs) = progress else {
+                Issue.record("unexpected \(progress)")
+                break
+            }
+            #expect(horizonNs >= horizon)
+            horizon = horizonNs
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        // Stopped, the board hands on what its threads read until then (as the detection loop's last turn does).
+        board.stop()
+        _ = board.read(untilBoardNs: 0) { input in
+            if case .event(let event) = input { events.append(event) }
+        }
+        return events
+    }
+
+    @Test func bitBangedSamplesComeMergedWithTheEdgesByTime() async throws {
+        let rig = Rig()
+        let chip = FakeHX711(chip: rig.label, doutLine: 9, sckLine: 10) { _ in 105_500 }
+        rig.fake.attach(chip)
+        var board = try rig.board(rig.profile(loadCell: .gpio(chip: .label(rig.label), doutLine: 9, sckLine: 10)))
+        #expect(board.logMetadata["load.cell"]?.hasPrefix("hx711 gpio") == true)
+        let origin = try #require(board.originMonoNs)
+        var encoder = QuadratureScript(chip: rig.label, lineA: 17, lineB: 27, startNs: rig.fake.currentNs + 50_000_000)
+        let script = encoder.next(200, periodNs: 2_000_000)
+        rig.fake.script(script)
+        try board.start()
+        let events = try await Self.collect(&board, seconds: 0.9) { $0.samples - $0.failedSamples >= 5 }
+
+        #expect(zip(events, events.dropFirst()).allSatisfy { $0.tNs <= $1.tNs }, "one time-ordered stream")
+        let edges = events.filter { $0.source != .adc(.load) }
+        #expect(edges.map(\.tNs) == script.map { $0.atNs - origin })
+        let samples = events.filter { $0.source == .adc(.load) }
+        // 10 SPS for about 0.9 s; a read the test machine preempted past the datasheet's limits is retried, and
+        // a sample whose retries all broke them is a failed one (raw null), never a wrong value.
+        #expect(samples.count >= 5, "\(samples.count) samples")
+        #expect(samples.compactMap(\.raw).allSatisfy { $0 == 105_500 })
+        #expect(samples.compactMap(\.raw).count >= 4)
+        let counters = try #require(board.inputCounters)
+        #expect(counters.loadCell?.samples == Int64(samples.count))
+        #expect(counters.loadCell?.discardedReads != nil)
+        #expect(rig.fake.inspect { chip.conversionsRead } >= samples.compactMap(\.raw).count)
+    }
+
+    @Test func iioSamplesAndDriverErrorsComeAsSamplesAndFailedReads() async throws {
+        let rig = Rig()
+        let folder = FileManager.default.temporaryDirectory.path + "/hx711-iio-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "hx711\n".write(toFile: folder + "/name", atomically: true, encoding: .utf8)
+        try "0\n".write(toFile: folder + "/in_voltage0_raw", atomically: true, encoding: .utf8)
+        let reads = SharedCounter()
+        // The driver blocks about a conversion period per read; the fourth and fifth reads fail with EIO.
+        let readSysfs: @Sendable (String) -> SysfsRead = { path in
+            if path.hasSuffix("/name") { return .text("hx711\n") }
+            guard path.hasSuffix("/in_voltage0_raw") else { return .failed(errno: ENOENT) }
+            usleep(100_000)
+            let n = reads.next()
+            return n == 4 || n == 5 ? .failed(errno: EIO) : .text("\(84_000 + 8_388_608)\n")
+        }
+        var board = try rig.board(rig.profile(loadCell: .iio(device: folder, channel: "in_voltage0_raw")),
+                                  readSysfs: readSysfs)
+        #expect(board.logMetadata["load.cell"] == "hx711 iio \(folder)/in_voltage0_raw")
+        try board.start()
+        let events = try await Self.collect(&board, seconds: 1.0) { $0.samples >= 6 }
+        let samples = events.filter { $0.source == .adc(.load) }
+        #expect(samples.count >= 6, "\(samples.count)")
+        #expect(samples.prefix(3).allSatisfy { $0.raw == 84_000 })
+        #expect(samples.count > 4 && samples[3].raw == nil && samples[4].raw == nil)
+        let counters = try #require(board.inputCounters)
+        #expect(counters.loadCell?.failedSamples == 2)
+        #expect(counters.loadCell?.discardedReads == nil, "the kernel's reads are not judged")
+    }
+
+    @Test func aMissingIIODeviceIsABoardOpenErrorNamingIt() throws {
+        let rig = Rig()
+        #expect {
+            _ = try rig.board(rig.profile(loadCell: .iio(device: "/nonexistent/iio:device7", channel: "in_voltage0_raw")))
+        } throws: { error in
+            let text = "\(error)"
+            return error is BoardOpenError && text.contains("cannot open the load cell of board profile test.toml")
+                && text.contains("/nonexistent/iio:device7 does not exist")
+        }
+        #expect(rig.fake.requestedLines == 0)
+    }
+}
+
+/// A counter shared with a reading closure.
+final class SharedCounter: @unchecked Sendable {
+    // @unchecked Sendable: `count` is only used inside `lock`.
+    private let lock = NSLock()
+    private var count = 0
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        count += 1
+        return count
+    }
+}

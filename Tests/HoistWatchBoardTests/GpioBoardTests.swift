@@ -1,0 +1,153 @@
+import HoistWatchConfig
+import HoistWatchBoardTestKit
+import HoistWatchCore
+import Logging
+import Testing
+@testable import HoistWatchBoard
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+
+/// The GPIO board as the detection loop's input, on the fake libgpiod: the production wrapper, backend and reader
+/// thread, with the fake's virtual clock.
+struct GpioBoardTests {
+    /// A fake chip, and a profile mapping the encoder and the door contacts on it.
+    struct Rig {
+        let label = FakeGpioBoard.uniqueLabel("pinctrl-bcm2711")
+        let fake: FakeGpioBoard
+
+        init() {
+            fake = FakeGpioBoard(chips: [.init(name: "gpiochip-" + label, label: label, lineCount: 58)])
+        }
+
+        var profile: BoardProfile {
+            func line(_ offset: UInt32, activeLow: Bool) -> BoardProfile.Line {
+                BoardProfile.Line(chip: .label(label), offset: offset, activeLow: activeLow, bias: .pullUp)
+            }
+            return BoardProfile(inputs: [
+                .encA: line(17, activeLow: false), .encB: line(27, activeLow: false),
+                .doorClosed: line(22, activeLow: true), .doorZone: line(23, activeLow: true),
+            ])
+        }
+
+        var calibration: Calibration {
+            Calibration(equipment: .elevator, deviceId: "dev", countsPerMeter: 4000, loadRawZero: 0, loadRawPerKg: 1,
+                        ratedKg: 1000, ratedSpeedMps: 1, levelsM: [0, 3], wiredInputs: [.encA, .encB, .doorClosed, .doorZone],
+                        wiredAdc: [])
+        }
+
+        func board() throws -> GpioBoard {
+            try GpioBoard(name: "test-board", profile: profile, calibration: calibration, deviceId: "dev",
+                          source: fake.source, logger: Logger(label: "test"))
+        }
+    }
+
+    /// Reads until the horizon has passed `boardNs` (the reader thread runs the fake's clock ahead meanwhile).
+    static func read(_ board: GpioBoard, through boardNs: Int64) async throws -> (events: [InputEvent], horizonNs: Int64) {
+        var events: [InputEvent] = []
+        var horizon: Int64 = 0
+        for _ in 0..<500 {
+            let progress = board.read(untilBoardNs: 0) { input in
+                if case .event(let event) = input { events.append(event) }
+            }
+            guard case .running(let horizonNs) = progress else {
+                Issue.record("unexpected \(progress)")
+                break
+            }
+            #expect(horizonNs >= horizon, "the horizon never moves back")
+            horizon = horizonNs
+            if horizon > boardNs { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return (events, horizon)
+    }
+
+    @Test func theHeaderHasTheLevelsAtOpenAndEventsComeInBoardTimeInOrder() async throws {
+        let rig = Rig()
+        // The door contact pulls its pin low when closed (active-low): electrical 0 = closed = logical 1.
+        rig.fake.setLevel(chip: rig.label, offset: 22, 0)
+        rig.fake.setLevel(chip: rig.label, offset: 23, 1)
+        let board = try rig.board()
+        #expect(board.header.initialLevels == [.encA: 0, .encB: 0, .doorClosed: 1, .doorZone: 0])
+        #expect(board.originMonoNs != nil)
+        let origin = try #require(board.originMonoNs)
+        var encoder = QuadratureScript(chip: rig.label, lineA: 17, lineB: 27, startNs: origin + 20_000_000)
+        var script = encoder.next(40, periodNs: 250_000)
+        script.append(FakeGpioBoard.Edge(chip: rig.label, offset: 22, atNs: origin + 40_000_000, level: 1))
+        rig.fake.script(script)
+        try board.start()
+        let (events, horizon) = try await Self.read(board, through: 40_000_000)
+        board.stop()
+        #expect(events.map(\.tNs) == script.map { $0.atNs - origin })
+        #expect(events.last == .level(.doorClosed, 0, atNs: 40_000_000), "door opened: logical 0")
+        #expect(events.filter { $0.source == .line(.encA) || $0.source == .line(.encB) }.count == 40)
+        #expect(horizon > 40_000_000)
+        let counters = try #require(board.inputCounters)
+        #expect(counters.gpio.edges == 41 && counters.gpio.lostEdges == 0 && counters.lateInputs == 0)
+        #expect(rig.fake.requestedLines == 4)
+    }
+
+    @Test func aLostEdgeIsReportedWithTheEventsThatCameWithIt() async throws {
+        let rig = Rig()
+        rig.fake.setLevel(chip: rig.label, offset: 23, 1)  // out of the zone
+        let board = try rig.board()
+        let origin = try #require(board.originMonoNs)
+        // door_zone (active-low) twice to the same level: the edge between was lost.
+        rig.fake.script([
+            FakeGpioBoard.Edge(chip: rig.label, offset: 23, atNs: origin + 20_000_000, level: 0),
+            FakeGpioBoard.Edge(chip: rig.label, offset: 23, atNs: origin + 30_000_000, level: 0),
+        ])
+        try board.start()
+        var inputs: [BoardInput] = []
+        for _ in 0..<500 {
+            var horizon: Int64 = 0
+            if case .running(let horizonNs) = board.read(untilBoardNs: 0, emit: { inputs.append($0) }) {
+                horizon = horizonNs
+            }
+            if horizon > 30_000_000 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        board.stop()
+        #expect(inputs.first == .event(.level(.doorZone, 1, atNs: 20_000_000)))
+        #expect(inputs.contains(.event(.level(.doorZone, 1, atNs: 30_000_000))), "passed on as the kernel said")
+        let loss = inputs.compactMap { input -> (InputLossCounts, Int64)? in
+            if case .inputLoss(let totals, let atNs) = input { return (totals, atNs) }
+            return nil
+        }
+        #expect(loss.count == 1)
+        #expect(loss.first?.0 == InputLossCounts(lostEdges: 1))
+        #expect(loss.first?.1 == 30_000_000, "at the time of the last event read with it")
+        #expect(board.inputCounters?.gpio.lostEdges == 1)
+    }
+
+    @Test func aLineHeldByAnotherProgramFailsTheOpenNamingIt() throws {
+        let rig = Rig()
+        rig.fake.failNext("gpiod_line_request_bulk", errno: EBUSY)
+        #expect {
+            _ = try rig.board()
+        } throws: { error in
+            let gpio = error as? GpioError
+            return gpio?.code == .lineBusy && "\(error)".contains("chip \"\(rig.label)\"")
+        }
+        #expect(rig.fake.requestedLines == 0 && rig.fake.openChips == 0)
+    }
+
+    @Test func aReadFailureEndsTheBoardWithWhatWasReadHandedOn() async throws {
+        let rig = Rig()
+        let board = try rig.board()
+        rig.fake.failNext("gpiod_line_event_wait_bulk", errno: EIO)
+        try board.start()
+        var failed: String?
+        for _ in 0..<200 {
+            if case .failed(let message) = board.read(untilBoardNs: 0, emit: { _ in }) {
+                failed = message
+                break
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        board.stop()
+        #expect(failed?.contains("gpiod_line_event_wait_bulk failed") == true, "\(failed ?? "no failure")")
+    }
+}

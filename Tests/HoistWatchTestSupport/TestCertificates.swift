@@ -1,0 +1,41 @@
+import Foundation
+
+/// A throwaway CA with a server certificate for 127.0.0.1/localhost and a client certificate, made with the
+/// `openssl` command line tool (EC P-256 keys: fast to generate).
+public struct TestCertificates {
+    public let directory: TestDirectory
+    public var caFile: String { directory.file("ca.crt") }
+    public var serverCert: String { directory.file("server.crt") }
+    public var serverKey: String { directory.file("server.key") }
+    public var clientCert: String { directory.file("client.crt") }
+    public var clientKey: String { directory.file("client.key") }
+
+    public init() throws {
+        directory = try TestDirectory("certs")
+        try directory.write("server.ext", "subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+        try directory.write("client.ext", "extendedKeyUsage=clientAuth\n")
+        try Self.openssl(
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-keyout", directory.file("ca.key"), "-out", caFile, "-days", "2", "-subj", "/CN=hoistwatch-test-ca"],
+            in: directory)
+        for (name, subject) in [("server", "/CN=localhost"), ("client", "/CN=dev1")] {
+            try Self.openssl(
+                ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                 "-keyout", directory.file("\(name).key"), "-out", directory.file("\(name).csr"), "-subj", subject],
+                in: directory)
+            try Self.openssl(
+                ["x509", "-req", "-in", directory.file("\(name).csr"), "-CA", caFile,
+                 "-CAkey", directory.file("ca.key"), "-CAcreateserial", "-out", directory.file("\(name).crt"),
+                 "-days", "2", "-extfile", directory.file("\(name).ext")],
+                in: directory)
+        }
+    }
+
+    private static func openssl(_ arguments: [String], in directory: TestDirectory) throws {
+        let status = try runProgram("/usr/bin/openssl", arguments, logFile: directory.file("openssl.log"))
+        guard status == 0 else {
+            let log = (try? String(contentsOfFile: directory.file("openssl.log"), encoding: .utf8)) ?? ""
+            throw MosquittoBroker.BrokerError(message: "openssl \(arguments.first ?? "") failed: \(log)")
+        }
+    }
+}
