@@ -46,7 +46,7 @@ struct HistoryCommand: ParsableCommand {
         var shown = 0
         var lines: [String] = []
         for row in rows.reversed() where shown < limit {
-            let payload = try? JSONValue.parse(row.payload)
+            let payload = try? JSONValue.parse(row.payloadAsSent)
             if let type, row.kind == .event, payload?["type"]?.string != type { continue }
             if type != nil && row.kind == .status && !statusOnly && !status { continue }
             lines.append(json ? Self.jsonLine(row) : Self.textLine(row, payload))
@@ -61,9 +61,7 @@ struct HistoryCommand: ParsableCommand {
 
     /// The payload as it would be sent: the corrected time once the clock synced.
     static func jsonLine(_ row: Outbox.HistoryRow) -> String {
-        let entry = OutboxEntry(id: row.id, seq: row.seq, priority: .info, topic: "", payload: row.payload,
-                                monoNs: 0, bootId: "", wallNs: row.wallNs, timeSynced: row.timeSynced)
-        return String(decoding: PayloadFinalizer.finalize(entry, isBacklog: false), as: UTF8.self)
+        String(decoding: row.payloadAsSent, as: UTF8.self)
     }
 
     static func textLine(_ row: Outbox.HistoryRow, _ payload: JSONValue?) -> String {

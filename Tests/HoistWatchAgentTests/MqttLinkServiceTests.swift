@@ -15,8 +15,7 @@ import HoistWatchTestSupport
     /// Starts a service and returns it with the task running it.
     static func startService(
         port: Int, outbox: Outbox, logger: Logger, link: MqttLink.Configuration = fastLink,
-        username: String? = nil, password: String? = nil, tls: MosquittoOptions.TLS? = nil,
-        finalize: MqttLinkService.Finalize? = nil
+        username: String? = nil, password: String? = nil, tls: MosquittoOptions.TLS? = nil
     ) -> (MqttLinkService, Task<Void, any Error>) {
         let broker = MosquittoOptions(
             host: "127.0.0.1", port: port, clientID: "dev1", keepAliveS: 5,
@@ -26,7 +25,7 @@ import HoistWatchTestSupport
             outbox: outbox, logger: logger,
             birth: { Array("{\"online\":true,\"session\":\($0)}".utf8) },
             will: { Array("{\"online\":false,\"session\":\($0)}".utf8) },
-            finalize: finalize, random: SplitMix64(seed: 9))
+            random: SplitMix64(seed: 9))
         let task = Task { try await service.run() }
         return (service, task)
     }
@@ -83,13 +82,9 @@ import HoistWatchTestSupport
         let dir = try TestDirectory()
         let outbox = try Outbox(path: dir.file("outbox.db"))
         let (logger, _) = capturingLogger()
-        let historical: MqttLinkService.Finalize = { entry, isBacklog in
-            isBacklog ? entry.payload.dropLast() + Array(",\"historical\":true}".utf8) : entry.payload
-        }
-        let (service, task) = Self.startService(
-            port: broker.port, outbox: outbox, logger: logger, finalize: historical)
+        let (service, task) = Self.startService(port: broker.port, outbox: outbox, logger: logger)
         #expect(await eventually { await Self.phaseIsConnected(service) })
-        try outbox.appendEvent { EntryFactory.event(.info, seq: $0) }  // seq 1, sent live
+        try outbox.appendEvent { EntryFactory.storedEvent(.info, seq: $0) }  // seq 1, sent live
         #expect(await eventually { (try? outbox.depth().count) == 0 })
 
         subscriber.close()
@@ -103,7 +98,7 @@ import HoistWatchTestSupport
                 if priority == .status {
                     try outbox.append(EntryFactory.status(round))
                 } else {
-                    let result = try outbox.appendEvent { EntryFactory.event(priority, seq: $0) }
+                    let result = try outbox.appendEvent { EntryFactory.storedEvent(priority, seq: $0) }
                     expected[priority, default: []].append(result.seq!)
                 }
             }

@@ -96,4 +96,39 @@ import HoistWatchTestSupport
         try outbox.appendEvent { EntryFactory.event(.alarm, seq: $0) }
         #expect(try Outbox.readHistory(path: path, sinceWallNs: .min, kinds: [.event], limit: 10).map(\.seq) == [2])
     }
+
+    @Test func aVersionTwoOutboxKeepsSendingItsRowsAsTheyWereStored() throws {
+        let dir = try TestDirectory()
+        let path = dir.file("outbox.db")
+        let legacy = #"{"schema":"hoistwatch.event/1","id":"evt-1","seq":1}"#
+        do {
+            let db = try SQLiteConnection(path: path)
+            try db.execute("""
+                CREATE TABLE outbox(position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, seq INTEGER,
+                    priority INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, retained INTEGER NOT NULL,
+                    mono_ns INTEGER NOT NULL, boot_id TEXT NOT NULL, wall_ns INTEGER NOT NULL,
+                    time_synced INTEGER NOT NULL, bytes INTEGER NOT NULL);
+                CREATE INDEX outbox_send_order ON outbox(priority, position);
+                CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                INSERT INTO outbox(id, seq, priority, topic, payload, retained, mono_ns, boot_id, wall_ns, time_synced,
+                    bytes) VALUES('evt-1', 1, 0, 't', '\(legacy)', 0, 1, 'b', 1, 1, 70);
+                INSERT INTO meta VALUES('last_seq', 1);
+                """ + Outbox.historySchema + """
+                INSERT INTO history(kind, id, seq, mono_ns, boot_id, wall_ns, time_synced, payload, bytes)
+                    VALUES(0, 'evt-1', 1, 1, 'b', 1, 1, '\(legacy)', 70);
+                PRAGMA user_version = 2;
+                """)
+        }
+        // `hoistwatch history` on a file the agent has not upgraded yet.
+        let old = try Outbox.readHistory(path: path, sinceWallNs: .min, kinds: [.event], limit: 10)
+        #expect(old.map { String(decoding: $0.payloadAsSent, as: UTF8.self) } == [legacy])
+        let outbox = try Outbox(path: path)
+        let entry = try #require(try outbox.pending(limit: 10).first)
+        #expect(entry.event == nil)
+        #expect(String(decoding: entry.payloadToSend(isBacklog: true), as: UTF8.self) == legacy)
+        try outbox.appendEvent { EntryFactory.storedEvent(.alarm, seq: $0) }
+        let rows = try Outbox.readHistory(path: path, sinceWallNs: .min, kinds: [.event], limit: 10)
+        #expect(rows.map(\.seq) == [1, 2])
+        #expect(rows.map { $0.event?.id } == [nil, "evt-2"])
+    }
 }

@@ -210,6 +210,6 @@ import Testing
         let cleared = events.first(.powerFailure, .cleared)!
         #expect(cleared.raisedId == events.first(.powerFailure, .raised)!.id)
         #expect(cleared.durationS! > 6.9 && cleared.durationS! < 7.1)
-        #expect(events.map(\.seq) == Array(1...Int64(events.count)))
+        #expect(events.map(\.seq) == Array(1...Int64(events.count)).map(Optional.some))
     }
 }

@@ -87,11 +87,12 @@ import Testing
     }
 
     @Test func eventPayloadMatchesTheContract() {
-        var stamper = EventStamper(deviceId: "37010000000000000001", bootId: "boot", firstSeq: 1042,
-                                   wallOffsetNs: 1_795_334_400_000_000_000, timeSynced: true, seed: 7)
+        var stamper = EventStamper(deviceId: "37010000000000000001", bootId: "boot",
+                                   clock: EventClock(wallMinusMonoNs: 1_795_334_400_000_000_000, timeSynced: true),
+                                   seed: 7, firstSeq: 1042)
         var data = EventData()
         data.set("speed_mps", 2.2134, decimals: 2)
-        let event = stamper.stamp(type: .overspeed, transition: .cleared, severity: .alarm, monoNs: 81_234_567_890,
+        let event = stamper.stamp(type: .overspeed, transition: .cleared, severity: .alarm, runNs: 81_234_567_890,
                                   data: data, raisedId: "r", durationS: 1.5)
         let text = String(decoding: event.jsonBytes(), as: UTF8.self)
         #expect(text.hasPrefix(#"{"schema":"hoistwatch.event/1","id":""#))

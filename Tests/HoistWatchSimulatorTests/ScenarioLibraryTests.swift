@@ -91,7 +91,7 @@ struct ScenarioFileTests {
     func verify() {
         var stamper = EventStamper.replay(deviceId: "d", seed: 1)
         func event(_ type: FaultType, _ transition: Transition, _ atS: Double) -> Event {
-            stamper.stamp(type: type, transition: transition, severity: .alarm, monoNs: Int64(atS * 1e9), data: EventData())
+            stamper.stamp(type: type, transition: transition, severity: .alarm, runNs: Int64(atS * 1e9), data: EventData())
         }
         var scenario = Scenario(name: "x", equipment: .elevator)
         scenario.expectations = [

@@ -58,6 +58,19 @@ import HoistWatchTestSupport
         let types = Set(events.compactMap { $0["type"] as? String })
         #expect(types.isSuperset(of: ["overspeed", "overload", "trapped_passenger"]), "\(types)")
 
+        // The UUIDv7 id is the event's wall time on the board's clock (within 1 ms; not shifted by the board's
+        // uptime), and the ids of this boot sort in seq order.
+        let nowNs = SystemClock.realtimeNs()
+        for event in events {
+            let id = event["id"] as? String ?? ""
+            let idMs = UUIDText.v7UnixMs(id)
+            let wallNs = RFC3339.parseNs(event["time"] as? String ?? "")
+            #expect(idMs != nil && wallNs != nil && abs(idMs! * 1_000_000 - wallNs!) < 1_000_000, "\(id) \(event)")
+            #expect(abs(nowNs - (wallNs ?? 0)) < 600_000_000_000, "the event happened during this test: \(event)")
+        }
+        let bySeq = events.sorted { ($0["seq"] as? Int ?? 0) < ($1["seq"] as? Int ?? 0) }.compactMap { $0["id"] as? String }
+        #expect(bySeq == bySeq.sorted(), "ids sort in seq order")
+
         // Each alarm's flight record arrives on record/{event_id} in the trace format.
         let alarms = events.filter { $0["severity"] as? String == "alarm" && $0["transition"] as? String == "raised" }
         for alarm in alarms {

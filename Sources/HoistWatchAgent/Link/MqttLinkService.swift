@@ -15,9 +15,6 @@ import ServiceLifecycle
 public actor MqttLinkService: Service {
     /// Builds a payload from the session number (birth and will).
     public typealias SessionPayload = @Sendable (_ session: Int64) -> [UInt8]
-    /// Finishes an entry's payload just before it is sent: the corrected `time` when `timeSynced` changed,
-    /// `"historical": true` when `isBacklog`. Without it the stored payload is sent as it is.
-    public typealias Finalize = @Sendable (_ entry: OutboxEntry, _ isBacklog: Bool) -> [UInt8]
 
     private enum Input: Sendable {
         case client(generation: Int, MosquittoEvent)
@@ -34,7 +31,6 @@ public actor MqttLinkService: Service {
     private let logger: Logger
     private let birth: SessionPayload
     private let will: SessionPayload
-    private let finalize: Finalize?
     private let inputs: AsyncStream<Input>
     private let inputContinuation: AsyncStream<Input>.Continuation
     private let clock = ContinuousClock()
@@ -62,15 +58,14 @@ public actor MqttLinkService: Service {
     private var timerTask: Task<Void, Never>?
     private var forwardTask: Task<Void, Never>?
 
-    /// A link for `outbox`. `birth` and `will` build the status payloads for a session number; `finalize`
-    /// finishes entries before sending; `random` supplies backoff jitter.
+    /// A link for `outbox`. `birth` and `will` build the status payloads for a session number; `random` supplies
+    /// backoff jitter.
     public init(
         configuration: MqttLinkConfiguration,
         outbox: Outbox,
         logger: Logger,
         birth: @escaping SessionPayload,
         will: @escaping SessionPayload,
-        finalize: Finalize? = nil,
         random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
     ) {
         self.configuration = configuration
@@ -80,7 +75,6 @@ public actor MqttLinkService: Service {
         self.logger = logger
         self.birth = birth
         self.will = will
-        self.finalize = finalize
         self.machine = MqttLink(configuration: configuration.link, random: random)
         (inputs, inputContinuation) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .unbounded)
         origin = clock.now
@@ -292,7 +286,7 @@ public actor MqttLinkService: Service {
             sendCursor = .start  // it waits again: the next refill must find it
             return
         }
-        let payload = finalize?(entry, isBacklog) ?? entry.payload
+        let payload = entry.payloadToSend(isBacklog: isBacklog)
         do {
             let mid = try client.publish(
                 topic: entry.topic, payload: payload, retain: entry.retained && !isBacklog)

@@ -1,3 +1,5 @@
+import HoistWatchCore
+
 /// The local history of mqtt.md: every event and a status every minute, kept on the board for `history_days`
 /// so an inspector can read it on site when the platform is unreachable (`hoistwatch history`).
 ///
@@ -43,8 +45,8 @@ extension Outbox {
 
     static func insertHistory(_ db: SQLiteConnection, _ entry: OutboxEntry, kind: HistoryKind) throws {
         let statement = try db.cached(
-            "INSERT INTO history(kind, id, seq, mono_ns, boot_id, wall_ns, time_synced, payload, bytes) "
-                + "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            "INSERT INTO history(kind, id, seq, mono_ns, boot_id, wall_ns, time_synced, payload, bytes, format) "
+                + "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         defer { statement.reset() }
         try statement.bind(kind.rawValue, at: 1)
         try statement.bind(entry.id, at: 2)
@@ -55,6 +57,7 @@ extension Outbox {
         try statement.bind(entry.timeSynced ? 1 : 0, at: 7)
         try statement.bind(entry.payload, at: 8)
         try statement.bind(Int64(entry.payload.count + entry.id.utf8.count + 48), at: 9)
+        try statement.bind(entry.event == nil ? 0 : 1, at: 10)
         try statement.step()
     }
 
@@ -123,13 +126,24 @@ extension Outbox {
         public var seq: Int64?
         public var wallNs: Int64
         public var timeSynced: Bool
+        /// The stored bytes: an event's fields (`event` then holds them) or a status payload.
         public var payload: [UInt8]
+        /// The event of an event row stored as its fields (schema 3); nil for status rows and older event rows.
+        public var event: Event?
+
+        /// The payload as the platform got it live: an event rendered from its fields with the time as corrected
+        /// since (`time_synced`), any other row as stored.
+        public var payloadAsSent: [UInt8] {
+            event?.jsonBytes(seq: seq, wallNs: wallNs, timeSynced: timeSynced, historical: false) ?? payload
+        }
     }
 
     /// The history since `sinceWallNs`, of `kinds`, the newest `limit` rows, oldest first.
     public func history(sinceWallNs: Int64, kinds: Set<HistoryKind>, limit: Int) throws(OutboxError) -> [HistoryRow] {
         try state.withLock { state throws(OutboxError) in
-            try run("reading the history", state.db) { db in try Self.history(db, sinceWallNs, kinds, limit) }
+            try run("reading the history", state.db) { db in
+                try Self.history(db, sinceWallNs, kinds, limit, hasFormat: true)
+            }
         }
     }
 
@@ -146,7 +160,7 @@ extension Outbox {
                 throw OutboxError(code: .io, path: path, message: "this outbox has no history yet (schema "
                                   + "\(version)): the agent adds it at its next start", underlying: nil)
             }
-            return try history(db, sinceWallNs, kinds, limit)
+            return try history(db, sinceWallNs, kinds, limit, hasFormat: version >= 3)
         } catch let error as OutboxError {
             throw error
         } catch let error as SQLiteError {
@@ -156,20 +170,23 @@ extension Outbox {
         }
     }
 
+    /// `hasFormat`: the file is of schema 3 or later (an agent not restarted since the upgrade has an older one).
     private static func history(_ db: SQLiteConnection, _ sinceWallNs: Int64, _ kinds: Set<HistoryKind>,
-                                _ limit: Int) throws -> [HistoryRow] {
+                                _ limit: Int, hasFormat: Bool) throws -> [HistoryRow] {
         let kindList = kinds.map { String($0.rawValue) }.sorted().joined(separator: ",")
         let statement = try db.prepare(
-            "SELECT kind, id, seq, wall_ns, time_synced, payload FROM history WHERE wall_ns >= ? AND kind IN (\(kindList)) "
-                + "ORDER BY position DESC LIMIT ?")
+            "SELECT kind, id, seq, wall_ns, time_synced, payload, \(hasFormat ? "format" : "0") FROM history "
+                + "WHERE wall_ns >= ? AND kind IN (\(kindList)) ORDER BY position DESC LIMIT ?")
         try statement.bind(sinceWallNs, at: 1)
         try statement.bind(Int64(limit), at: 2)
         var rows: [HistoryRow] = []
         while try statement.step() {
+            let payload = statement.bytes(5)
             rows.append(HistoryRow(
                 kind: HistoryKind(rawValue: statement.int64(0)) ?? .event, id: statement.text(1),
                 seq: statement.isNull(2) ? nil : statement.int64(2), wallNs: statement.int64(3),
-                timeSynced: statement.int64(4) != 0, payload: statement.bytes(5)))
+                timeSynced: statement.int64(4) != 0, payload: payload,
+                event: statement.int64(6) == 1 ? EventRecord.decode(payload) : nil))
         }
         return rows.reversed()
     }

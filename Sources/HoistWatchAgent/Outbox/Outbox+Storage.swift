@@ -13,6 +13,14 @@ extension Outbox {
         }
     }
 
+    /// What a row's `payload` holds (schema version 3): 0, the bytes sent as they are; 1, an event's fields
+    /// (`EventRecord`), rendered when sent.
+    static let formatColumn = """
+        ALTER TABLE outbox ADD COLUMN format INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE history ADD COLUMN format INTEGER NOT NULL DEFAULT 0;
+
+        """
+
     /// Sets the pragmas, checks the file and the schema version; returns the bytes stored.
     static func prepare(_ db: SQLiteConnection, path: String) throws(OutboxError) -> Int64 {
         do {
@@ -41,10 +49,13 @@ extension Outbox {
             try db.execute("PRAGMA synchronous=FULL")
             try db.execute("PRAGMA journal_size_limit=4194304")
             try db.execute("PRAGMA busy_timeout=5000")
-            if version == 1 {
-                // Version 2 added the local history; nothing else changed.
+            if version == 1 || version == 2 {
+                // Version 2 added the local history, version 3 the `format` of outbox rows (rows of an older
+                // version are sent as they were stored: format 0).
                 try db.transaction {
-                    try db.execute(historySchema + "PRAGMA user_version = \(schemaVersion);")
+                    try db.execute(
+                        (version == 1 ? historySchema : "") + formatColumn
+                            + "PRAGMA user_version = \(schemaVersion);")
                 }
             }
             if version == 0 {
@@ -69,7 +80,7 @@ extension Outbox {
                         );
                         CREATE INDEX outbox_send_order ON outbox(priority, position);
                         CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-                        """ + historySchema + "PRAGMA user_version = \(schemaVersion);")
+                        """ + historySchema + formatColumn + "PRAGMA user_version = \(schemaVersion);")
                 }
             }
             return try db.scalarInt64("SELECT coalesce(sum(bytes), 0) FROM outbox") ?? 0
@@ -134,7 +145,7 @@ extension Outbox {
     static func insert(_ db: SQLiteConnection, _ entry: OutboxEntry) throws {
         let statement = try db.cached(
             "INSERT INTO outbox(id, seq, priority, topic, payload, retained, mono_ns, boot_id, wall_ns, "
-                + "time_synced, bytes) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                + "time_synced, bytes, format) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         defer { statement.reset() }
         try statement.bind(entry.id, at: 1)
         try statement.bind(entry.seq, at: 2)
@@ -147,11 +158,12 @@ extension Outbox {
         try statement.bind(entry.wallNs, at: 9)
         try statement.bind(entry.timeSynced ? 1 : 0, at: 10)
         try statement.bind(entry.storedBytes, at: 11)
+        try statement.bind(entry.event == nil ? 0 : 1, at: 12)
         try statement.step()
     }
 
     /// Reads a row selected as `position, id, seq, priority, topic, payload, retained, mono_ns, boot_id,
-    /// wall_ns, time_synced`.
+    /// wall_ns, time_synced, format`.
     static func entry(from row: SQLiteStatement) -> OutboxEntry {
         var entry = OutboxEntry(
             id: row.text(1),
@@ -165,6 +177,7 @@ extension Outbox {
             wallNs: row.int64(9),
             timeSynced: row.int64(10) != 0)
         entry.position = row.int64(0)
+        if row.int64(11) == 1 { entry.event = EventRecord.decode(entry.payload) }
         return entry
     }
 }

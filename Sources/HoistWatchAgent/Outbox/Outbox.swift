@@ -22,13 +22,14 @@ import HoistWatchSystem
 /// These guarantees hold when the storage honours fsync (SD cards with a power-loss-safe controller, eMMC,
 /// or a filesystem on top of them mounted without `nobarrier`).
 ///
-/// The outbox is opaque to payloads. Thread-safe: every call takes one lock.
+/// The outbox stores an event's fields (`EventRecord`) and any other message's bytes as they are. Thread-safe:
+/// every call takes one lock.
 public final class Outbox: Sendable {
     /// The default size cap: 64 MiB of `OutboxEntry.storedBytes`.
     public static let defaultCapBytes: Int64 = 64 * 1024 * 1024
 
     /// The schema version this build writes, kept in `PRAGMA user_version`.
-    public static let schemaVersion: Int64 = 2
+    public static let schemaVersion: Int64 = 3
 
     /// The database file.
     public let path: String
@@ -163,7 +164,7 @@ public final class Outbox: Sendable {
             try run("reading pending entries", state.db) { db in
                 let statement = try db.cached(
                     "SELECT position, id, seq, priority, topic, payload, retained, mono_ns, boot_id, wall_ns, "
-                        + "time_synced FROM outbox WHERE priority = ? AND position > ? ORDER BY position")
+                        + "time_synced, format FROM outbox WHERE priority = ? AND position > ? ORDER BY position")
                 defer { statement.reset() }
                 var entries: [OutboxEntry] = []
                 for priority in OutboxPriority.allCases where entries.count < limit {
@@ -286,9 +287,9 @@ public final class Outbox: Sendable {
     /// Rewrites the wall time of entries made during boot `bootId` while the clock was not synchronised.
     ///
     /// Call it once the clock syncs, with `wallMinusMonoNs` = (wall clock now) − (monotonic clock now): each
-    /// such entry gets `wallNs = monoNs + wallMinusMonoNs` and `timeSynced = true`. Only the stored fields
-    /// change; the payload is opaque here, so the caller's `finalize` closure (see `MqttLinkService`) renders
-    /// the corrected `time` into the payload just before sending. Entries of other boots cannot be corrected
+    /// such entry gets `wallNs = monoNs + wallMinusMonoNs` and `timeSynced = true`. This is the one place
+    /// that corrects time: an event's payload is rendered from these fields when it is sent
+    /// (`OutboxEntry.payloadToSend`). Entries of other boots cannot be corrected
     /// (their monotonic clock is gone) and keep `timeSynced = false`. Returns how many entries changed.
     @discardableResult
     public func correctTimes(bootId: String, wallMinusMonoNs: Int64) throws(OutboxError) -> Int {

@@ -1,3 +1,5 @@
+import HoistWatchCore
+
 /// One message waiting in the outbox: opaque bytes for a topic, plus what the link needs to order, drop and
 /// finish it (priority, seq, the times for correcting an unsynced wall clock).
 public struct OutboxEntry: Sendable, Hashable {
@@ -10,8 +12,11 @@ public struct OutboxEntry: Sendable, Hashable {
     public var priority: OutboxPriority
     /// Full MQTT topic.
     public var topic: String
-    /// Message body, as built by the caller.
+    /// Message body as stored: the bytes sent as they are (status, flight records), or, for an event, its fields
+    /// encoded by `EventRecord` (the payload is rendered from them when sent: `payloadToSend(isBacklog:)`).
     public var payload: [UInt8]
+    /// The event whose fields `payload` holds; nil for messages sent as they are stored.
+    public var event: Event?
     /// Publish with the retain flag (status messages).
     public var retained: Bool
     /// Monotonic time of the event on the board that made it, in nanoseconds.
@@ -25,7 +30,15 @@ public struct OutboxEntry: Sendable, Hashable {
     /// Where the outbox stored the entry (insertion order); 0 until the outbox assigns it.
     public internal(set) var position: Int64 = 0
 
-    /// Makes an entry; `position` is assigned by the outbox.
+    /// Makes an entry for an event: its fields are stored (`EventRecord`), its payload rendered when it is sent.
+    /// `seq` is set by the outbox; the clocks are the event's until the outbox corrects them.
+    public init(event: Event, priority: OutboxPriority, topic: String) {
+        self.init(id: event.id, seq: event.seq, priority: priority, topic: topic, payload: EventRecord.encode(event),
+                  monoNs: event.monoNs, bootId: event.bootId, wallNs: event.wallNs, timeSynced: event.timeSynced)
+        self.event = event
+    }
+
+    /// Makes an entry whose payload is sent as it is; `position` is assigned by the outbox.
     public init(
         id: String,
         seq: Int64? = nil,

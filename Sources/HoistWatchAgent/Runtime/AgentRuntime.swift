@@ -89,8 +89,7 @@ public struct AgentRuntime: Sendable {
             configuration: MqttLinkConfiguration(broker: broker, statusTopic: site.statusTopic),
             outbox: outbox, logger: logger,
             birth: { session in status.current(.birth, session: session) },
-            will: { session in payload.will(session: session) },
-            finalize: { entry, isBacklog in PayloadFinalizer.finalize(entry, isBacklog: isBacklog) })
+            will: { session in payload.will(session: session) })
 
         let diagnostics = DiagnosticsServer(
             path: "\(site.stateDirectory)/diag.sock", link: link, snapshot: snapshot, logger: logger

@@ -4,8 +4,9 @@ import Logging
 import ServiceLifecycle
 
 /// The agent's main loop: every 10 ms it reads the board's inputs up to now (`BoardInputSource`: the simulated
-/// plant, or a real board's GPIO lines and load cell), runs the detection core, stamps the events with the board's
-/// clocks and writes them to the outbox (fsynced) before anything else happens to them.
+/// plant, or a real board's GPIO lines and load cell) and runs the detection core, whose events get the board's
+/// clocks and their ids as they are made (the loop keeps the core's `EventClock` current), and writes them to the
+/// outbox, which numbers them (`seq`) in the transaction that stores them (fsynced) before anything else happens.
 ///
 /// It runs on a thread of its own: the outbox append is a blocking fsync and must not hold a thread of Swift's
 /// cooperative pool. If the outbox refuses an append (disk error), the events wait in memory and are retried
@@ -87,7 +88,6 @@ public final class DetectionService: Service, Sendable {
             return BoardFailure(message: "the board's inputs could not be read: \(error)")
         }
         var failure: BoardFailure?
-        var run = Run(configuration: configuration, header: board.header, startNs: 0)
         var unsaved: [Pending] = []
         let startMono = SystemClock.monotonicNs()
         // The loop runs 2 ms after each 10 ms tick of board time (at time_scale 1): by then the inputs up to the
@@ -108,6 +108,12 @@ public final class DetectionService: Service, Sendable {
         logger.info("detection started", metadata: metadata)
         let originMono = board.originMonoNs ?? startMono
         let timeScale = board.timeScale
+        /// Where a run's time sits on the board's clocks: every event gets its `mono_ns`, `time` and id as it is made.
+        func clock(runStartNs: Int64) -> EventClock {
+            EventClock(originMonoNs: originMono, runStartNs: runStartNs, timeScale: timeScale,
+                       wallMinusMonoNs: SystemClock.realtimeNs() - SystemClock.monotonicNs(), timeSynced: synced)
+        }
+        var run = Run(configuration: configuration, header: board.header, clock: clock(runStartNs: 0))
         // The last turn runs after the board stopped, so what its threads read until then is stored too.
         var lastTurn = false
         while !lastTurn {
@@ -128,7 +134,8 @@ public final class DetectionService: Service, Sendable {
             let boardNs = Int64(Double(now - startMono) * timeScale)
             var events: [Event] = []
             var records: [FlightRecord] = []
-            let runStartNs = board.runStartNs
+            run.engine.stamper.clock.wallMinusMonoNs = SystemClock.realtimeNs() - now
+            run.engine.stamper.clock.timeSynced = synced
             let progress = board.read(untilBoardNs: boardNs) { input in
                 switch input {
                 case .event(let event): run.engine.process(event, into: &events)
@@ -155,10 +162,7 @@ public final class DetectionService: Service, Sendable {
             }
             records.append(contentsOf: run.engine.completedRecords)
             run.engine.completedRecords.removeAll(keepingCapacity: true)
-            let realtime = SystemClock.realtimeNs()
-            for var event in events {
-                stampClocks(&event, runStartNs: runStartNs, originMono: originMono, timeScale: timeScale, now: now,
-                            realtime: realtime, synced: synced)
+            for event in events {
                 if event.transition == .raised { run.raised[event.id] = event }
                 unsaved.append(.event(event))
             }
@@ -169,7 +173,7 @@ public final class DetectionService: Service, Sendable {
                 // Edge counts are the board's since the agent started, not the run's.
                 for input in wiredInputs { edgeBase[Int(input.rawValue)] += run.engine.signals.edgeCount(input) }
                 marksCopied = 0
-                run = Run(configuration: configuration, header: header, startNs: board.runStartNs)
+                run = Run(configuration: configuration, header: header, clock: clock(runStartNs: board.runStartNs))
             }
             run.forgetOld(nowMonoNs: now)
             unsaved = store(unsaved)
@@ -225,17 +229,6 @@ public final class DetectionService: Service, Sendable {
         return landing.index + 1
     }
 
-    /// Board time to the board's CLOCK_MONOTONIC (`mono_ns`) and wall time (`time`).
-    private func stampClocks(_ event: inout Event, runStartNs: Int64, originMono: Int64, timeScale: Double, now: Int64,
-                             realtime: Int64, synced: Bool) {
-        let boardNs = runStartNs + event.monoNs
-        let mono = originMono + Int64(Double(boardNs) / timeScale)
-        event.monoNs = mono
-        event.wallNs = realtime - (now - mono)
-        event.timeSynced = synced
-    }
-
-    /// Appends in order; returns what could not be stored yet (from the first failure on, order kept).
     /// Appends everything of this tick in one transaction (one fsync); returns what could not be stored yet
     /// (all of it, when the transaction failed: nothing is half-stored).
     private func store(_ pending: [Pending]) -> [Pending] {
@@ -292,12 +285,11 @@ public final class DetectionService: Service, Sendable {
         var engine: DetectionEngine
         var raised: [String: Event] = [:]
 
-        init(configuration: Configuration, header: TraceHeader, startNs: Int64) {
+        /// A run's engine whose events get the board's clocks from `clock` (kept current by the loop).
+        init(configuration: Configuration, header: TraceHeader, clock: EventClock) {
             var random = SystemRandomNumberGenerator()
             let stamper = EventStamper(
-                deviceId: configuration.deviceId, bootId: configuration.bootId, firstSeq: 0,
-                wallOffsetNs: SystemClock.realtimeNs() - SystemClock.monotonicNs(), timeSynced: false,
-                seed: random.next())
+                deviceId: configuration.deviceId, bootId: configuration.bootId, clock: clock, seed: random.next())
             engine = DetectionEngine(calibration: configuration.calibration, header: header, stamper: stamper)
         }
 

@@ -21,14 +21,12 @@ public struct EventRouting: Sendable {
         }
     }
 
-    /// The event with the outbox's `seq`, rendered as mqtt.md's payload.
+    /// The event, numbered with the outbox's `seq` (in the transaction that stores it), on its topic and in its
+    /// class; its payload is rendered from its fields when sent (`OutboxEntry.payloadToSend`).
     public func entry(for event: Event, seq: Int64) -> OutboxEntry {
         var numbered = event
         numbered.seq = seq
-        return OutboxEntry(
-            id: event.id, seq: seq, priority: Self.priority(of: event.severity), topic: eventTopic,
-            payload: numbered.jsonBytes(), monoNs: event.monoNs, bootId: event.bootId, wallNs: event.wallNs,
-            timeSynced: event.timeSynced)
+        return OutboxEntry(event: numbered, priority: Self.priority(of: event.severity), topic: eventTopic)
     }
 
     /// An alarm's flight record on `{prefix}/{device_id}/record/{event_id}`, in the alarm's class so it follows

@@ -171,7 +171,7 @@ public struct DetectionEngine: Sendable {
             return
         case .raise(let data):
             let severity = type.severity(for: equipment)
-            let event = stamper.stamp(type: type, transition: .raised, severity: severity, monoNs: signals.nowNs, data: data)
+            let event = stamper.stamp(type: type, transition: .raised, severity: severity, runNs: signals.nowNs, data: data)
             active.append(ActiveFault(type: type, instance: instance, raisedId: event.id, raisedAtNs: signals.nowNs,
                                       severity: severity))
             if severity == .alarm { recorder.begin(eventId: event.id, type: type, atNs: signals.nowNs) }
@@ -180,7 +180,7 @@ public struct DetectionEngine: Sendable {
             guard let index = active.firstIndex(where: { $0.type == type && $0.instance == instance }) else { return }
             let raised = active.remove(at: index)
             events.append(stamper.stamp(
-                type: type, transition: .cleared, severity: raised.severity, monoNs: signals.nowNs, data: data,
+                type: type, transition: .cleared, severity: raised.severity, runNs: signals.nowNs, data: data,
                 raisedId: raised.raisedId, durationS: Double(signals.nowNs - raised.raisedAtNs) / 1e9))
         }
     }
@@ -193,11 +193,11 @@ public struct DetectionEngine: Sendable {
         data.set("inspection", .integer(inspection ? 1 : 0))
         signals.addPosition(to: &data)
         if inspection {
-            let event = stamper.stamp(type: .inspection, transition: .raised, severity: .info, monoNs: now, data: data)
+            let event = stamper.stamp(type: .inspection, transition: .raised, severity: .info, runNs: now, data: data)
             inspectionRaised = (event.id, now)
             events.append(event)
         } else if let raised = inspectionRaised {
-            events.append(stamper.stamp(type: .inspection, transition: .cleared, severity: .info, monoNs: now, data: data,
+            events.append(stamper.stamp(type: .inspection, transition: .cleared, severity: .info, runNs: now, data: data,
                                         raisedId: raised.id, durationS: Double(now - raised.atNs) / 1e9))
             inspectionRaised = nil
         }

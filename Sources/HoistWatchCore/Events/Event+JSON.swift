@@ -6,6 +6,17 @@ extension Event {
         return json.bytes
     }
 
+    /// The payload as sent: these fields with the `seq`, wall time and `time_synced` the store holds now (corrected
+    /// once the clock synced) and `historical` as the sender decided. The one rendering of a stored event.
+    public func jsonBytes(seq: Int64?, wallNs: Int64, timeSynced: Bool, historical: Bool) -> [UInt8] {
+        var event = self
+        event.seq = seq
+        event.wallNs = wallNs
+        event.timeSynced = timeSynced
+        event.historical = historical
+        return event.jsonBytes()
+    }
+
     /// Appends the payload to `json`.
     public func write(to json: inout JSONText) {
         json.raw("{\"schema\":")
@@ -15,7 +26,7 @@ extension Event {
         json.raw(",\"device_id\":")
         json.string(deviceId)
         json.raw(",\"seq\":")
-        json.int(seq)
+        if let seq { json.int(seq) } else { json.raw("null") }
         json.raw(",\"type\":")
         json.string(type.rawValue)
         json.raw(",\"transition\":")

@@ -5,8 +5,9 @@ public struct Event: Sendable, Hashable {
 
     /// Unique per event, identical on every retransmission (UUIDv7).
     public var id: String
-    /// Rises by one per event per device, across restarts.
-    public var seq: Int64
+    /// Rises by one per event per device, across restarts. Nil until the event is numbered: by the outbox in the
+    /// transaction that stores it (the agent), or by the stamper (`replay`).
+    public var seq: Int64?
     public var deviceId: String
     public var type: FaultType
     public var transition: Transition
@@ -26,7 +27,7 @@ public struct Event: Sendable, Hashable {
     /// Sent later than it happened (backlog after an outage).
     public var historical: Bool = false
 
-    public init(id: String, seq: Int64, deviceId: String, type: FaultType, transition: Transition, severity: Severity,
+    public init(id: String, seq: Int64?, deviceId: String, type: FaultType, transition: Transition, severity: Severity,
                 monoNs: Int64, bootId: String, wallNs: Int64, timeSynced: Bool, data: EventData,
                 raisedId: String? = nil, durationS: Double? = nil) {
         self.id = id

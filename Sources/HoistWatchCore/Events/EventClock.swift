@@ -1,0 +1,36 @@
+/// Where the events of one detection run sit on the board's clocks: run time (the engine's input time, from 0 at
+/// the run's start) to CLOCK_MONOTONIC (`mono_ns`) and to wall time (`time`).
+///
+/// The shell that owns the engine sets it (and updates `wallMinusMonoNs` and `timeSynced` as it reads the system
+/// clocks), so every event gets its final clocks when the engine makes it, in one place. In `replay` it maps trace
+/// time to itself and to the Unix epoch (or the header's `start_time`).
+public struct EventClock: Sendable, Hashable {
+    /// CLOCK_MONOTONIC at board time 0, in nanoseconds.
+    public var originMonoNs: Int64
+    /// Board time, in nanoseconds, at which this run's time 0 is (a looping simulated board starts runs later).
+    public var runStartNs: Int64
+    /// Board seconds per wall-clock second (a simulated board may run faster than real time; a real one is 1).
+    public var timeScale: Double
+    /// Wall time minus monotonic time, in nanoseconds, as last read from the system clocks.
+    public var wallMinusMonoNs: Int64
+    /// Whether the wall clock was synchronised when `wallMinusMonoNs` was read.
+    public var timeSynced: Bool
+
+    /// A clock mapping; the defaults are replay's: trace time is monotonic time, wall time is the epoch plus it.
+    public init(originMonoNs: Int64 = 0, runStartNs: Int64 = 0, timeScale: Double = 1, wallMinusMonoNs: Int64 = 0,
+                timeSynced: Bool = false) {
+        self.originMonoNs = originMonoNs
+        self.runStartNs = runStartNs
+        self.timeScale = timeScale
+        self.wallMinusMonoNs = wallMinusMonoNs
+        self.timeSynced = timeSynced
+    }
+
+    /// CLOCK_MONOTONIC of run time `runNs`.
+    public func monoNs(runNs: Int64) -> Int64 {
+        originMonoNs + Int64(Double(runStartNs + runNs) / timeScale)
+    }
+
+    /// Wall time (nanoseconds since the Unix epoch) of monotonic time `monoNs`.
+    public func wallNs(monoNs: Int64) -> Int64 { monoNs + wallMinusMonoNs }
+}
