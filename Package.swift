@@ -108,14 +108,21 @@ let package = Package(
         ),
         // Programs the tests start, spawned and reaped with posix_spawn and waitpid (ChildProgram.swift says why).
         // What several test targets share: real brokers and agent processes, temporary folders, certificates, paths.
+        .target(name: "HoistWatchTestSupport", path: "Tests/HoistWatchTestSupport"),
+        // ...and what the agent's suites share beside it: a second MQTT client that records, a capturing logger.
         .target(
-            name: "HoistWatchTestSupport",
-            dependencies: ["HoistWatchAgent", "HoistWatchSystem", .product(name: "Logging", package: "swift-log")],
-            path: "Tests/HoistWatchTestSupport"
+            name: "HoistWatchAgentTestSupport",
+            dependencies: [
+                "HoistWatchAgent", "HoistWatchSystem", "HoistWatchTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/HoistWatchAgentTestSupport"
         ),
         .testTarget(
             name: "HoistWatchCoreTests",
-            dependencies: ["HoistWatchCore", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: [
+                "HoistWatchCore", "HoistWatchTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(name: "HoistWatchFilesTests", dependencies: ["HoistWatchCore", "HoistWatchFiles", "HoistWatchTestSupport"]),
         .testTarget(
@@ -150,8 +157,10 @@ let package = Package(
                 "HoistWatchAgent",
                 "HoistWatchConfig",
                 "HoistWatchCore",
+                "HoistWatchFiles",
                 "HoistWatchSystem",
                 "HoistWatchTestSupport",
+                "HoistWatchAgentTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -170,6 +179,7 @@ let package = Package(
                 "HoistWatchSimulator",
                 "HoistWatchSystem",
                 "HoistWatchTestSupport",
+                "HoistWatchAgentTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -213,7 +213,7 @@ enum Log {
     }
 }
 
-func startLink(port: Int, outbox: Outbox) -> (MqttLinkService, Task<Void, any Error>) {
+func startLink(port: Int, outbox: Outbox) -> (MqttLinkService<ContinuousClock>, Task<Void, any Error>) {
     let broker = MosquittoOptions(host: "127.0.0.1", port: port, clientID: "bench-agent")
     let service = MqttLinkService(
         configuration: MqttLinkConfiguration(broker: broker, statusTopic: Topics.status),
@@ -224,7 +224,7 @@ func startLink(port: Int, outbox: Outbox) -> (MqttLinkService, Task<Void, any Er
     return (service, task)
 }
 
-func waitConnected(_ service: MqttLinkService) async {
+func waitConnected(_ service: MqttLinkService<ContinuousClock>) async {
     let connected = await waitFor(seconds: 10) {
         if case .connected = await service.diagnostics().phase { return true }
         return false
@@ -232,13 +232,13 @@ func waitConnected(_ service: MqttLinkService) async {
     if !connected { fail("the link did not connect: \(await service.diagnostics())") }
 }
 
-func stopLink(_ service: MqttLinkService, _ task: Task<Void, any Error>) async {
+func stopLink(_ service: MqttLinkService<ContinuousClock>, _ task: Task<Void, any Error>) async {
     service.triggerShutdown()
     _ = await task.result
 }
 
 /// Waits until the service has acknowledged `count` entries since it started; polls every `pollUs`.
-func waitAcknowledged(_ service: MqttLinkService, _ count: Int, pollUs: Int, timeoutS: Double) async -> Bool {
+func waitAcknowledged(_ service: MqttLinkService<ContinuousClock>, _ count: Int, pollUs: Int, timeoutS: Double) async -> Bool {
     let deadline = monotonicNs() + Int64(timeoutS * 1e9)
     while await service.diagnostics().acknowledged < count {
         if monotonicNs() > deadline { return false }

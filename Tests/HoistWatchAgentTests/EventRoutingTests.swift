@@ -3,6 +3,7 @@ import HoistWatchCore
 import Testing
 
 @testable import HoistWatchAgent
+import HoistWatchAgentTestSupport
 import HoistWatchTestSupport
 
 /// Event -> outbox entry -> payload on the wire, without a broker: seq from the outbox, class from severity,

@@ -2,6 +2,7 @@ import Testing
 import HoistWatchSystem
 
 @testable import HoistWatchAgent
+import HoistWatchAgentTestSupport
 import HoistWatchTestSupport
 
 /// The libmosquitto wrapper on its own, against a real broker.

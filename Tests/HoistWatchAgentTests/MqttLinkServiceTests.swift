@@ -5,6 +5,7 @@ import Testing
 import HoistWatchCore
 
 @testable import HoistWatchAgent
+import HoistWatchAgentTestSupport
 import HoistWatchTestSupport
 
 /// The link service against a real Mosquitto broker on loopback, with the outbox on disk.
@@ -12,17 +13,26 @@ import HoistWatchTestSupport
     static let ms: Int64 = 1_000_000
     static let statusTopic = "\(EntryFactory.prefix)/status"
 
-    /// Starts a service and returns it with the task running it.
+    /// Starts a service on the real monotonic clock and returns it with the task running it.
     static func startService(
         port: Int, outbox: Outbox, logger: Logger, link: MqttLink.Configuration = fastLink,
         username: String? = nil, password: String? = nil, tls: MosquittoOptions.TLS? = nil
-    ) -> (MqttLinkService, Task<Void, any Error>) {
+    ) -> (MqttLinkService<ContinuousClock>, Task<Void, any Error>) {
+        startService(port: port, outbox: outbox, logger: logger, link: link, username: username, password: password,
+                     tls: tls, clock: ContinuousClock())
+    }
+
+    /// Starts a service on `clock` and returns it with the task running it.
+    static func startService<C: Clock>(
+        port: Int, outbox: Outbox, logger: Logger, link: MqttLink.Configuration = fastLink,
+        username: String? = nil, password: String? = nil, tls: MosquittoOptions.TLS? = nil, clock: C
+    ) -> (MqttLinkService<C>, Task<Void, any Error>) where C.Duration == Duration {
         let broker = MosquittoOptions(
             host: "127.0.0.1", port: port, clientID: "dev1", keepAliveS: 5,
             username: username, password: password, tls: tls)
         let service = MqttLinkService(
             configuration: MqttLinkConfiguration(broker: broker, statusTopic: statusTopic, link: link),
-            outbox: outbox, logger: logger,
+            outbox: outbox, logger: logger, clock: clock,
             birth: { Array("{\"online\":true,\"session\":\($0)}".utf8) },
             will: { Array("{\"online\":false,\"session\":\($0)}".utf8) },
             random: SplitMix64(seed: 9))
@@ -34,12 +44,12 @@ import HoistWatchTestSupport
         initialBackoffNs: 100 * ms, maxBackoffNs: 400 * ms, jitterFraction: 0.2, authRetryNs: 1_500 * ms,
         inFlightWindow: 32, connectTimeoutNs: 3_000 * ms, stableConnectionNs: 10_000 * ms)
 
-    static func stop(_ service: MqttLinkService, _ task: Task<Void, any Error>) async {
+    static func stop<C>(_ service: MqttLinkService<C>, _ task: Task<Void, any Error>) async {
         service.triggerShutdown()
         _ = await task.result
     }
 
-    static func phaseIsConnected(_ service: MqttLinkService) async -> Bool {
+    static func phaseIsConnected<C>(_ service: MqttLinkService<C>) async -> Bool {
         if case .connected = await service.diagnostics().phase { return true }
         return false
     }
@@ -144,9 +154,12 @@ import HoistWatchTestSupport
         try await broker.start()
         let outbox = try Outbox(path: dir.file("outbox.db"))
         let (logger, lines) = capturingLogger()
-        let start = ContinuousClock.now
+        // The retry delay runs on a clock the test moves by hand: nothing here sleeps to wait for it.
+        let clock = ManualClock()
+        let start = clock.now
         let (service, task) = Self.startService(
-            port: broker.port, outbox: outbox, logger: logger, username: "board", password: "wrong-secret")
+            port: broker.port, outbox: outbox, logger: logger, username: "board", password: "wrong-secret",
+            clock: clock)
 
         #expect(await eventually(within: 5) { await service.diagnostics().authFailures == 1 })
         let diagnostics = await service.diagnostics()
@@ -156,12 +169,15 @@ import HoistWatchTestSupport
         }
         #expect(code == 4 || code == 5)
         #expect(diagnostics.lastError?.contains("refused the credentials") == true)
-        // Not retried in a tight loop: still one attempt well into the retry delay...
-        try await Task.sleep(for: .milliseconds(800))
+        // Not retried in a tight loop: still one attempt well into the retry delay, and just before it ends...
+        clock.advance(by: .milliseconds(800))
         #expect(await service.diagnostics().connectAttempts == 1)
-        // ...and retried once it passes (1.5 s plus jitter).
+        clock.advance(by: .milliseconds(699))
+        #expect(await service.diagnostics().connectAttempts == 1)
+        // ...and retried once it passes (1.5 s plus up to 20 % jitter).
+        clock.advance(by: .milliseconds(301))
         #expect(await eventually(within: 5) { await service.diagnostics().authFailures == 2 })
-        #expect(ContinuousClock.now - start >= .milliseconds(1_500))
+        #expect(start.duration(to: clock.now) >= .milliseconds(1_500))
         await Self.stop(service, task)
 
         // The report is plain, and the password never reaches a log line.

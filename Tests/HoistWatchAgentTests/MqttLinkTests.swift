@@ -122,12 +122,17 @@ import HoistWatchCore
         // Offering an entry already in flight does nothing.
         #expect(link.send(entry(1)) == .none)
         // An unknown mid or the birth's mid removes nothing.
-        #expect(link.pubackReceived(mid: 999, nowNs: 5) == .none)
-        #expect(link.pubackReceived(mid: 1, nowNs: 5) == .none)
-        // A PUBACK removes exactly its entry and frees one slot.
-        #expect(link.pubackReceived(mid: 105, nowNs: 5) == .removeFromOutbox(id: "evt-5"))
+        #expect(link.pubackReceived(mid: 999, nowNs: 5) == [])
+        #expect(link.pubackReceived(mid: 1, nowNs: 5) == [])
+        // A PUBACK removes exactly its entry (with those acknowledged within the removal delay, in one
+        // transaction), frees one slot and asks for one refill.
+        #expect(link.pubackReceived(mid: 105, nowNs: 5) == [.scheduleRemoval(afterNs: 5_000_000), .refillWindow])
         #expect(link.freeSlots == 1)
-        #expect(link.pubackReceived(mid: 105, nowNs: 6) == .none, "a second PUBACK for the same mid is ignored")
+        #expect(link.pubackReceived(mid: 105, nowNs: 6) == [], "a second PUBACK for the same mid is ignored")
+        #expect(link.send(entry(5)) == .none, "acknowledged, not yet removed: never sent again")
+        #expect(link.removalTimerFired(nowNs: 5_000_005) == .removeFromOutbox(ids: ["evt-5"]))
+        link.removed(ids: ["evt-5"])
+        #expect(link.awaitingRemoval.isEmpty)
         if case .publish = link.send(entry(33)) {} else { Issue.record("a slot was free") }
     }
 
@@ -146,7 +151,7 @@ import HoistWatchCore
             return
         }
         #expect(link.inFlightIDs.isEmpty)
-        #expect(link.pubackReceived(mid: 11, nowNs: 2 * Self.second) == .none)
+        #expect(link.pubackReceived(mid: 11, nowNs: 2 * Self.second) == [])
         _ = link.timerFired(nowNs: 2 * Self.second + delay)
         #expect(link.connected(nowNs: 3 * Self.second, backlogThroughPosition: 5) == .publishBirth)
         // Everything sent before is backlog now and is offered again.
@@ -194,43 +199,52 @@ import HoistWatchCore
         var nextMid: Int32 = 1
         var midToID: [Int32: String] = [:]
         var outbox = Set((1...100).map { "evt-\($0)" })
+        var acknowledged: Set<String> = []
         defer { #expect(outbox.count <= 100) }
         _ = link.start(nowNs: now)
         for _ in 0..<500 {
             now += Int64(rng.next() % 5_000_000_000)
-            let action: MqttLink.Action
-            switch rng.next() % 8 {
-            case 0: action = link.timerFired(nowNs: now)
-            case 1: action = link.connectionLost(nowNs: now, reason: "x")
-            case 2: action = link.connected(nowNs: now, backlogThroughPosition: 50)
-            case 3: action = link.connectRefused(connackCode: Int32(rng.next() % 6), reason: "r", nowNs: now)
+            var actions: [MqttLink.Action]
+            switch rng.next() % 9 {
+            case 0: actions = [link.timerFired(nowNs: now)]
+            case 1: actions = [link.connectionLost(nowNs: now, reason: "x")]
+            case 2: actions = [link.connected(nowNs: now, backlogThroughPosition: 50)]
+            case 3: actions = [link.connectRefused(connackCode: Int32(rng.next() % 6), reason: "r", nowNs: now)]
             case 4, 5:
                 let n = Int64(rng.next() % 100) + 1
-                action = link.send(entry(n))
+                actions = [link.send(entry(n))]
+            case 6: actions = [link.removalTimerFired(nowNs: now)]
             default:
                 let mids = Array(midToID.keys)
                 guard !mids.isEmpty else { continue }
                 let mid = mids[Int(rng.next() % UInt64(mids.count))]
-                action = link.pubackReceived(mid: mid, nowNs: now)
+                actions = link.pubackReceived(mid: mid, nowNs: now)
                 // Only the PUBACK of a message published on this connection removes, and exactly its entry.
-                #expect(action == .removeFromOutbox(id: midToID[mid]!))
+                #expect(link.awaitingRemoval.contains(midToID[mid]!))
+                acknowledged.insert(midToID[mid]!)
                 midToID[mid] = nil
             }
-            switch action {
-            case .publish(let e, _):
-                link.published(id: e.id, mid: nextMid)
-                midToID[nextMid] = e.id
-                nextMid += 1
-            case .removeFromOutbox(let id):
-                outbox.remove(id)
-            case .reconnect(let delay):
-                #expect(delay > 0 && delay <= Self.config.maxBackoffNs)
-                midToID.removeAll()
-            case .reportAuthFailure(_, let retry):
-                #expect(retry >= Self.config.authRetryNs)
-                midToID.removeAll()
-            case .connect, .publishBirth, .none, .disconnect:
-                break
+            for action in actions {
+                switch action {
+                case .publish(let e, _):
+                    #expect(!link.awaitingRemoval.contains(e.id), "an acknowledged entry is never sent again")
+                    link.published(id: e.id, mid: nextMid)
+                    midToID[nextMid] = e.id
+                    nextMid += 1
+                case .removeFromOutbox(let ids):
+                    #expect(acknowledged.isSuperset(of: ids), "only acknowledged entries are removed")
+                    outbox.subtract(ids)
+                    acknowledged.subtract(ids)
+                    link.removed(ids: ids)
+                case .reconnect(let delay):
+                    #expect(delay > 0 && delay <= Self.config.maxBackoffNs)
+                    midToID.removeAll()
+                case .reportAuthFailure(_, let retry):
+                    #expect(retry >= Self.config.authRetryNs)
+                    midToID.removeAll()
+                case .connect, .publishBirth, .none, .disconnect, .scheduleRemoval, .refillWindow:
+                    break
+                }
             }
             #expect(link.inFlightIDs.count <= Self.config.inFlightWindow)
         }

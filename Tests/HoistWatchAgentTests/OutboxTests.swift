@@ -3,6 +3,7 @@ import Testing
 
 @testable import HoistWatchAgent
 import HoistWatchCore
+import HoistWatchAgentTestSupport
 import HoistWatchTestSupport
 
 @Suite struct OutboxTests {
@@ -114,8 +115,10 @@ import HoistWatchTestSupport
         do {
             let outbox = try Outbox(path: path)
             for _ in 0..<3 { try outbox.appendEvent { EntryFactory.event(.info, seq: $0) } }
-            #expect(try outbox.nextSession() == 1)
-            #expect(try outbox.nextSession() == 2)
+            try outbox.recordSession(1)
+            #expect(try outbox.session() == 1)
+            try outbox.recordSession(2)
+            #expect(try outbox.session() == 2)
             try outbox.remove(id: "evt-3")
         }
         let reopened = try Outbox(path: path)

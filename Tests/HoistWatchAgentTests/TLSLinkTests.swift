@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import HoistWatchAgent
+import HoistWatchAgentTestSupport
 import HoistWatchTestSupport
 
 /// The link over TLS against a Mosquitto TLS listener that requires client certificates.

@@ -65,6 +65,9 @@ public final class MosquittoBroker: @unchecked Sendable {
     public struct BrokerError: Error, CustomStringConvertible {
         public var message: String
         public var description: String { message }
+
+        /// An error saying `message`.
+        public init(message: String) { self.message = message }
     }
 
     /// A loopback port nobody listens on right now, below the kernel's range of local ports for outgoing

@@ -4,6 +4,7 @@ import HoistWatchCore
 import Testing
 
 @testable import HoistWatchAgent
+import HoistWatchAgentTestSupport
 import HoistWatchTestSupport
 
 /// `hoistwatch run` as a process against a real Mosquitto on loopback: what a platform subscriber sees, across

@@ -8,6 +8,7 @@ import Testing
 
 @testable import HoistWatchAgent
 import HoistWatchConfig
+import HoistWatchAgentTestSupport
 import HoistWatchTestSupport
 
 /// The whole agent in this process on a GPIO board: `AgentRuntime` with the fake libgpiod at the C boundary (its

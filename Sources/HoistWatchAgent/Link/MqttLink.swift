@@ -8,8 +8,14 @@
 /// - A broker that refuses the credentials (CONNACK 4 or 5) is reported as `.reportAuthFailure` and retried
 ///   after `authRetryNs` (plus up to `jitterFraction` of it), never sooner, however often it happens.
 /// - At most `inFlightWindow` outbox entries are published and unacknowledged at once. An entry leaves the
-///   outbox only through `.removeFromOutbox`, which only a PUBACK for it produces. When a connection ends,
-///   every unacknowledged entry becomes sendable again: it is still in the outbox.
+///   outbox only through `.removeFromOutbox`, which only PUBACKs produce: acknowledged ids are gathered and
+///   removed together, in one transaction (one fsync), `removalDelayNs` after the first of them or as soon as
+///   `removalBatch` have gathered; they stay excluded from sending meanwhile, so nothing is sent twice. When a
+///   connection ends, every unacknowledged entry becomes sendable again: it is still in the outbox.
+/// - The window is refilled from a per-class send cursor (`OutboxSendCursor`: only rows after what was handed out
+///   are read), once per burst of PUBACKs (`.refillWindow`, which the owner runs after the PUBACKs already queued).
+/// - Each connect attempt raises `session` (persisted by the owner before it connects) and `clientGeneration`, so
+///   the owner can tell events of a closed client from the current one's.
 public struct MqttLink: Sendable {
     /// Timing and window settings.
     public struct Configuration: Sendable, Hashable {
@@ -27,6 +33,10 @@ public struct MqttLink: Sendable {
         public var connectTimeoutNs: Int64
         /// A connection that lasted this long resets the backoff.
         public var stableConnectionNs: Int64
+        /// Acknowledged entries are removed at most this long after the first PUBACK of a batch.
+        public var removalDelayNs: Int64 = 5_000_000
+        /// ...or as soon as this many have gathered.
+        public var removalBatch: Int = 64
 
         /// Defaults: backoff 1 s doubling to 60 s with 20 % jitter, credentials retried every 60 s, 32 in
         /// flight, 30 s connect timeout, connections stable after 30 s.
@@ -49,7 +59,8 @@ public struct MqttLink: Sendable {
     public enum Action: Sendable, Hashable {
         /// Nothing.
         case none
-        /// Make a client and start connecting; call `timerFired` at `deadlineNs` (the connect timeout).
+        /// Persist `session`, make a client of `clientGeneration` with the will of `session` and start connecting;
+        /// call `timerFired` at `deadlineNs` (the connect timeout).
         case connect(deadlineNs: Int64)
         /// Close the current client, if any, and call `timerFired` after `afterNs`.
         case reconnect(afterNs: Int64)
@@ -61,8 +72,13 @@ public struct MqttLink: Sendable {
         /// Publish this entry (then report `published` or `publishFailed`). `isBacklog`: it was already
         /// waiting when the connection came up, so it is sent later than it happened.
         case publish(OutboxEntry, isBacklog: Bool)
-        /// The broker acknowledged this entry: remove it from the outbox, then offer more entries.
-        case removeFromOutbox(id: String)
+        /// Remove these acknowledged entries from the outbox in one transaction, then report `removed(ids:)` (or
+        /// `removalFailed()`, to try again later).
+        case removeFromOutbox(ids: [String])
+        /// Call `removalTimerFired` after `afterNs`: acknowledged entries are waiting to be removed.
+        case scheduleRemoval(afterNs: Int64)
+        /// After the inputs already queued, read up to `freeSlots` entries of `pendingQuery` and `send` each.
+        case refillWindow
         /// Close the client for good.
         case disconnect
     }
@@ -104,6 +120,19 @@ public struct MqttLink: Sendable {
     private var state: State = .idle
     private var random: any RandomNumberGenerator & Sendable
 
+    /// The `session` counter of the current or last connect attempt (the role of Sparkplug's bdSeq).
+    public private(set) var session: Int64
+    /// Raised by every client the link makes: events of an older client are stale.
+    public private(set) var clientGeneration = 0
+    /// PUBACKs received.
+    public private(set) var acknowledged = 0
+    /// Acknowledged entries not yet removed from the outbox (excluded from sending until they are).
+    public private(set) var awaitingRemoval: Set<String> = []
+    private var removalScheduled = false
+    private var refillRequested = false
+    /// What this connection has handed to the client so far, per class: refills read only the rows after it.
+    public private(set) var sendCursor = OutboxSendCursor.start
+
     /// Failures since the last stable connection.
     public private(set) var consecutiveFailures = 0
     /// Connect attempts made.
@@ -115,11 +144,19 @@ public struct MqttLink: Sendable {
     /// The last failure, as a sentence (no secrets: it holds broker and library messages only).
     public private(set) var lastError: String?
 
-    /// A link in `.idle`; `random` supplies the jitter.
-    public init(configuration: Configuration = Configuration(), random: any RandomNumberGenerator & Sendable) {
+    /// A link in `.idle`; `random` supplies the jitter; `lastSession` is the persisted `session` counter.
+    public init(configuration: Configuration = Configuration(), random: any RandomNumberGenerator & Sendable,
+                lastSession: Int64 = 0) {
         self.configuration = configuration
         self.random = random
+        session = lastSession
     }
+
+    /// Whether an event of client `generation` is of the current client.
+    public func isCurrent(generation: Int) -> Bool { generation == clientGeneration }
+
+    /// Ids not to send now: in flight, or acknowledged and not yet removed.
+    public var excludedIDs: Set<String> { inFlightIDs.union(awaitingRemoval) }
 
     /// Where the link is.
     public var phase: Phase {
@@ -180,6 +217,7 @@ public struct MqttLink: Sendable {
         switch state {
         case .connecting:
             state = .connected(Connection(sinceNs: nowNs, backlogThroughPosition: backlogThroughPosition))
+            sendCursor = .start
             return .publishBirth
         case .idle, .connected, .waiting, .stopped:
             return .none
@@ -221,9 +259,11 @@ public struct MqttLink: Sendable {
             connection.inFlightIDs.count < configuration.inFlightWindow,
             !connection.inFlightIDs.contains(entry.id)
         else { return .none }
+        guard !awaitingRemoval.contains(entry.id) else { return .none }
         connection.inFlightIDs.insert(entry.id)
         let isBacklog = entry.position <= connection.backlogThroughPosition
         state = .connected(connection)
+        sendCursor.advance(past: entry)
         return .publish(entry, isBacklog: isBacklog)
     }
 
@@ -234,8 +274,10 @@ public struct MqttLink: Sendable {
         state = .connected(connection)
     }
 
-    /// The client refused the entry (not connected any more, for instance); it may be offered again.
+    /// The client refused the entry (not connected any more, for instance); it may be offered again, so the next
+    /// refill reads from the start of every class again.
     public mutating func publishFailed(id: String) {
+        sendCursor = .start
         guard case .connected(var connection) = state else { return }
         connection.inFlightIDs.remove(id)
         state = .connected(connection)
@@ -248,18 +290,64 @@ public struct MqttLink: Sendable {
         state = .connected(connection)
     }
 
-    /// PUBACK for `mid`: an entry's acknowledgement yields `.removeFromOutbox`.
-    public mutating func pubackReceived(mid: Int32, nowNs: Int64) -> Action {
-        guard case .connected(var connection) = state else { return .none }
+    /// PUBACK for `mid`: an entry's acknowledgement joins the batch awaiting removal (`.removeFromOutbox` when the
+    /// batch is full, else `.scheduleRemoval` for its first id) and asks for one refill per burst (`.refillWindow`).
+    public mutating func pubackReceived(mid: Int32, nowNs: Int64) -> [Action] {
+        guard case .connected(var connection) = state else { return [] }
         if connection.birthMid == mid {
             connection.birthMid = nil
             state = .connected(connection)
-            return .none
+            return []
         }
-        guard let id = connection.entryByMid.removeValue(forKey: mid) else { return .none }
+        guard let id = connection.entryByMid.removeValue(forKey: mid) else { return [] }
         connection.inFlightIDs.remove(id)
         state = .connected(connection)
-        return .removeFromOutbox(id: id)
+        acknowledged += 1
+        awaitingRemoval.insert(id)
+        var actions: [Action] = []
+        if awaitingRemoval.count >= configuration.removalBatch {
+            actions.append(.removeFromOutbox(ids: awaitingRemoval.sorted()))
+        } else if !removalScheduled {
+            removalScheduled = true
+            actions.append(.scheduleRemoval(afterNs: configuration.removalDelayNs))
+        }
+        if !refillRequested {
+            refillRequested = true
+            actions.append(.refillWindow)
+        }
+        return actions
+    }
+
+    /// The removal delay has passed: the acknowledged entries gathered since go.
+    public mutating func removalTimerFired(nowNs: Int64) -> Action {
+        removalScheduled = false
+        return awaitingRemoval.isEmpty ? .none : .removeFromOutbox(ids: awaitingRemoval.sorted())
+    }
+
+    /// These acknowledged entries are gone from the outbox.
+    public mutating func removed(ids: [String]) {
+        awaitingRemoval.subtract(ids)
+    }
+
+    /// Removing failed (storage error): the ids stay excluded from sending and are tried again later.
+    public mutating func removalFailed() -> Action {
+        guard !removalScheduled else { return .none }
+        removalScheduled = true
+        return .scheduleRemoval(afterNs: configuration.removalDelayNs)
+    }
+
+    /// The owner runs the refill it was asked for (or one of its own: new entries in the outbox): the entries to
+    /// read are `pendingQuery`'s; offer each with `send`.
+    public mutating func refillStarted() { refillRequested = false }
+
+    /// What a refill reads: up to `limit` entries after `cursor`, none of `excluding`.
+    public var pendingQuery: (limit: Int, cursor: OutboxSendCursor, excluding: Set<String>) {
+        (freeSlots, sendCursor, excludedIDs)
+    }
+
+    /// The owner stops: whatever acknowledged entries are still waiting go now (the last removal).
+    public mutating func finalRemoval() -> Action {
+        awaitingRemoval.isEmpty ? .none : .removeFromOutbox(ids: awaitingRemoval.sorted())
     }
 
     /// Stops for good (graceful shutdown).
@@ -278,6 +366,8 @@ public struct MqttLink: Sendable {
 
     private mutating func beginAttempt(nowNs: Int64) -> Action {
         connectAttempts += 1
+        session += 1
+        clientGeneration += 1
         let deadline = nowNs + configuration.connectTimeoutNs
         state = .connecting(sinceNs: nowNs, deadlineNs: deadline)
         return .connect(deadlineNs: deadline)

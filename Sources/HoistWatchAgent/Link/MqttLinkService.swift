@@ -1,28 +1,30 @@
 import Logging
 import ServiceLifecycle
 
-/// Runs the MQTT link: connects, publishes the retained birth status, sends the outbox (alarms first, a
-/// window of `inFlightWindow` at a time), removes each entry on its PUBACK, reconnects with backoff and
-/// reports refused credentials. The decisions are `MqttLink`'s; this actor carries out its actions.
+/// Runs the MQTT link: carries out the actions of `MqttLink`, which holds the link's whole state (connection,
+/// window, session, client generation, acknowledged entries awaiting removal, send cursor): it connects, publishes
+/// the retained birth status, sends the outbox (alarms first, a window of `inFlightWindow` at a time), removes
+/// acknowledged entries in batches, reconnects with backoff and reports refused credentials.
 ///
-/// Each connection gets a new `session` number from the outbox (persisted, rising by one per connect
-/// attempt); the same number goes into the will and the birth, like Sparkplug's bdSeq, so a subscriber can
-/// match a death to its birth. Backlog status entries are published without the retain flag, so an old status
-/// never replaces the birth as the retained status.
+/// Time comes from `clock` (a test passes a manual clock and advances it by hand); every outbox call runs on the
+/// outbox's writer thread (`Outbox.perform`), never on Swift's cooperative pool.
 ///
-/// On graceful shutdown it publishes the will payload itself (a clean DISCONNECT does not fire the will) and
-/// disconnects.
-public actor MqttLinkService: Service {
+/// Each connect attempt gets a new `session` number (persisted in the outbox before connecting); the same number
+/// goes into the will and the birth, like Sparkplug's bdSeq, so a subscriber can match a death to its birth.
+/// Backlog status entries are published without the retain flag, so an old status never replaces the birth as the
+/// retained status. On graceful shutdown it publishes the will payload itself (a clean DISCONNECT does not fire the
+/// will) and disconnects.
+public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
     /// Builds a payload from the session number (birth and will).
     public typealias SessionPayload = @Sendable (_ session: Int64) -> [UInt8]
 
     private enum Input: Sendable {
         case client(generation: Int, MosquittoEvent)
-        case timer
+        case timer(generation: Int)
+        case removalTimer
         case outboxChanged
         /// Refill the window once the PUBACKs queued before it are handled (one outbox read for a burst of them).
         case fillWindow
-        case flushAcknowledged
         case shutdown
     }
 
@@ -33,37 +35,25 @@ public actor MqttLinkService: Service {
     private let will: SessionPayload
     private let inputs: AsyncStream<Input>
     private let inputContinuation: AsyncStream<Input>.Continuation
-    private let clock = ContinuousClock()
-    private let origin: ContinuousClock.Instant
+    private let clock: C
+    private let origin: C.Instant
 
     private var machine: MqttLink
     private var client: MosquittoClient?
     /// The current client got CONNACK 0 (so closing it is quick and an offline status can go out first).
     private var clientConnected = false
-    private var generation = 0
-    private var session: Int64 = 0
-    private var acknowledged = 0
-    /// PUBACKed entries not yet removed from the outbox: removed together in one transaction (one fsync) at most
-    /// `removalDelay` after the first of them, or as soon as `removalBatch` have gathered, so a stream of PUBACKs
-    /// costs one commit per batch, not one each. The window refills at once (they are excluded from sending
-    /// meanwhile, so nothing is sent twice). A power cut before the removal commit only means those entries are
-    /// sent again after the restart: delivery is at least once, subscribers deduplicate on `id`.
-    private var acknowledgedIDs: Set<String> = []
-    private var flushQueued = false
-    private var fillQueued = false
-    /// What this connection has handed to the client so far, per class: refills read only the rows after it.
-    private var sendCursor = OutboxSendCursor.start
-    private static let removalDelay = Duration.milliseconds(5)
-    private static let removalBatch = 64
+    /// Raised for every timer scheduled, so a timer replaced by a newer one is ignored when it fires.
+    private var timerGeneration = 0
     private var timerTask: Task<Void, Never>?
     private var forwardTask: Task<Void, Never>?
 
-    /// A link for `outbox`. `birth` and `will` build the status payloads for a session number; `random` supplies
-    /// backoff jitter.
+    /// A link for `outbox` on `clock`. `birth` and `will` build the status payloads for a session number;
+    /// `random` supplies backoff jitter.
     public init(
         configuration: MqttLinkConfiguration,
         outbox: Outbox,
         logger: Logger,
+        clock: C,
         birth: @escaping SessionPayload,
         will: @escaping SessionPayload,
         random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
@@ -75,7 +65,8 @@ public actor MqttLinkService: Service {
         self.logger = logger
         self.birth = birth
         self.will = will
-        self.machine = MqttLink(configuration: configuration.link, random: random)
+        self.clock = clock
+        machine = MqttLink(configuration: configuration.link, random: random, lastSession: (try? outbox.session()) ?? 0)
         (inputs, inputContinuation) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .unbounded)
         origin = clock.now
     }
@@ -108,33 +99,33 @@ public actor MqttLinkService: Service {
         MqttLinkDiagnostics(
             phase: machine.phase, lastError: machine.lastError, consecutiveFailures: machine.consecutiveFailures,
             connectAttempts: machine.connectAttempts, authFailures: machine.authFailures,
-            lastRetryDelayNs: machine.lastRetryDelayNs, session: session, inFlight: machine.inFlightIDs.count,
-            acknowledged: acknowledged, nowNs: nowNs())
+            lastRetryDelayNs: machine.lastRetryDelayNs, session: machine.session, inFlight: machine.inFlightIDs.count,
+            acknowledged: machine.acknowledged, nowNs: nowNs())
     }
 
     private func loop() async {
         logger.info("MQTT link starting")
-        run(machine.start(nowNs: nowNs()))
+        await run(machine.start(nowNs: nowNs()))
         for await input in inputs {
             switch input {
-            case .client(let eventGeneration, let event):
-                if eventGeneration == generation { handle(event) }
-            case .timer:
-                run(machine.timerFired(nowNs: nowNs()))
+            case .client(let generation, let event):
+                if machine.isCurrent(generation: generation) { await handle(event) }
+            case .timer(let generation):
+                if generation == timerGeneration { await run(machine.timerFired(nowNs: nowNs())) }
+            case .removalTimer:
+                await run(machine.removalTimerFired(nowNs: nowNs()))
             case .outboxChanged:
-                fillWindow()
+                await fillWindow()
             case .fillWindow:
-                fillQueued = false
-                fillWindow()
-            case .flushAcknowledged:
-                flushQueued = false
-                flushAcknowledged()
+                machine.refillStarted()
+                await fillWindow()
             case .shutdown:
-                run(machine.stop(nowNs: nowNs()))
+                await run(machine.stop(nowNs: nowNs()))
             }
             if case .stopped = machine.phase { break }
         }
-        flushAcknowledged()
+        await run(machine.finalRemoval())
+        timerGeneration += 1
         timerTask?.cancel()
         forwardTask?.cancel()
         if let client {
@@ -144,24 +135,24 @@ public actor MqttLinkService: Service {
         logger.info("MQTT link stopped")
     }
 
-    private func handle(_ event: MosquittoEvent) {
+    private func handle(_ event: MosquittoEvent) async {
         switch event {
         case .connected:
             let backlog: Int64
             do {
-                backlog = try outbox.highestPosition()
+                backlog = try await outbox.perform { outbox in try outbox.highestPosition() }
             } catch {
                 logger.info("MQTT link cannot read the outbox", metadata: ["outbox.error": "\(error)"])
                 backlog = .max
             }
-            logger.info("MQTT link connected", metadata: ["mqtt.session": "\(session)"])
-            run(machine.connected(nowNs: nowNs(), backlogThroughPosition: backlog))
+            logger.info("MQTT link connected", metadata: ["mqtt.session": "\(machine.session)"])
+            await run(machine.connected(nowNs: nowNs(), backlogThroughPosition: backlog))
         case .connectRefused(let code, let reason):
-            run(machine.connectRefused(connackCode: code, reason: reason, nowNs: nowNs()))
+            await run(machine.connectRefused(connackCode: code, reason: reason, nowNs: nowNs()))
         case .disconnected(let error):
-            run(machine.connectionLost(nowNs: nowNs(), reason: error?.description ?? "closed by the client"))
+            await run(machine.connectionLost(nowNs: nowNs(), reason: error?.description ?? "closed by the client"))
         case .published(let mid):
-            run(machine.pubackReceived(mid: mid, nowNs: nowNs()))
+            for action in machine.pubackReceived(mid: mid, nowNs: nowNs()) { await run(action) }
         case .log(let level, let message):
             logger.debug("libmosquitto", metadata: ["mqtt.log_level": "\(level)", "mqtt.log": "\(message)"])
         case .subscribed, .message:
@@ -169,13 +160,13 @@ public actor MqttLinkService: Service {
         }
     }
 
-    private func run(_ action: MqttLink.Action) {
+    private func run(_ action: MqttLink.Action) async {
         switch action {
         case .none:
             break
         case .connect(let deadlineNs):
             schedule(afterNs: deadlineNs - nowNs())
-            startClient()
+            await startClient()
         case .reconnect(let afterNs):
             dropClient()
             schedule(afterNs: afterNs)
@@ -193,37 +184,39 @@ public actor MqttLinkService: Service {
                 ])
         case .publishBirth:
             clientConnected = true
-            sendCursor = .start
             publishBirth()
-            fillWindow()
+            await fillWindow()
         case .publish(let entry, let isBacklog):
             publish(entry, isBacklog: isBacklog)
-        case .removeFromOutbox(let id):
-            acknowledgedIDs.insert(id)
-            acknowledged += 1
-            if acknowledgedIDs.count >= Self.removalBatch {
-                flushAcknowledged()
-            } else if !flushQueued {
-                flushQueued = true
-                let continuation = inputContinuation
-                Task {
-                    try? await Task.sleep(for: Self.removalDelay)
-                    continuation.yield(.flushAcknowledged)
-                }
+        case .removeFromOutbox(let ids):
+            do {
+                try await outbox.perform { outbox in try outbox.remove(ids: ids) }
+                machine.removed(ids: ids)
+            } catch {
+                // Kept for the next removal; they stay excluded from sending until removed.
+                logger.info("MQTT link cannot remove acknowledged entries", metadata: ["outbox.error": "\(error)"])
+                await run(machine.removalFailed())
             }
-            if !fillQueued {
-                fillQueued = true
-                inputContinuation.yield(.fillWindow)
+        case .scheduleRemoval(let afterNs):
+            let continuation = inputContinuation
+            let clock = clock
+            let deadline = clock.now.advanced(by: .nanoseconds(afterNs))
+            Task {
+                try? await clock.sleep(until: deadline, tolerance: nil)
+                continuation.yield(.removalTimer)
             }
+        case .refillWindow:
+            inputContinuation.yield(.fillWindow)
         case .disconnect:
+            timerGeneration += 1
             timerTask?.cancel()
             if let client, clientConnected {
                 // A clean DISCONNECT suppresses the will, so say "offline" ourselves before leaving, and wait
                 // for the close (quick on a live connection) so it is written before the process exits.
-                _ = try? client.publish(topic: configuration.statusTopic, payload: will(session), retain: true)
+                _ = try? client.publish(
+                    topic: configuration.statusTopic, payload: will(machine.session), retain: true)
                 self.client = nil
                 clientConnected = false
-                generation += 1
                 client.close()
             } else {
                 dropClient()
@@ -231,12 +224,13 @@ public actor MqttLinkService: Service {
         }
     }
 
-    private func startClient() {
+    private func startClient() async {
         dropClient()
+        let session = machine.session
         do {
-            session = try outbox.nextSession()
+            try await outbox.perform { outbox in try outbox.recordSession(session) }
         } catch {
-            logger.info("MQTT link cannot raise the session counter", metadata: ["outbox.error": "\(error)"])
+            logger.info("MQTT link cannot store the session counter", metadata: ["outbox.error": "\(error)"])
         }
         var options = configuration.broker
         options.will = .init(topic: configuration.statusTopic, payload: will(session), retained: true)
@@ -244,18 +238,17 @@ public actor MqttLinkService: Service {
         options.maxInflightMessages = configuration.link.inFlightWindow + 2
         do {
             let client = try MosquittoClient(options: options)
-            generation += 1
             let events = client.events
-            let eventGeneration = generation
+            let generation = machine.clientGeneration
             let continuation = inputContinuation
             forwardTask = Task {
-                for await event in events { continuation.yield(.client(generation: eventGeneration, event)) }
+                for await event in events { continuation.yield(.client(generation: generation, event)) }
             }
             self.client = client
             logger.debug("MQTT link connecting", metadata: ["mqtt.session": "\(session)"])
             client.connectInBackground()
         } catch {
-            run(machine.connectFailed(nowNs: nowNs(), reason: "\(error)"))
+            await run(machine.connectFailed(nowNs: nowNs(), reason: "\(error)"))
         }
     }
 
@@ -263,7 +256,6 @@ public actor MqttLinkService: Service {
         clientConnected = false
         forwardTask?.cancel()
         forwardTask = nil
-        generation += 1
         if let client {
             self.client = nil
             client.closeInBackground()
@@ -273,7 +265,8 @@ public actor MqttLinkService: Service {
     private func publishBirth() {
         guard let client else { return }
         do {
-            let mid = try client.publish(topic: configuration.statusTopic, payload: birth(session), retain: true)
+            let mid = try client.publish(
+                topic: configuration.statusTopic, payload: birth(machine.session), retain: true)
             machine.birthPublished(mid: mid)
         } catch {
             logger.info("MQTT link cannot publish the birth status", metadata: ["mqtt.error": "\(error)"])
@@ -283,7 +276,6 @@ public actor MqttLinkService: Service {
     private func publish(_ entry: OutboxEntry, isBacklog: Bool) {
         guard let client else {
             machine.publishFailed(id: entry.id)
-            sendCursor = .start  // it waits again: the next refill must find it
             return
         }
         let payload = entry.payloadToSend(isBacklog: isBacklog)
@@ -293,56 +285,58 @@ public actor MqttLinkService: Service {
             machine.published(id: entry.id, mid: mid)
         } catch {
             machine.publishFailed(id: entry.id)
-            sendCursor = .start
             logger.warning(
                 "MQTT link could not queue an entry; it stays in the outbox for the next try",
                 metadata: ["mqtt.topic": "\(entry.topic)", "outbox.seq": "\(entry.seq.map { "\($0)" } ?? "-")"])
         }
     }
 
-    private func flushAcknowledged() {
-        guard !acknowledgedIDs.isEmpty else { return }
-        do {
-            try outbox.remove(ids: Array(acknowledgedIDs))
-            acknowledgedIDs.removeAll(keepingCapacity: true)
-        } catch {
-            // Kept for the next flush; they stay excluded from sending until removed.
-            logger.info("MQTT link cannot remove acknowledged entries", metadata: ["outbox.error": "\(error)"])
-        }
-    }
-
-    private func fillWindow() {
-        let slots = machine.freeSlots
-        guard slots > 0 else { return }
+    private func fillWindow() async {
+        let query = machine.pendingQuery
+        guard query.limit > 0 else { return }
         let entries: [OutboxEntry]
-        let inFlight = machine.inFlightIDs
-        let awaitingRemoval = acknowledgedIDs
         do {
-            entries = try outbox.pending(limit: slots, after: sendCursor) {
-                inFlight.contains($0) || awaitingRemoval.contains($0)
+            entries = try await outbox.perform { outbox in
+                try outbox.pending(limit: query.limit, after: query.cursor) { query.excluding.contains($0) }
             }
         } catch {
             logger.info("MQTT link cannot read the outbox", metadata: ["outbox.error": "\(error)"])
             return
         }
-        for entry in entries {
-            let action = machine.send(entry)
-            if case .publish = action { sendCursor.advance(past: entry) }
-            run(action)
-        }
+        for entry in entries { await run(machine.send(entry)) }
     }
 
+    /// Calls `timerFired` after `afterNs` on the clock; a later `schedule` replaces it.
     private func schedule(afterNs: Int64) {
+        timerGeneration += 1
         timerTask?.cancel()
+        let generation = timerGeneration
         let continuation = inputContinuation
+        let clock = clock
+        let deadline = clock.now.advanced(by: .nanoseconds(max(0, afterNs)))
         timerTask = Task {
-            try? await Task.sleep(for: .nanoseconds(max(0, afterNs)))
-            if !Task.isCancelled { continuation.yield(.timer) }
+            guard (try? await clock.sleep(until: deadline, tolerance: nil)) != nil else { return }
+            continuation.yield(.timer(generation: generation))
         }
     }
 
     private func nowNs() -> Int64 {
         let elapsed = origin.duration(to: clock.now).components
         return elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000
+    }
+}
+
+extension MqttLinkService where C == ContinuousClock {
+    /// A link for `outbox` on the real monotonic clock.
+    public init(
+        configuration: MqttLinkConfiguration,
+        outbox: Outbox,
+        logger: Logger,
+        birth: @escaping SessionPayload,
+        will: @escaping SessionPayload,
+        random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
+    ) {
+        self.init(configuration: configuration, outbox: outbox, logger: logger, clock: ContinuousClock(), birth: birth,
+                  will: will, random: random)
     }
 }

@@ -24,6 +24,8 @@ extension Outbox {
     /// Sets the pragmas, checks the file and the schema version; returns the bytes stored.
     static func prepare(_ db: SQLiteConnection, path: String) throws(OutboxError) -> Int64 {
         do {
+            // Waits for a lock another connection holds (the last one closing checkpoints the WAL) instead of failing.
+            try db.execute("PRAGMA busy_timeout=5000")
             // Reading the schema first makes a garbage file fail here, with SQLITE_NOTADB.
             let version = try db.scalarInt64("PRAGMA user_version") ?? 0
             if version > schemaVersion {
@@ -48,7 +50,6 @@ extension Outbox {
             }
             try db.execute("PRAGMA synchronous=FULL")
             try db.execute("PRAGMA journal_size_limit=4194304")
-            try db.execute("PRAGMA busy_timeout=5000")
             if version == 1 || version == 2 {
                 // Version 2 added the local history, version 3 the `format` of outbox rows (rows of an older
                 // version are sent as they were stored: format 0).

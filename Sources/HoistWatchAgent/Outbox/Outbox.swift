@@ -1,3 +1,4 @@
+import Dispatch
 import HoistWatchSystem
 /// The durable outbox: every message the agent must deliver, in SQLite on disk, until the broker's PUBACK.
 ///
@@ -44,6 +45,8 @@ public final class Outbox: Sendable {
     }
 
     let state: Locked<State>
+    /// The serial queue of the services' outbox calls (`perform`, `performAndWait`).
+    let writer = DispatchQueue(label: "hoistwatch.outbox-writer")
 
     /// Opens or creates the outbox at `path` (`sqlite3_open_v2`), sets the journal and sync modes, checks the
     /// file and creates or checks the schema.
@@ -264,16 +267,11 @@ public final class Outbox: Sendable {
         }
     }
 
-    /// Raises the persisted connection `session` counter by one and returns it (durable when it returns).
-    public func nextSession() throws(OutboxError) -> Int64 {
+    /// Persists the connection `session` counter (durable when it returns): the link raises it for every connect
+    /// attempt, before it connects, so the will and birth of two attempts never share a number.
+    public func recordSession(_ session: Int64) throws(OutboxError) {
         try state.withLock { state throws(OutboxError) in
-            try run("raising the session counter", state.db) { db in
-                try db.transaction {
-                    let session = try Self.meta(db, .session) + 1
-                    try Self.setMeta(db, .session, session)
-                    return session
-                }
-            }
+            try run("storing the session counter", state.db) { db in try Self.setMeta(db, .session, session) }
         }
     }
 

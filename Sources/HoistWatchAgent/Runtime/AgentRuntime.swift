@@ -78,7 +78,8 @@ public struct AgentRuntime: Sendable {
         let status = StatusService(
             intervalS: site.statusIntervalS, statusTopic: site.statusTopic, payload: payload, outbox: outbox,
             snapshot: snapshot, bootId: bootId, startMonoNs: startMono,
-            history: .init(days: site.historyDays, capBytes: site.historyCapBytes), logger: logger)
+            history: .init(days: site.historyDays, capBytes: site.historyCapBytes), clock: ContinuousClock(),
+            logger: logger)
         let broker = MosquittoOptions(
             host: site.broker.host, port: site.broker.port, clientID: site.broker.clientId,
             keepAliveS: site.broker.keepAliveS, username: site.broker.username, password: inputs.password,
@@ -92,7 +93,8 @@ public struct AgentRuntime: Sendable {
             will: { session in payload.will(session: session) })
 
         let diagnostics = DiagnosticsServer(
-            path: "\(site.stateDirectory)/diag.sock", link: link, snapshot: snapshot, logger: logger
+            path: "\(site.stateDirectory)/diag.sock", clock: ContinuousClock(),
+            linkDiagnostics: { await link.diagnostics() }, snapshot: snapshot, logger: logger
         ) {
             let mono = SystemClock.monotonicNs()
             return DiagnosticsReport.render(

@@ -242,7 +242,7 @@ public final class DetectionService: Service, Sendable {
         }
         let results: [OutboxAppendResult]
         do {
-            results = try outbox.append(batch: items)
+            results = try outbox.performAndWait { try $0.append(batch: items) }
         } catch {
             logger.error("outbox append failed; retrying next tick", metadata: ["error": "\(error)"])
             return pending

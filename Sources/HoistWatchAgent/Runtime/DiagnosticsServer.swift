@@ -13,8 +13,8 @@ import Musl
 /// snapshot (`DiagnosticsReport`, one JSON line) and is closed; `hoistwatch diag` polls it.
 ///
 /// The accept loop runs on its own thread (blocking `poll`/`accept`); a task copies the link's diagnostics into
-/// the shared snapshot four times a second so the thread never has to await the link actor.
-public final class DiagnosticsServer: Service, Sendable {
+/// the shared snapshot four times a second of `clock` so the thread never has to await the link actor.
+public final class DiagnosticsServer<C: Clock>: Service, Sendable where C.Duration == Duration {
     public struct SocketError: Error, CustomStringConvertible {
         public var path: String
         public var step: String
@@ -24,15 +24,19 @@ public final class DiagnosticsServer: Service, Sendable {
 
     private let path: String
     private let report: @Sendable () -> [UInt8]
-    private let link: MqttLinkService
+    private let linkDiagnostics: @Sendable () async -> MqttLinkDiagnostics
+    private let clock: C
     private let snapshot: SharedSnapshot
     private let logger: Logger
     private let stopRequested = Locked(false)
 
-    public init(path: String, link: MqttLinkService, snapshot: SharedSnapshot, logger: Logger,
-                report: @escaping @Sendable () -> [UInt8]) {
+    /// A socket at `path` answering with `report()`; `linkDiagnostics` (the link's `diagnostics()`) is copied into
+    /// `snapshot` every 250 ms of `clock`.
+    public init(path: String, clock: C, linkDiagnostics: @escaping @Sendable () async -> MqttLinkDiagnostics,
+                snapshot: SharedSnapshot, logger: Logger, report: @escaping @Sendable () -> [UInt8]) {
         self.path = path
-        self.link = link
+        self.clock = clock
+        self.linkDiagnostics = linkDiagnostics
         self.snapshot = snapshot
         self.logger = logger
         self.report = report
@@ -50,9 +54,9 @@ public final class DiagnosticsServer: Service, Sendable {
         logger.info("diag socket ready", metadata: ["path": "\(path)"])
         await withTaskCancellationHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                let diagnostics = await link.diagnostics()
+                let diagnostics = await linkDiagnostics()
                 snapshot.update { $0.link = Self.reading(diagnostics) }
-                try? await Task.sleep(for: .milliseconds(250))
+                try? await clock.sleep(until: clock.now.advanced(by: .milliseconds(250)), tolerance: nil)
             }
         } onCancel: {
             stop.withLock { $0 = true }

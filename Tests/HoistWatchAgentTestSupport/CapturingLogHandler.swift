@@ -1,4 +1,5 @@
 import HoistWatchSystem
+import HoistWatchTestSupport
 import Logging
 
 /// Keeps every log line (message and metadata) so tests can check what was logged, secrets included.

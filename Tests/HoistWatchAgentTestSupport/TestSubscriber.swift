@@ -1,4 +1,5 @@
 import HoistWatchAgent
+import HoistWatchTestSupport
 import Synchronization
 
 /// A second MQTT client that subscribes and records every message, in arrival order.
