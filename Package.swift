@@ -110,14 +110,23 @@ let package = Package(
         // What several test targets share: real brokers and agent processes, temporary folders, certificates, paths.
         .target(
             name: "HoistWatchTestSupport",
-            dependencies: ["HoistWatchAgent", "HoistWatchSystem", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CFsuid", "HoistWatchAgent", "HoistWatchSystem", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/HoistWatchTestSupport"
         ),
+        // setfsuid(2) and setfsgid(2), which Glibc's Swift module leaves out: the test kit checks one thread's file
+        // accesses as another user's (what "permission denied" tests need when they run as root).
+        .systemLibrary(name: "CFsuid", path: "Tests/CFsuid"),
         .testTarget(
             name: "HoistWatchCoreTests",
             dependencies: ["HoistWatchCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "HoistWatchFilesTests", dependencies: ["HoistWatchCore", "HoistWatchFiles", "HoistWatchTestSupport"]),
+        // The simulator only writes the traces the file tests read and replay.
+        .testTarget(
+            name: "HoistWatchFilesTests",
+            dependencies: ["HoistWatchCore", "HoistWatchFiles", "HoistWatchSimulator", "HoistWatchTestSupport"]
+        ),
         .testTarget(
             name: "HoistWatchConfigTests",
             dependencies: [
