@@ -7,7 +7,11 @@ import Glibc
 
 /// Another user of this machine (`nobody` unless a test says), for tests of what a user without access is told.
 ///
-/// `withFileAccess` has the kernel check this thread's file accesses as theirs (root only).
+/// Two ways to act as them, both needing root: `run` starts a program as them (`runuser`), `withFileAccess` has
+/// the kernel check this thread's file accesses as theirs. Either way they must be able to reach what they open,
+/// wherever the repository is cloned: a clone in `mktemp -d` (mode 700), or a CI work folder only its owner may
+/// enter, keeps them from the build's own `hoistwatch`. So a test keeps everything they must open, the binary too
+/// (`AgentProcess.executable(in:)`), in a `TestDirectory(reachableByOtherUsers: true)`.
 public struct OtherUser: Sendable {
     /// The login name.
     public let name: String
@@ -27,6 +31,12 @@ public struct OtherUser: Sendable {
         self.name = name
         uid = entry.pw_uid
         gid = entry.pw_gid
+    }
+
+    /// Runs `program` with `arguments` as this user (`runuser -u`) to its exit; returns its exit status. Standard
+    /// output and error go to `logFile`, which the test (not the user) creates and reads.
+    public func run(_ program: String, _ arguments: [String], logFile: String) async throws -> Int32 {
+        try await runProgramAsync("/usr/sbin/runuser", ["-u", name, "--", program] + arguments, logFile: logFile)
     }
 
     /// Runs `body` with this thread's file accesses checked as this user's, then switches back: setfsuid(2) and
