@@ -5,7 +5,7 @@ SWIFT ?= swift
 DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3 libssl-dev time tmux gdb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test demo bench clean
+.PHONY: deps build test demo bench clean lint format
 
 ## deps: install the Debian packages the build, tests and demo use (only those missing).
 deps:
@@ -27,6 +27,24 @@ test: deps
 	$(SWIFT) build --build-tests
 	SWIFT=$(SWIFT) ./scripts/test-pass.sh
 
+# Every Swift file of the package, as `make format` rewrites and `make lint` checks them (.swift-format;
+# docs/formatting.md says how it differs from swift-nio's and why).
+SWIFT_FORMAT_PATHS := Package.swift Sources Tests Benchmarks
+
+## lint: swift-format's findings (any one fails), then everything (tests and benchmarks too) built with warnings as
+## errors, in its own scratch folder (.build-lint) so that the everyday .build is not rebuilt. Both always run.
+lint: deps
+	status=0; \
+	$(SWIFT) format lint --strict --recursive --parallel --configuration .swift-format $(SWIFT_FORMAT_PATHS) || status=1; \
+	$(SWIFT) build --build-tests --scratch-path .build-lint -Xswiftc -warnings-as-errors || status=1; \
+	exit $$status
+
+## format: rewrites every Swift file in place to .swift-format's layout: what `make lint` checks, but for the missing
+## `///` docs, which only a person can write. It touches most files: run it with nothing uncommitted, in a commit of
+## its own.
+format:
+	$(SWIFT) format format --in-place --recursive --parallel --configuration .swift-format $(SWIFT_FORMAT_PATHS)
+
 ## demo: the agent on a simulated elevator, publishing to a real Mosquitto on loopback, alerts shown live.
 demo: deps
 	$(SWIFT) build -c release --product hoistwatch
@@ -42,7 +60,7 @@ bench: deps
 	./scripts/bench.sh
 
 clean:
-	rm -rf .build bench-out demo-state
+	rm -rf .build .build-lint bench-out demo-state
 
 ## deb: the Debian package for this machine's architecture, in dist/ (packaging/README.md). The binary is a
 ## release build with the Swift runtime linked in; DEB_SCRATCH picks the build folder.

@@ -106,9 +106,8 @@ let package = Package(
             ],
             path: "Benchmarks/hoistwatch-gpio-bench"
         ),
-        // Programs the tests start, spawned and reaped with posix_spawn and waitpid (ChildProgram.swift says why).
         // What several test targets share: real brokers and agent processes, temporary folders, certificates, paths.
-        .target(name: "HoistWatchTestSupport", path: "Tests/HoistWatchTestSupport"),
+        .target(name: "HoistWatchTestSupport", dependencies: ["CFsuid"], path: "Tests/HoistWatchTestSupport"),
         // ...and what the agent's suites share beside it: a second MQTT client that records, a capturing logger.
         .target(
             name: "HoistWatchAgentTestSupport",
@@ -118,13 +117,20 @@ let package = Package(
             ],
             path: "Tests/HoistWatchAgentTestSupport"
         ),
+        // setfsuid(2) and setfsgid(2), which Glibc's Swift module leaves out: the test kit checks one thread's file
+        // accesses as another user's (what "permission denied" tests need when they run as root).
+        .systemLibrary(name: "CFsuid", path: "Tests/CFsuid"),
         .testTarget(
             name: "HoistWatchCoreTests",
             dependencies: [
                 "HoistWatchCore", "HoistWatchTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "HoistWatchFilesTests", dependencies: ["HoistWatchCore", "HoistWatchFiles", "HoistWatchTestSupport"]),
+        // The simulator only writes the traces the file tests read and replay.
+        .testTarget(
+            name: "HoistWatchFilesTests",
+            dependencies: ["HoistWatchCore", "HoistWatchFiles", "HoistWatchSimulator", "HoistWatchTestSupport"]
+        ),
         .testTarget(
             name: "HoistWatchConfigTests",
             dependencies: [

@@ -25,6 +25,7 @@ public struct BoardProfile: Sendable, Hashable {
             }
         }
 
+        /// The chip in words for messages: `the GPIO chip labelled "..."` or `the GPIO chip /dev/...`.
         public var description: String {
             switch self {
             case .label(let label): return "the GPIO chip labelled \"\(label)\""
@@ -80,6 +81,7 @@ public struct BoardProfile: Sendable, Hashable {
     /// The load cell's connection; nil when the board has none.
     public var loadCell: LoadCellWiring?
 
+    /// A profile with the given lines and load cell (profile files come through `BoardProfile.parse(toml:)`).
     public init(description: String? = nil, inputs: [InputName: Line], loadCell: LoadCellWiring? = nil) {
         self.description = description
         self.inputs = inputs

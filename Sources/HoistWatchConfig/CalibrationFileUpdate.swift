@@ -17,6 +17,7 @@ import Glibc
 public enum CalibrationFileUpdate {
     /// Why the file could not be written; the description names the file and what to do.
     public struct Failure: Error, Sendable, CustomStringConvertible {
+        /// The sentence the technician reads: the file, what failed, and what to do.
         public var description: String
     }
 
@@ -99,6 +100,7 @@ public enum CalibrationFileUpdate {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
+    /// The wall clock (CLOCK_REALTIME), ns since the Unix epoch: what backup names are stamped with.
     public static func realtimeNs() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)

@@ -10,10 +10,14 @@ import HoistWatchCore
 public enum TOMLTextEdit {
     /// Set `key` of `[section]` to `value` (a TOML literal, e.g. `84123` or `[0.0, 3.3]`).
     public struct Update: Sendable, Hashable {
+        /// The section's name as in its `[header]` (e.g. `load`).
         public var section: String
+        /// The key inside the section.
         public var key: String
+        /// The new value as TOML text, written as is.
         public var value: String
 
+        /// Sets `key` of `[section]` to the TOML literal `value`.
         public init(section: String, key: String, value: String) {
             self.section = section
             self.key = key

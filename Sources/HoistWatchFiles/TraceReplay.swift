@@ -5,10 +5,16 @@ import HoistWatchCore
 public struct TraceReplay {
     /// What a replay saw, for the caller's messages and the benchmark.
     public struct Summary: Sendable {
+        /// Input events read from the trace (edges and ADC samples).
         public var inputEvents: Int = 0
+        /// Fault events written to the output.
         public var events: Int = 0
+        /// Alarms' flight records completed (written into the records folder when there is one).
         public var records: Int = 0
+        /// The maintenance counters at the end of the trace.
         public var counters = Counters()
+        /// Why the events may not be what the caller expects (the trace is another device's), for the caller to print;
+        /// nil when none.
         public var warning: String?
     }
 

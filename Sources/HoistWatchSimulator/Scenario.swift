@@ -129,8 +129,9 @@ public struct Expectation: Sendable, Hashable {
     public var type: FaultType
     /// Raised or cleared.
     public var transition: Transition
-    /// The window the event's `mono_ns` must fall in, seconds since the start of the trace.
+    /// The earliest the event's `mono_ns` may be, seconds since the start of the trace.
     public var atSMin: Double
+    /// The latest the event's `mono_ns` may be, seconds since the start of the trace.
     public var atSMax: Double
     /// How many such events, exactly.
     public var count: Int

@@ -12,8 +12,11 @@ public struct SimulatedBoard: Sendable {
 
     private static let gapBetweenRunsNs: Int64 = 1_000_000_000
 
+    /// The plant's truth: what the simulated sensors are made from (may differ from the agent's calibration).
     public let calibration: Calibration
+    /// The script the plant plays.
     public let scenario: Scenario
+    /// Whether a finished scenario starts again (with the next seed) instead of ending the input.
     public let loop: Bool
     /// Board seconds per wall-clock second (`[sim] time_scale`).
     public let timeScale: Double
@@ -61,16 +64,23 @@ public struct SimulatedBoard: Sendable {
 }
 
 extension SimulatedBoard: BoardInputSource {
+    /// `sim`, as the status birth and the logs name the board.
     public var name: String { "sim" }
+    /// Always nil: board time starts with the detection loop.
     public var originMonoNs: Int64? { nil }
+    /// The scenario's name and the time scale, for the start log line.
     public var logMetadata: [String: String] { ["scenario": scenario.name, "time_scale": "\(timeScale)"] }
+    /// Always nil: a simulated board loses no edges.
     public var inputCounters: BoardInputCounters? { nil }
 
+    /// Does nothing: the board has no threads; `read` computes the inputs on demand.
     public mutating func start() {}
 
+    /// Emits the current run's events up to board time `boardNs` (`advance(toBoardNs:emit:)`).
     public mutating func read(untilBoardNs boardNs: Int64, emit: (BoardInput) -> Void) -> BoardProgress {
         advance(toBoardNs: boardNs) { emit(.event($0)) }
     }
 
+    /// Does nothing: there is nothing to stop.
     public mutating func stop() {}
 }

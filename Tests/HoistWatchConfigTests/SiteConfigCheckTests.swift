@@ -257,20 +257,6 @@ import HoistWatchTestSupport
         }
     }
 
-    /// The reason comes from errno, not from a second look at the path (which fails the same way when a folder
-    /// above it is closed: an unreadable config used to be reported as missing).
-    @Test func readErrorsSayWhatErrnoSaid() throws {
-        let site = try Site()
-        #expect(throws: InputError(.unreadable, file: site.folder, "this is a folder, not a file")) {
-            try TextFile.read(site.folder)
-        }
-        let binary = site.folder + "/binary.toml"
-        FileManager.default.createFile(atPath: binary, contents: Data([0x61, 0xFF, 0xFE]))
-        #expect(throws: InputError(.syntax, file: binary, "the file is not UTF-8 text")) {
-            try TextFile.read(binary)
-        }
-    }
-
     @Test func relativeConfigPathsAreMadeAbsolute() throws {
         let site = try Site()
         _ = try site.standard()

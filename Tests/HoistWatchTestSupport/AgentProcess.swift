@@ -27,16 +27,47 @@ public final class AgentProcess: @unchecked Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
+    /// `executable` placed in `directory` as `hoistwatch`, for another user (`OtherUser`) to run from a
+    /// `TestDirectory(reachableByOtherUsers: true)` when the build's own may sit in a folder they cannot enter.
+    /// Returns its path there.
+    ///
+    /// A hard link where the folder is on the build's file system and the binary is executable by others: it is never
+    /// open for writing, so no program another test starts meanwhile can inherit a writing descriptor to it (exec
+    /// would fail with "Text file busy" as long as one is open). Else a copy (mode 755), written through a descriptor
+    /// closed on exec.
+    public static func executable(in directory: TestDirectory) throws -> String {
+        let copy = directory.file("hoistwatch")
+        var info = stat()
+        if stat(executable, &info) == 0, info.st_mode & S_IXOTH != 0, link(executable, copy) == 0 { return copy }
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: executable)))
+        let descriptor = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard descriptor >= 0 else {
+            throw TestSetupError(description: "cannot create \(copy): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            guard written > 0 || (written < 0 && errno == EINTR) else {
+                throw TestSetupError(description: "cannot write \(copy): \(String(cString: strerror(errno)))")
+            }
+            offset += max(written, 0)
+        }
+        fchmod(descriptor, 0o755)
+        return copy
+    }
+
     /// Repository root (for Scenarios/ and Calibration/).
     public static var repository: String { Repository.root }
 
     /// Writes `site.toml` (mode 600) for a simulated elevator publishing to 127.0.0.1:`port`.
     /// `calibration` is taken from the repository unless absolute; `plantCalibration` (repository) is the
-    /// simulated plant's truth when it differs from the agent's calibration.
+    /// simulated plant's truth when it differs from the agent's calibration. `reachableByOtherUsers` puts the
+    /// agent's folder where another user can enter it (`TestDirectory`); the files in it keep their own modes.
     public init(port: Int, scenario: String, calibration: String = "Calibration/demo-elevator.toml", loop: Bool,
          timeScale: Double, statusIntervalS: Double = 60, outboxCapMiB: Double? = nil,
-         plantCalibration: String? = nil) throws {
-        directory = try TestDirectory("agent")
+         plantCalibration: String? = nil, reachableByOtherUsers: Bool = false) throws {
+        directory = try TestDirectory("agent", reachableByOtherUsers: reachableByOtherUsers)
         configPath = directory.file("site.toml")
         logPath = directory.file("agent.log")
         var text = """

@@ -1,15 +1,47 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A fresh folder under the system temp folder, removed when the value is released.
 public final class TestDirectory: @unchecked Sendable {
     // @unchecked Sendable: `path` never changes; the folder is only touched through the file system.
     public let path: String
 
-    public init(_ name: String = "hoistwatch-agent") throws {
-        let base = FileManager.default.temporaryDirectory.path
+    /// A folder named `name-XXXXXXXX`. `reachableByOtherUsers` makes it one another user (`OtherUser`) can enter:
+    /// mode 755, under a temp folder whose every ancestor from `/` other users may traverse (the system temp folder
+    /// if so, else `/tmp` or `/var/tmp`), whatever this user's umask and `TMPDIR`.
+    public init(_ name: String = "hoistwatch-agent", reachableByOtherUsers: Bool = false) throws {
+        let base =
+            reachableByOtherUsers ? try Self.temporaryFolderOthersCanReach() : FileManager.default.temporaryDirectory.path
         path = "\(base)/\(name)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        if reachableByOtherUsers { chmod(path, 0o755) }
+    }
+
+    static func temporaryFolderOthersCanReach() throws -> String {
+        let system = FileManager.default.temporaryDirectory.path
+        guard let reachable = [system, "/tmp", "/var/tmp"].first(where: isTraversableByOthers) else {
+            throw TestSetupError(
+                description: "no temp folder other users can reach: \(system), /tmp and /var/tmp (or a folder above "
+                    + "them) lack o+x")
+        }
+        return reachable
+    }
+
+    /// Whether `folder` and every folder above it are folders other users may pass through (o+x).
+    static func isTraversableByOthers(_ folder: String) -> Bool {
+        var path = ""
+        var chain = ["/"]
+        for component in folder.split(separator: "/") {
+            path += "/" + component
+            chain.append(path)
+        }
+        return chain.allSatisfy { folder in
+            var info = stat()
+            return stat(folder, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR && info.st_mode & S_IXOTH != 0
+        }
     }
 
     deinit {

@@ -280,11 +280,9 @@ import HoistWatchTestSupport
 /// `hoistwatch diag` against a running agent on the simulated board: JSON snapshot, plain text when not on a
 /// terminal, the screen as a person sees it in a real terminal (tmux), and a clear message without an agent.
 @Suite(.serialized) struct DiagCommandTests {
-    static func run(_ arguments: [String], in directory: TestDirectory, program: String = AgentProcess.executable)
-        async throws -> (Int32, String)
-    {
+    static func run(_ arguments: [String], in directory: TestDirectory) async throws -> (Int32, String) {
         let log = directory.file("diag-\(UInt32.random(in: 0...UInt32.max)).out")
-        let status = try await runProgramAsync(program, arguments, logFile: log)
+        let status = try await runProgramAsync(AgentProcess.executable, arguments, logFile: log)
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
@@ -350,15 +348,17 @@ import HoistWatchTestSupport
     func aUserWithoutAccessIsToldWhy() async throws {
         let broker = try MosquittoBroker()
         try await broker.start()
-        let agent = try AgentProcess(port: broker.port, scenario: "Scenarios/demo.toml", loop: true, timeScale: 1)
+        let agent = try AgentProcess(port: broker.port, scenario: "Scenarios/demo.toml", loop: true, timeScale: 1,
+                                     reachableByOtherUsers: true)
         try agent.start()
         let socket = agent.directory.file("state/diag.sock")
         #expect(await eventually(within: 20) { FileManager.default.fileExists(atPath: socket) })
-        // The test folder is world-readable; the agent's own state folder (0700) and socket (0660) are not.
-        chmod(agent.directory.path, 0o755)
-        let (status, output) = try await Self.run(
-            ["-u", "nobody", "--", AgentProcess.executable, "diag", "--socket", socket], in: agent.directory,
-            program: "/usr/sbin/runuser")
+        // The user reaches the test folder and the binary placed in it (the clone may be closed to them); the
+        // agent's own state folder (0700) and socket (0660) are not theirs to enter.
+        let executable = try AgentProcess.executable(in: agent.directory)
+        let log = agent.directory.file("diag-nobody.out")
+        let status = try await OtherUser("nobody").run(executable, ["diag", "--socket", socket], logFile: log)
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(agent.kill(signal: SIGTERM) == 0)
         #expect(status == 1, "\(output)")
         #expect(output.contains("permission denied") && output.contains("usermod"), "\(output)")

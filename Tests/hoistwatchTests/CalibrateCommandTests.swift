@@ -17,12 +17,14 @@ import Glibc
     static let startPath = "Calibration/elevator-example.toml"
 
     /// An agent whose calibration is a writable copy of the example, on the calibration-run plant.
-    static func agent(port: Int, timeScale: Double) throws -> (AgentProcess, String, String) {
+    static func agent(port: Int, timeScale: Double, reachableByOtherUsers: Bool = false) throws
+        -> (AgentProcess, String, String)
+    {
         let directory = try TestDirectory("calibrate-cal")
         let original = try String(contentsOfFile: "\(AgentProcess.repository)/\(startPath)", encoding: .utf8)
         let agent = try AgentProcess(port: port, scenario: "Scenarios/calibration-run.toml",
                                      calibration: "\(directory.path)/placeholder", loop: false, timeScale: timeScale,
-                                     plantCalibration: plantPath)
+                                     plantCalibration: plantPath, reachableByOtherUsers: reachableByOtherUsers)
         // The calibration lives in the agent's own folder (removed with it), written before the agent starts.
         let calibration = agent.directory.file("calibration.toml")
         try original.write(toFile: calibration, atomically: true, encoding: .utf8)
@@ -152,15 +154,16 @@ import Glibc
     /// A calibration file this user may not write: said before any step, exit 1. Needs root to switch users.
     @Test(.enabled(if: getuid() == 0, "switching to another user needs root"))
     func aFileThatIsNotWritableIsRefusedBeforeTheFirstStep() async throws {
-        let (agent, calibration, _) = try Self.agent(port: 1, timeScale: 1)
-        chmod(agent.directory.path, 0o755)
+        // The user reaches the agent's folder and the binary placed in it (the clone may be closed to them),
+        // reads the config (theirs) and the calibration (644), and may not write the calibration (root's).
+        let (agent, calibration, _) = try Self.agent(port: 1, timeScale: 1, reachableByOtherUsers: true)
         chmod(calibration, 0o644)
-        let nobody = getpwnam("nobody")!.pointee
-        chown(agent.configPath, nobody.pw_uid, nobody.pw_gid)
+        let nobody = try OtherUser("nobody")
+        chown(agent.configPath, nobody.uid, nobody.gid)
+        let executable = try AgentProcess.executable(in: agent.directory)
         let log = agent.directory.file("out.txt")
-        let status = try await runProgramAsync(
-            "/usr/sbin/runuser", ["-u", "nobody", "--", AgentProcess.executable, "calibrate", "floors",
-                                  "--config", agent.configPath], logFile: log)
+        let status = try await nobody.run(executable, ["calibrate", "floors", "--config", agent.configPath],
+                                          logFile: log)
         let text = Self.text(log)
         #expect(status == 1, "\(text)")
         #expect(text.contains("cannot write the calibration file") && text.contains("sudo")

@@ -15,6 +15,7 @@ public struct Counters: Sendable, Hashable {
     /// Highest load seen, kg.
     public var maxLoadKg: Double = 0
 
+    /// All counters at zero, as an engine starts.
     public init() {}
 
     /// Running hours, as maintenance counts them.

@@ -21,6 +21,8 @@ public struct CraneLimitSwitchDetector: Sendable {
         ("stuck", .upperLimit1), ("stuck", .upperLimit2), ("stuck", .lowerLimit),
     ]
 
+    /// A detector for the calibration's limit heights and thresholds; the cases of switches that are not wired are
+    /// never raised.
     public init(calibration: Calibration) {
         let thresholds = calibration.thresholds
         upperM = calibration.upperLimitM
@@ -34,6 +36,8 @@ public struct CraneLimitSwitchDetector: Sendable {
             confirmS: [0.2, 0.2, 0.2, thresholds.doubleLimitSkewMs / 1000, 0.3, 1, 1, 1], clearS: 5)
     }
 
+    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
+    /// happens now, if any, with the data that explains it.
     public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {
         let upper1 = signals.level(.upperLimit1) == 1
         let upper2 = signals.level(.upperLimit2) == 1

@@ -3,8 +3,11 @@
 /// The same engine runs live (`hoistwatch run`) and in `replay`. Time comes only from the events: detectors are
 /// evaluated on a 10 ms tick grid of trace time, so results never depend on how fast events are fed.
 public struct DetectionEngine: Sendable {
+    /// The derived signals (debounced levels, position, speed, load, wind) as of the last tick.
     public private(set) var signals: SignalChain
+    /// The maintenance counters (trips, door cycles, running time, ...) accumulated since the engine started.
     public private(set) var counters = Counters()
+    /// Gives each event its id, `seq`, boot id and wall time.
     public var stamper: EventStamper
     /// Flight records completed since the caller last took them.
     public var completedRecords: [FlightRecord] = []
@@ -40,11 +43,15 @@ public struct DetectionEngine: Sendable {
 
     /// A fault that is raised now.
     public struct ActiveFault: Sendable, Hashable {
+        /// What is raised; `instance` says which one when a type has several.
         public var type: FaultType
         /// Distinguishes several instances of one type (the elevator's two limit switches).
         public var instance: String
+        /// The id of the raised event, which its cleared event will name as `raised_id`.
         public var raisedId: String
+        /// Trace time of the raise, ns (`mono_ns` of the raised event).
         public var raisedAtNs: Int64
+        /// The severity the raised event carried.
         public var severity: Severity
     }
 

@@ -3,14 +3,18 @@
 public struct DetectorPlan: Sendable {
     /// One detector's verdict.
     public struct Entry: Sendable, Hashable {
+        /// The fault the detector raises.
         public var type: FaultType
         /// Inputs it needs that are not wired; empty when it is on.
         public var missing: [String]
+        /// Whether the detector runs: everything it needs is wired.
         public var isOn: Bool { missing.isEmpty }
     }
 
+    /// One entry per detector of the calibration's equipment, on or off.
     public let entries: [Entry]
 
+    /// The plan for `calibration`'s equipment and wiring (`[wiring] inputs` and `adc`).
     public init(calibration: Calibration) {
         let wiredAdc = calibration.wiredAdc
         func entry(_ type: FaultType, _ inputs: [InputName], adc: Bool = false) -> Entry {

@@ -3,10 +3,13 @@
 public struct DoorOpenWhileMovingDetector: Sendable {
     private var machine: FaultMachine
 
+    /// A detector with the calibration's `door_moving_confirm_ms`.
     public init(calibration: Calibration) {
         machine = FaultMachine(confirmS: calibration.thresholds.doorMovingConfirmMs / 1000, clearS: 1)
     }
 
+    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
+    /// happens now, if any, with the data that explains it; `inspection` (maintenance mode) holds off a raise.
     public mutating func evaluate(_ signals: SignalChain, inspection: Bool) -> DetectorAction {
         let open = signals.level(.doorClosed) == 0
         let moving = signals.isMoving

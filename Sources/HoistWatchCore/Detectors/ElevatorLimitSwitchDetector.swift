@@ -4,6 +4,7 @@
 /// - `stuck`: the switch reads 1 for 1 s while the car is more than `limit_stuck_m` inside the travel.
 /// Cleared when the switch has agreed with position for 5 s. Needs a referenced position.
 public struct ElevatorLimitSwitchDetector: Sendable {
+    /// The switch this instance watches: `top_limit` or `bottom_limit`.
     public let input: InputName
     private var machine = CaseMachine(confirmS: [0.2, 1.0], clearS: 5)
     private let landingM: Double
@@ -11,6 +12,8 @@ public struct ElevatorLimitSwitchDetector: Sendable {
     private let stuckM: Double
     private static let cases = ["not_actuated", "stuck"]
 
+    /// A detector for `input` (`top_limit` or `bottom_limit`) at its terminal landing, with the calibration's
+    /// `limit_actuate_m` and `limit_stuck_m`.
     public init(calibration: Calibration, input: InputName) {
         self.input = input
         landingM = input == .topLimit ? calibration.topLandingM : calibration.bottomLandingM
@@ -18,6 +21,8 @@ public struct ElevatorLimitSwitchDetector: Sendable {
         stuckM = calibration.thresholds.limitStuckM
     }
 
+    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
+    /// happens now, if any, with the data that explains it.
     public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {
         let reads = signals.level(input) == 1
         let beyondM = input == .topLimit ? signals.positionM - landingM : landingM - signals.positionM

@@ -11,6 +11,8 @@ public struct FaultMachine: Sendable {
     private let confirmNs: Int64
     private let clearNs: Int64
 
+    /// A machine that raises once its condition has held for `confirmNs` and clears once the clear condition has held
+    /// for `clearNs` (trace time, ns).
     public init(confirmNs: Int64, clearNs: Int64) {
         self.confirmNs = confirmNs
         self.clearNs = clearNs

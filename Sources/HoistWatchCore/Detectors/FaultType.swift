@@ -43,6 +43,7 @@ public enum Severity: String, Sendable, Hashable, CaseIterable, Comparable {
         }
     }
 
+    /// Orders by urgency: `alarm` before `warning` before `info`, so sorting puts the most urgent first.
     public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
 }
 

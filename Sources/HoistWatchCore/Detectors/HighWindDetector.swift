@@ -8,8 +8,11 @@ public struct HighWindDetector: Sendable {
     private var raisedAtNs: Int64?
     private let limitMps: Double
 
+    /// A detector with the calibration's `wind_limit_mps`.
     public init(calibration: Calibration) { limitMps = calibration.thresholds.windLimitMps }
 
+    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
+    /// happens now, if any, with the data that explains it.
     public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {
         let now = signals.nowNs
         if let raisedAt = raisedAtNs {

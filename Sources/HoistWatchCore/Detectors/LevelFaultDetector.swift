@@ -1,6 +1,7 @@
 /// Faults that are one input held at a level: `power_failure` (`mains_ok` = 0 for 2 s, cleared at 1 for 5 s)
 /// and `alarm_button` (= 1 for 1 s, released for 5 s).
 public struct LevelFaultDetector: Sendable {
+    /// The fault this instance watches: `power_failure` or `alarm_button`.
     public let type: FaultType
     private let input: InputName
     private let faultLevel: UInt8

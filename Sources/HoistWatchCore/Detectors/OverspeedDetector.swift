@@ -6,6 +6,7 @@ public struct OverspeedDetector: Sendable {
     private let limitMps: Double
     private let ratedKey: String
 
+    /// A detector with the calibration's rated speed, `overspeed_ratio` and `overspeed_confirm_ms`.
     public init(calibration: Calibration) {
         let thresholds = calibration.thresholds
         ratedMps = calibration.ratedSpeedMps
@@ -14,6 +15,8 @@ public struct OverspeedDetector: Sendable {
         machine = FaultMachine(confirmS: thresholds.overspeedConfirmMs / 1000, clearS: 1)
     }
 
+    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
+    /// happens now, if any, with the data that explains it.
     public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {
         let speed = signals.speedMps
         return machine.action(raise: abs(speed) > limitMps, clear: abs(speed) <= ratedMps, atNs: signals.nowNs) {

@@ -1,6 +1,7 @@
 /// `overtravel_top` / `overtravel_bottom` (alarm): the referenced position beyond the top (bottom) landing by more
 /// than `overtravel_m`; cleared when back within the landings (allowing `door_zone_half_m` of levelling) for 1 s.
 public struct OvertravelDetector: Sendable {
+    /// The fault this instance watches: `overtravel_top` or `overtravel_bottom`.
     public let type: FaultType
     private var machine = FaultMachine(confirmNs: 0, clearNs: 1_000_000_000)
     private let landingM: Double
@@ -21,6 +22,8 @@ public struct OvertravelDetector: Sendable {
         toleranceM = calibration.doorZoneHalfM
     }
 
+    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
+    /// happens now, if any, with the data that explains it. Never raised while the position is unreferenced.
     public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {
         let beyondM = isTop ? signals.positionM - landingM : landingM - signals.positionM
         let referenced = signals.referenced

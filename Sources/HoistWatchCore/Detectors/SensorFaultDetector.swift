@@ -8,11 +8,14 @@ public struct SensorFaultDetector: Sendable {
     private let watchesAdc: Bool
     private let watchesEncoder: Bool
 
+    /// A detector that watches the load cell and the encoder only where the calibration wires them.
     public init(calibration: Calibration) {
         watchesAdc = calibration.wiredAdc.contains(.load)
         watchesEncoder = calibration.isWired(.encA, .encB)
     }
 
+    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
+    /// happens now, if any, with the data that explains it.
     public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {
         var causes: [String] = []
         var chattering: [InputName] = []

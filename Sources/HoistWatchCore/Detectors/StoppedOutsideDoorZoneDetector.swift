@@ -3,10 +3,13 @@
 public struct StoppedOutsideDoorZoneDetector: Sendable {
     private var machine: FaultMachine
 
+    /// A detector with the calibration's `outside_zone_stop_s`.
     public init(calibration: Calibration) {
         machine = FaultMachine(confirmS: calibration.thresholds.outsideZoneStopS, clearS: 1)
     }
 
+    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
+    /// happens now, if any, with the data that explains it; `inspection` (maintenance mode) holds off a raise.
     public mutating func evaluate(_ signals: SignalChain, inspection: Bool) -> DetectorAction {
         let outside = signals.level(.doorZone) == 0
         let stopped = !signals.isMoving

@@ -13,12 +13,16 @@ public struct TrappedPassengerDetector: Sendable {
     private let atLandingNs: Int64
     private let hasAlarmButton: Bool
 
+    /// A detector with the calibration's `trapped_after_s` and `trapped_at_landing_s`; the alarm button counts only
+    /// when wired.
     public init(calibration: Calibration) {
         betweenNs = Int64(calibration.thresholds.trappedAfterS * 1e9)
         atLandingNs = Int64(calibration.thresholds.trappedAtLandingS * 1e9)
         hasAlarmButton = calibration.isWired(.alarmButton)
     }
 
+    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
+    /// happens now, if any, with the data that explains it; `inspection` (maintenance mode) holds off a raise.
     public mutating func evaluate(_ signals: SignalChain, inspection: Bool) -> DetectorAction {
         let now = signals.nowNs
         let closedIn = !signals.isMoving && signals.level(.doorClosed) == 1 && signals.occupied

@@ -7,6 +7,8 @@ public struct Debouncer: Sendable {
     private var rawChangedAtNs: Int64
     private let debounceNs: Int64
 
+    /// A debouncer whose wire and debounced level both start at `initialLevel` (the trace header's), with a stable time
+    /// of `debounceNs`.
     public init(initialLevel: UInt8, debounceNs: Int64) {
         rawLevel = initialLevel
         level = initialLevel

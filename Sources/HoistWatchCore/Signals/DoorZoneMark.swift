@@ -9,6 +9,7 @@ public struct DoorZoneMark: Sendable, Hashable {
     /// Input time of the raw edge.
     public var tNs: Int64
 
+    /// A mark of a change to `level` at the raw edge seen at `tNs` with the encoder at `encoderCount`.
     public init(level: UInt8, encoderCount: Int64, tNs: Int64) {
         self.level = level
         self.encoderCount = encoderCount

@@ -9,6 +9,7 @@
 public struct FloorLearning: Sendable {
     /// Why a run cannot give levels. The description is what the technician reads.
     public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The sentence the technician reads: what went wrong and what to do.
         public var description: String
         init(_ description: String) { self.description = description }
     }
@@ -19,9 +20,9 @@ public struct FloorLearning: Sendable {
         public var levelsM: [Double]
         /// Half length of the door zones measured on the intermediate landings (nil: none; nominal used).
         public var measuredZoneHalfM: Double?
-        /// Where the car stood at the start and at the end, relative to the learnt bottom / top level (m):
-        /// how well it was levelled there.
+        /// Where the car stood at the start, metres from the learnt bottom level: how well it was levelled there.
         public var startOffsetM: Double
+        /// Where the car stood at the end, metres from the learnt top level.
         public var endOffsetM: Double
     }
 
@@ -31,7 +32,10 @@ public struct FloorLearning: Sendable {
         var exit: Int64?
     }
 
+    /// Quadrature counts per metre (the calibration's `counts_per_meter`), to turn counts into metres.
     public let countsPerMeter: Double
+    /// Half a door zone's length, m, as the calibration has it (`door_zone_half_m`): used when no intermediate zone was
+    /// measured.
     public let nominalZoneHalfM: Double
     private let startCount: Int64
     private var zones: [Zone]

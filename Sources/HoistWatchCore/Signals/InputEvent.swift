@@ -31,6 +31,7 @@ public struct InputEvent: Sendable, Hashable {
     /// The ADC raw value, or nil for a failed read (only meaningful for `.adc` sources).
     public var raw: Int32? { value == InputEvent.failedReadSentinel ? nil : value }
 
+    /// An event at `tNs` from `source` with `value` as stored (`level` and `sample` say it in words).
     public init(tNs: Int64, source: Source, value: Int32) {
         self.tNs = tNs
         self.source = source

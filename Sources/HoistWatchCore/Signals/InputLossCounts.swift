@@ -9,6 +9,7 @@ public struct InputLossCounts: Sendable, Hashable {
     /// Edges the kernel queued after later edges had been handed on (stamped out of their time).
     public var lateEdges: Int64
 
+    /// Totals as a reader reports them; all zero by default.
     public init(lostEdges: Int64 = 0, overflowsSuspected: Int64 = 0, lateEdges: Int64 = 0) {
         self.lostEdges = lostEdges
         self.overflowsSuspected = overflowsSuspected

@@ -34,6 +34,7 @@ public enum InputName: UInt8, Sendable, Hashable, CaseIterable, Comparable {
     /// Counter inputs change fast on purpose: they are neither debounced nor checked for chatter.
     public var isCounter: Bool { self == .encA || self == .encB || self == .windPulse }
 
+    /// Orders inputs as the cases are declared (trace.md's elevator inputs, then the crane's own), for stable output.
     public static func < (lhs: InputName, rhs: InputName) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 

@@ -13,6 +13,8 @@ public struct LoadFilter: Sendable {
     public private(set) var sameRawSinceNs: Int64 = 0
     private var lastRaw: Int32?
 
+    /// A filter for the calibration's `raw_zero` and `raw_per_kg`, taking the median of the last `medianSamples`
+    /// samples.
     public init(rawZero: Double, rawPerKg: Double, medianSamples: Int) {
         self.rawZero = rawZero
         self.rawPerKg = rawPerKg

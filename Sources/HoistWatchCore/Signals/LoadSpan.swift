@@ -1,11 +1,14 @@
 /// The two-point load calibration of `hoistwatch calibrate load`: the raw reading with the car empty (tare) and
 /// with a known test weight in it (span) give `raw_zero` and `raw_per_kg` (calibration.md).
 public struct LoadSpan: Sendable, Hashable {
+    /// `raw_zero`: the HX711 reading with the car empty, counts.
     public var rawZero: Double
+    /// `raw_per_kg`: HX711 counts per kg of load (negative when the cell reads down as load goes up).
     public var rawPerKg: Double
 
     /// Why two readings cannot be a calibration.
     public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The sentence the technician reads: why the readings cannot be used, and what to check.
         public var description: String
     }
 

@@ -13,6 +13,7 @@ public struct QuadratureDecoder: Sendable {
     private var lastEdgeWasA = false
     private var lastDelta: Int64 = 0
 
+    /// A decoder at count 0 with the lines at `initialA` and `initialB` (the trace header's levels).
     public init(initialA: UInt8, initialB: UInt8) {
         levelA = initialA
         levelB = initialB

@@ -2,10 +2,13 @@
 /// (and the window is full). The load-calibration wizard waits for it before it takes a value, so the car
 /// swaying after people stepped out, or a weight still being put down, is not measured.
 public struct SettledReading: Sendable {
+    /// How far back the samples that must agree reach, ns.
     public let windowNs: Int64
+    /// The most the window's samples may spread (max - min), in the reading's own unit.
     public let tolerance: Double
     private var samples: [(tNs: Int64, value: Double)] = []
 
+    /// An empty window of `windowNs` whose samples must lie within `tolerance` of each other.
     public init(windowNs: Int64, tolerance: Double) {
         self.windowNs = windowNs
         self.tolerance = tolerance

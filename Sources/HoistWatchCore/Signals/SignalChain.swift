@@ -8,6 +8,7 @@ public struct SignalChain: Sendable {
     public static let tickNs: Int64 = 10_000_000
     static let secondNs: Int64 = 1_000_000_000
 
+    /// The calibration the signals are derived with.
     public let calibration: Calibration
     private let thresholds: Thresholds
     private var debouncers: [Debouncer?]
@@ -29,8 +30,12 @@ public struct SignalChain: Sendable {
     private var positionOffsetM: Double
     /// Whether the position is tied to the shaft (from the trace header / persisted position, or a door zone).
     public private(set) var referenced: Bool
+    /// Car floor or hook height, m: encoder counts over `counts_per_meter` plus the initial position and re-referencing
+    /// corrections.
     public private(set) var positionM: Double
+    /// Signed speed, up = +, m/s: the displacement over the `speed_window_ms` window.
     public private(set) var speedMps: Double = 0
+    /// Trace time of the last tick, ns.
     public private(set) var nowNs: Int64 = 0
     private var restingSinceNs: Int64? = 0
     private var referencedThisRest = false
@@ -47,6 +52,7 @@ public struct SignalChain: Sendable {
     /// Door-zone changes confirmed since start.
     public private(set) var doorZoneMarkCount: Int64 = 0
 
+    /// A chain starting from the trace header's initial levels and position (unreferenced when it has none).
     public init(calibration: Calibration, header: TraceHeader) {
         self.calibration = calibration
         thresholds = calibration.thresholds
@@ -230,8 +236,9 @@ public struct SignalChain: Sendable {
         }
     }
 
-    /// Wind over the last 10 s / 60 s, m/s.
+    /// Mean wind speed over the last 10 s, m/s (what `high_wind` is raised on).
     public var wind10sMps: Double { wind.average10sMps }
+    /// Mean wind speed over the last 60 s, m/s (what `high_wind` is cleared on).
     public var wind60sMps: Double { wind.average60sMps }
 
     /// The nearest landing's index and height (elevator).

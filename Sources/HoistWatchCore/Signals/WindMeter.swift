@@ -11,6 +11,7 @@ public struct WindMeter: Sendable {
     private var sum10: Int64 = 0
     private let mpsPerHz: Double
 
+    /// A meter for the calibration's `mps_per_hz` (m/s per pulse per second), with no pulses yet.
     public init(mpsPerHz: Double) { self.mpsPerHz = mpsPerHz }
 
     /// Moves the window to `nowNs`, forgetting buckets that fell out of it.

@@ -1,6 +1,9 @@
 /// `printf("%+W.Df")` without Foundation: a number with a fixed count of decimals, optionally signed and
 /// right-aligned. For the command line's human-readable output.
 public enum FixedPoint {
+    /// `value` rounded to `decimals` decimals, with a `+` before positive values when `sign` is set, padded on the left
+    /// with spaces to `width` characters (`nan`, `inf`, `-inf` for values that are not finite). A value that rounds to
+    /// zero has no minus sign.
     public static func format(_ value: Double, decimals: Int, sign: Bool = false, width: Int = 0) -> String {
         var text: String
         if !value.isFinite {

@@ -29,6 +29,7 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
         /// A file that holds or names secrets (site config, TLS key, password file) other users can read or write.
         public static let insecure = Code(.insecure)
 
+        /// The code's name: `unreadable`, `syntax`, `missingKey`, ...
         public var description: String { base.rawValue }
     }
 
@@ -43,6 +44,7 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A sentence for a human: what is wrong and what is expected.
     public var message: String
 
+    /// An error of kind `code` with a sentence for a human; `file`, `line` and `key` say where, as far as known.
     public init(_ code: Code, file: String? = nil, line: Int? = nil, key: String? = nil, _ message: String) {
         self.code = code
         self.file = file
@@ -58,6 +60,7 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
         return copy
     }
 
+    /// `file:line: key 'key': message`, each part present when known (`input` when the file is not).
     public var description: String {
         var location = file ?? "input"
         if let line { location += ":\(line)" }

@@ -3,6 +3,7 @@ public struct JSONText: Sendable {
     /// The bytes written so far.
     public var bytes: [UInt8] = []
 
+    /// An empty buffer with room for `capacity` bytes.
     public init(reservingCapacity capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
     /// Appends raw ASCII/UTF-8 text as is.

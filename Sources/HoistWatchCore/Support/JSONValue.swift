@@ -14,6 +14,7 @@ public enum JSONValue: Sendable, Hashable, Decodable, CustomStringConvertible {
     case array([JSONValue])
     case object([String: JSONValue])
 
+    /// Decodes any JSON value: integers that fit `Int64` stay exact, other numbers become `Double`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -62,23 +63,28 @@ public enum JSONValue: Sendable, Hashable, Decodable, CustomStringConvertible {
         }
     }
 
+    /// `int64` as an `Int`.
     public var int: Int? { int64.map { Int($0) } }
 
+    /// The string; nil for every other value.
     public var string: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
+    /// The elements of an array; nil for every other value.
     public var array: [JSONValue]? {
         if case .array(let value) = self { return value }
         return nil
     }
 
+    /// The members of an object; nil for every other value.
     public var object: [String: JSONValue]? {
         if case .object(let value) = self { return value }
         return nil
     }
 
+    /// Whether the value is `null`.
     public var isNull: Bool { self == .null }
 
     /// The value as JSON would show it, for error messages.

@@ -10,6 +10,7 @@ public struct TraceDecoder: Sendable {
     private var lastTNs: Int64 = 0
     private var inputAllowed = [Bool](repeating: false, count: InputName.allCases.count)
 
+    /// A decoder expecting the header on its first line.
     public init() {}
 
     /// Decodes the next line: the header on line 1, an event after. Returns nil for the header line.

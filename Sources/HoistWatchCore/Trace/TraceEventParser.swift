@@ -4,7 +4,10 @@
 /// accepts any valid JSON object layout (whitespace, key order, unknown keys of any type, which it skips).
 public enum TraceEventParser {
     /// Why a line was refused; the decoder adds the line number.
-    public struct Failure: Error, Sendable { public var reason: String }
+    public struct Failure: Error, Sendable {
+        /// What is wrong with the line, in words.
+        public var reason: String
+    }
 
     private static let inputsByLength: [[(bytes: [UInt8], input: InputName)]] = {
         var table = Array(repeating: [(bytes: [UInt8], input: InputName)](), count: 32)
@@ -23,8 +26,11 @@ public enum TraceEventParser {
 
     /// What a line said, before equipment checks.
     public struct ParsedEvent: Sendable {
+        /// `t_ns`: trace time, ns.
         public var tNs: Int64
+        /// The `line` or `adc` the event names.
         public var source: InputEvent.Source
+        /// The `level` (0 or 1), or the `raw` ADC value (`InputEvent.failedReadSentinel` for `null`).
         public var value: Int32
     }
 

@@ -3,18 +3,23 @@
 public struct TraceHeader: Sendable, Hashable {
     /// The only format and version this build reads and writes.
     public static let format = "hoistwatch-trace"
+    /// The trace format version this build reads and writes.
     public static let version = 1
 
+    /// Whose inputs the trace holds: elevator or crane.
     public var equipment: Equipment
+    /// The registration code of the unit the trace was recorded or simulated for.
     public var deviceId: String
     /// Car floor / hook height at t=0 as the agent had it persisted; nil starts unreferenced.
     public var initialPositionM: Double?
     /// Logical level of digital inputs at t=0; inputs not named start at 0.
     public var initialLevels: [InputName: UInt8]
+    /// Free text (`note`): where the trace comes from, e.g. the flight record of which event.
     public var note: String?
     /// Wall time at t=0 (RFC 3339), written by `record` on a synced board; lets replay stamp real wall times.
     public var startTime: String?
 
+    /// A header with the given fields; inputs not in `initialLevels` start at 0.
     public init(equipment: Equipment, deviceId: String, initialPositionM: Double? = nil,
                 initialLevels: [InputName: UInt8] = [:], note: String? = nil, startTime: String? = nil) {
         self.equipment = equipment
