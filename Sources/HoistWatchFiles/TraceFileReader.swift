@@ -81,6 +81,10 @@ public struct TraceFileReader {
         _ onHeader: (TraceHeader) throws(InputError) -> Void,
         _ onEvent: (InputEvent) throws(InputError) -> Void
     ) throws(InputError) {
+        // A line that came in whole within one read can be longer than the carry-over check above lets through.
+        guard line.count <= Self.maxLineBytes else {
+            throw InputError(.syntax, line: decoder.lineNumber + 1, "line longer than \(Self.maxLineBytes) bytes")
+        }
         if let event = try decoder.decode(line) {
             try onEvent(event)
         } else if let header = decoder.header, decoder.lineNumber == 1 {

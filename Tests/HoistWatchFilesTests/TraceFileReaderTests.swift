@@ -103,6 +103,21 @@ import Testing
         #expect(error.message == "line longer than \(TraceFileReader.maxLineBytes) bytes")
     }
 
+    /// The limit is exact: a line just over it is refused, whether it ends the file or a newline follows it (one that
+    /// came in whole within a read used to pass up to a chunk over the limit); a line at the limit is read.
+    @Test(arguments: [false, true])
+    func aLineJustOverTheLimitIsRefusedAndOneAtItIsRead(newlineAfter: Bool) throws {
+        let event = #"{"t_ns":1000,"line":"door_zone","level":1}"#
+        let fill = TraceFileReader.maxLineBytes - event.utf8.count
+        let atLimit = #"{"t_ns":1000,"# + String(repeating: " ", count: fill) + #""line":"door_zone","level":1}"#
+        #expect(atLimit.utf8.count == TraceFileReader.maxLineBytes)
+        let read = try Self.trace([Self.header, atLimit] + (newlineAfter ? [event] : []))
+        #expect(TraceFixtures.readError(read.path) == nil)
+        let over = try Self.trace([Self.header, atLimit + " "] + (newlineAfter ? [event] : []))
+        let error = try #require(TraceFixtures.readError(over.path))
+        #expect(error.code == .syntax && error.line == 2 && error.message.contains("line longer than"), "\(error)")
+    }
+
     /// What a caller's callback throws without a file (TraceReplay's own checks) is attributed to the trace.
     @Test func aCallersErrorIsAttributedToTheTrace() throws {
         let trace = try Self.trace([Self.header, #"{"t_ns":1000,"line":"door_zone","level":1}"#])
