@@ -310,7 +310,7 @@ do {
     let count = n
     let batch = options.batch
     let start = monotonicNs()
-    let appender = Thread {
+    PosixThread.detach {
         var costs: [Int64] = []
         costs.reserveCapacity(count)
         var appended = 0
@@ -328,7 +328,6 @@ do {
         appendCosts.withLock { $0 = costs }
         appendsDone.withLock { $0 = monotonicNs() }
     }
-    appender.start()
     var ackedAtAppendsDone: Int?
     let deadline = start + 600_000_000_000
     while true {

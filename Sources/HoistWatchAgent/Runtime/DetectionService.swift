@@ -62,7 +62,7 @@ public final class DetectionService: Service, Sendable {
         let failure = await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<BoardFailure?, Never>) in
-                    runOnDetachedThread {
+                    PosixThread.detach {
                         continuation.resume(returning: self.loop())
                     }
                 }

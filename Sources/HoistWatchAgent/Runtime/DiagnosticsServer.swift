@@ -42,7 +42,7 @@ public final class DiagnosticsServer: Service, Sendable {
         let fd = try Self.listen(at: path)
         let stop = stopRequested
         let finished = Locked(false)
-        runOnDetachedThread {
+        PosixThread.detach {
             self.acceptLoop(fd)
             close(fd)
             finished.withLock { $0 = true }
