@@ -122,16 +122,18 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
         }
         merge.addSamples(taken.samples)
         if stopped { merge.endOfInput() }
-        var lastNs = merge.horizonNs
+        var handedOn = LateInputRule(startNs: merge.horizonNs)
         let horizonNs = merge.drain { event in
-            lastNs = event.tNs
+            handedOn.pass(event.tNs)
             emit(.event(event))
         }
         let counters = taken.counters
         if counters.doubtfulEdges > reportedDoubtfulEdges && taken.doubtfulAtNs != .min {
             reportedDoubtfulEdges = counters.doubtfulEdges
-            // At the time of the batch that brought them, but never before what was just handed on.
-            let atNs = min(max(taken.doubtfulAtNs - merge.originNs, lastNs), max(horizonNs - 1, lastNs))
+            // At the time of the batch that brought them, but never before what was just handed on (nor at or after
+            // the horizon, which the loop evaluates up to).
+            let atNs = min(handedOn.notBefore(taken.doubtfulAtNs - merge.originNs),
+                           max(horizonNs - 1, handedOn.lastNs))
             emit(.inputLoss(counters.loss, atNs: atNs))
         }
         if let failure = taken.failure { return .failed("reading the GPIO lines failed: \(failure)") }
