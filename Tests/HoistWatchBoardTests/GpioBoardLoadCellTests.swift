@@ -53,24 +53,18 @@ import Testing
         let minimum = start + .milliseconds(Int(seconds * 1000))
         let maximum = start + .seconds(20)
         var horizon: Int64 = 0
-        while ContinuousClock.now < minimum
-            || (!enough(board.inputCounters?.loadCell ?? LoadCellCounters()) && ContinuousClock.now < maximum)
-        {
-            let progress = board.read(untilBoardNs: 0) { input in
-                if case .event(let event) = input { events.append(event) }
-            }
-            guard case .running(let horizonNs) = progress else {
-                Issue.record("unexpected \(progress)")
-                break
+        // Stopped, the board hands on what its threads read until then (as the detection loop's last turn does).
+        await BoardPolling.poll(&board, every: .milliseconds(10)) { turn in
+            events += turn.events
+            if turn.isLast { return false }
+            guard case .running(let horizonNs) = turn.progress else {
+                Issue.record("unexpected \(turn.progress)")
+                return false
             }
             #expect(horizonNs >= horizon)
             horizon = horizonNs
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        // Stopped, the board hands on what its threads read until then (as the detection loop's last turn does).
-        board.stop()
-        _ = board.read(untilBoardNs: 0) { input in
-            if case .event(let event) = input { events.append(event) }
+            return ContinuousClock.now < minimum
+                || (!enough(turn.counters?.loadCell ?? LoadCellCounters()) && ContinuousClock.now < maximum)
         }
         return events
     }
