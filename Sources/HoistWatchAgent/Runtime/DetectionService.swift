@@ -26,7 +26,8 @@ public final class DetectionService: Service, Sendable {
         }
     }
 
-    private static let tickNs: Int64 = 10_000_000
+    /// The loop wakes once per tick of the engine's grid (board time at time_scale 1).
+    private static let tickNs = SignalChain.tickNs
     private static let evaluationDelayNs: Int64 = 2_000_000
 
     private let configuration: Configuration

@@ -17,9 +17,9 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
     // (start, read, stop); the reader threads hand over through `inbox`, behind its lock; the backend and the load
     // cell thread are themselves thread-safe.
 
-    /// How often the reader wakes when the lines are quiet, so the loop's horizon keeps moving (the backend's
-    /// default of 100 ms would hold evaluation back that long).
-    public static let quietWakeNs: Int64 = 10_000_000
+    /// How often the reader wakes when the lines are quiet, so the loop's horizon keeps moving: once per tick of
+    /// the engine's grid (the backend's default of 100 ms would hold evaluation back that long).
+    public static let quietWakeNs = SignalChain.tickNs
 
     public let name: String
     public let header: TraceHeader
