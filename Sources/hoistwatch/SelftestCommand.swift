@@ -157,12 +157,10 @@ struct SelftestCommand: AsyncParsableCommand {
     }
 
     private func brokerCheck(_ site: SiteConfig, password: String?) async -> Result {
-        let options = MosquittoOptions(
-            host: site.broker.host, port: site.broker.port, clientID: "\(site.broker.clientId)-selftest",
-            keepAliveS: 10, username: site.broker.username, password: password,
-            tls: site.broker.tlsCAFile.map {
-                MosquittoOptions.TLS(caFile: $0, certFile: site.broker.tlsCertFile, keyFile: site.broker.tlsKeyFile)
-            })
+        // A client id of its own (the broker would drop the agent's connection for it) and a short keepalive.
+        var options = MosquittoOptions(broker: site.broker, password: password)
+        options.clientID += "-selftest"
+        options.keepAliveS = 10
         let target = "broker \(site.broker.host):\(site.broker.port)\(site.broker.tlsCAFile == nil ? "" : " (TLS)")"
         do {
             let client = try MosquittoClient(options: options)

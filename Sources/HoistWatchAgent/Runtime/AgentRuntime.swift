@@ -79,12 +79,7 @@ public struct AgentRuntime: Sendable {
             intervalS: site.statusIntervalS, statusTopic: site.statusTopic, payload: payload, outbox: outbox,
             snapshot: snapshot, bootId: bootId, startMonoNs: startMono,
             history: .init(days: site.historyDays, capBytes: site.historyCapBytes), logger: logger)
-        let broker = MosquittoOptions(
-            host: site.broker.host, port: site.broker.port, clientID: site.broker.clientId,
-            keepAliveS: site.broker.keepAliveS, username: site.broker.username, password: inputs.password,
-            tls: site.broker.tlsCAFile.map {
-                MosquittoOptions.TLS(caFile: $0, certFile: site.broker.tlsCertFile, keyFile: site.broker.tlsKeyFile)
-            })
+        let broker = MosquittoOptions(broker: site.broker, password: inputs.password)
         let link = MqttLinkService(
             configuration: MqttLinkConfiguration(broker: broker, statusTopic: site.statusTopic),
             outbox: outbox, logger: logger,
