@@ -91,10 +91,11 @@ public struct AgentRuntime: Sendable {
             path: "\(site.stateDirectory)/diag.sock", link: link, snapshot: snapshot, logger: logger
         ) {
             let mono = SystemClock.monotonicNs()
-            return DiagnosticsReport.render(
+            return DiagnosticsSnapshot(
                 identity: payload.identity, snapshot: snapshot.value, depth: try? outbox.depth(),
                 dropped: try? outbox.droppedCounts(), monoNs: mono, wallNs: SystemClock.realtimeNs(),
-                timeSynced: SystemClock.isSynchronised(), uptimeS: Double(mono - startMono) / 1e9)
+                timeSynced: SystemClock.isSynchronised(), uptimeS: Double(mono - startMono) / 1e9
+            ).encoded()
         }
 
         let group = ServiceGroup(configuration: .init(
