@@ -1,3 +1,4 @@
+import Foundation
 import HoistWatchTestSupport
 import Testing
 
@@ -76,6 +77,13 @@ struct DiagnosticsSnapshotTests {
     @Test(arguments: [busy, fresh])
     func whatTheAgentEncodesEveryReaderDecodes(snapshot: DiagnosticsSnapshot) throws {
         #expect(try DiagnosticsSnapshot(decoding: snapshot.encoded()) == snapshot)
+    }
+
+    @Test func aReadingWithoutItsKeyIsNoReadingToo() throws {
+        let text = String(decoding: Self.fresh.encoded(), as: UTF8.self)
+        #expect(text.contains("\"floor\":null,"))
+        let withoutFloor = text.replacingOccurrences(of: "\"floor\":null,", with: "")
+        #expect(try DiagnosticsSnapshot(decoding: Array(withoutFloor.utf8)) == Self.fresh)
     }
 
     @Test func somethingElseIsNotASnapshot() {

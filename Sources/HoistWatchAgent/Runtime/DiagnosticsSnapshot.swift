@@ -7,9 +7,9 @@ import FoundationEssentials
 ///
 /// On the wire: FoundationEssentials' coders (not all of Foundation, see `JSONValue`), keys in snake case
 /// (`positionM` is `position_m`), sorted. Numbers are rounded as they are sent. A reading the agent does not have
-/// is nil: `null` on the wire where the key is always there (`floor` between landings, `load_kg` before the first
-/// sample), no key where the agent has no such thing (`wind_mps` of an elevator, `gpio` and `load_cell` of the
-/// simulated board).
+/// is nil: `null` on the wire where the key is always there (`NullWhenAbsent`: `floor` between landings, `load_kg`
+/// before the first sample), no key where the agent has no such thing (`wind_mps` of an elevator, `gpio` and
+/// `load_cell` of the simulated board). Built by the agent (`init(identity:snapshot:...)`), decoded by the rest.
 public struct DiagnosticsSnapshot: Codable, Sendable, Hashable {
     /// The schema this type reads and writes.
     public static let currentSchema = "hoistwatch.diag/1"
@@ -39,11 +39,11 @@ public struct DiagnosticsSnapshot: Codable, Sendable, Hashable {
     /// The position is referenced to a landing (elevator) or known from the start.
     public var referenced: Bool
     /// The landing (1 = bottom) the car is level with, within its door zone; nil between floors (and for a crane).
-    public var floor: Int?
+    @NullWhenAbsent public var floor: Int?
     /// Speed, m/s (up positive), to the mm/s.
     public var speedMps: Double
     /// Load, kg, to 0.1 kg; nil until the first good load sample (or without a load cell).
-    public var loadKg: Double?
+    @NullWhenAbsent public var loadKg: Double?
     /// Wind over 10 s, m/s, to 0.1; nil (no key) for an elevator.
     public var windMps: Double?
     /// The faults raised now.
@@ -75,13 +75,6 @@ public struct DiagnosticsSnapshot: Codable, Sendable, Hashable {
         public var level: UInt8
         /// Edges seen since the agent started.
         public var edges: Int64
-
-        /// Input `name` at `level`, after `edges` edges.
-        public init(name: String, level: UInt8, edges: Int64) {
-            self.name = name
-            self.level = level
-            self.edges = edges
-        }
     }
 
     /// A fault raised now.
@@ -95,29 +88,10 @@ public struct DiagnosticsSnapshot: Codable, Sendable, Hashable {
         /// The id of the raised event.
         public var raisedId: String
         /// Seconds since it was raised, to the millisecond; nil (`null`) when its raise is not known to this run.
-        public var raisedForS: Double?
-
-        /// A fault of `type` raised by event `raisedId`.
-        public init(type: String, instance: String, severity: String, raisedId: String, raisedForS: Double?) {
-            self.type = type
-            self.instance = instance
-            self.severity = severity
-            self.raisedId = raisedId
-            self.raisedForS = raisedForS
-        }
-
-        /// Every key, `null` where a reading is nil.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(type, forKey: .type)
-            try container.encode(instance, forKey: .instance)
-            try container.encode(severity, forKey: .severity)
-            try container.encode(raisedId, forKey: .raisedId)
-            try container.encode(raisedForS, forKey: .raisedForS)
-        }
+        @NullWhenAbsent public var raisedForS: Double?
     }
 
-    /// What maintenance on demand needs (`Counters`), rounded as the status payload has them.
+    /// What maintenance on demand needs (`Counters`), rounded; the status payload carries it too.
     public struct MaintenanceCounters: Codable, Sendable, Hashable {
         /// Completed movements.
         public var trips: Int64
@@ -142,30 +116,11 @@ public struct DiagnosticsSnapshot: Codable, Sendable, Hashable {
         /// Bytes they count against the cap; -1 when the outbox could not be read.
         public var bytes: Int64
         /// Seconds the oldest waiting entry has waited; nil (`null`) when none waits (or it is from another boot).
-        public var oldestAgeS: Double?
+        @NullWhenAbsent public var oldestAgeS: Double?
         /// Events the outbox could not take yet (disk error): retried every tick, never dropped.
         public var unsaved: Int
         /// Entries dropped because the outbox was full, since it was created.
         public var dropped: Int64
-
-        /// The figures as read.
-        public init(count: Int, bytes: Int64, oldestAgeS: Double?, unsaved: Int, dropped: Int64) {
-            self.count = count
-            self.bytes = bytes
-            self.oldestAgeS = oldestAgeS
-            self.unsaved = unsaved
-            self.dropped = dropped
-        }
-
-        /// Every key, `null` where a reading is nil.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(count, forKey: .count)
-            try container.encode(bytes, forKey: .bytes)
-            try container.encode(oldestAgeS, forKey: .oldestAgeS)
-            try container.encode(unsaved, forKey: .unsaved)
-            try container.encode(dropped, forKey: .dropped)
-        }
     }
 
     /// The MQTT link.
@@ -173,35 +128,17 @@ public struct DiagnosticsSnapshot: Codable, Sendable, Hashable {
         /// `starting`, `connecting`, `connected`, `waiting to retry`, `credentials refused` or `stopped`.
         public var state: String
         /// The last connection error; nil (`null`) when there was none.
-        public var lastError: String?
+        @NullWhenAbsent public var lastError: String?
         /// Connections made since start.
         public var session: Int64
         /// Messages the broker acknowledged since start.
         public var acknowledged: Int
         /// Messages sent and not acknowledged yet.
         public var inFlight: Int
-
-        /// The link as read.
-        public init(state: String, lastError: String?, session: Int64, acknowledged: Int, inFlight: Int) {
-            self.state = state
-            self.lastError = lastError
-            self.session = session
-            self.acknowledged = acknowledged
-            self.inFlight = inFlight
-        }
-
-        /// Every key, `null` where a reading is nil.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(state, forKey: .state)
-            try container.encode(lastError, forKey: .lastError)
-            try container.encode(session, forKey: .session)
-            try container.encode(acknowledged, forKey: .acknowledged)
-            try container.encode(inFlight, forKey: .inFlight)
-        }
     }
 
-    /// The GPIO reader's totals since it opened its lines (`GpioInputCounters`), and the input merge's late inputs.
+    /// The GPIO reader's totals since it opened its lines (`GpioInputCounters`), and the input merge's late inputs;
+    /// the status payload carries it too.
     public struct GpioReading: Codable, Sendable, Hashable {
         /// Edges the kernel reported.
         public var edges: Int64
@@ -221,7 +158,7 @@ public struct DiagnosticsSnapshot: Codable, Sendable, Hashable {
         public var lateInputs: Int64
     }
 
-    /// The load cell's reads (`LoadCellCounters`).
+    /// The load cell's reads (`LoadCellCounters`); the status payload carries it too.
     public struct LoadCellReading: Codable, Sendable, Hashable {
         /// Samples handed on, good and failed.
         public var samples: Int64
@@ -238,24 +175,9 @@ public struct DiagnosticsSnapshot: Codable, Sendable, Hashable {
         /// The quadrature count (x4) before any re-referencing.
         public var encoderCount: Int64
         /// The load in HX711 counts (median), to 0.1; nil (`null`) until the first good sample.
-        public var loadRaw: Double?
+        @NullWhenAbsent public var loadRaw: Double?
         /// The last door-zone changes, oldest first.
         public var doorZoneMarks: [NumberedDoorZoneMark]
-
-        /// The raw signals as read.
-        public init(encoderCount: Int64, loadRaw: Double?, doorZoneMarks: [NumberedDoorZoneMark]) {
-            self.encoderCount = encoderCount
-            self.loadRaw = loadRaw
-            self.doorZoneMarks = doorZoneMarks
-        }
-
-        /// Every key, `null` where a reading is nil.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(encoderCount, forKey: .encoderCount)
-            try container.encode(loadRaw, forKey: .loadRaw)
-            try container.encode(doorZoneMarks, forKey: .doorZoneMarks)
-        }
     }
 
     /// A change of `door_zone` with the raw encoder count at it.
@@ -266,13 +188,6 @@ public struct DiagnosticsSnapshot: Codable, Sendable, Hashable {
         public var level: UInt8
         /// The quadrature count (x4) at the raw edge.
         public var encoderCount: Int64
-
-        /// Change number `n`, to `level` at `encoderCount`.
-        public init(n: Int64, level: UInt8, encoderCount: Int64) {
-            self.n = n
-            self.level = level
-            self.encoderCount = encoderCount
-        }
     }
 
     /// An event stored in the outbox.
@@ -289,63 +204,27 @@ public struct DiagnosticsSnapshot: Codable, Sendable, Hashable {
         public var time: String
         /// Seconds between it and the snapshot, by wall time, to the millisecond.
         public var ageS: Double
-
-        /// Event `seq` as stored.
-        public init(seq: Int64, type: String, transition: String, severity: String, time: String, ageS: Double) {
-            self.seq = seq
-            self.type = type
-            self.transition = transition
-            self.severity = severity
-            self.time = time
-            self.ageS = ageS
-        }
     }
+}
 
-    /// Every key, `null` where a reading is nil; `wind_mps`, `gpio` and `load_cell` only when the agent has them.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(schema, forKey: .schema)
-        try container.encode(deviceId, forKey: .deviceId)
-        try container.encode(version, forKey: .version)
-        try container.encode(equipment, forKey: .equipment)
-        try container.encode(board, forKey: .board)
-        try container.encode(uptimeS, forKey: .uptimeS)
-        try container.encode(monoNs, forKey: .monoNs)
-        try container.encode(time, forKey: .time)
-        try container.encode(timeSynced, forKey: .timeSynced)
-        try container.encode(inputs, forKey: .inputs)
-        try container.encode(positionM, forKey: .positionM)
-        try container.encode(referenced, forKey: .referenced)
-        try container.encode(floor, forKey: .floor)
-        try container.encode(speedMps, forKey: .speedMps)
-        try container.encode(loadKg, forKey: .loadKg)
-        try container.encodeIfPresent(windMps, forKey: .windMps)
-        try container.encode(activeFaults, forKey: .activeFaults)
-        try container.encode(counters, forKey: .counters)
-        try container.encode(outbox, forKey: .outbox)
-        try container.encode(link, forKey: .link)
-        try container.encode(boardRuns, forKey: .boardRuns)
-        try container.encodeIfPresent(gpio, forKey: .gpio)
-        try container.encodeIfPresent(loadCell, forKey: .loadCell)
-        try container.encode(raw, forKey: .raw)
-        try container.encode(lastSeq, forKey: .lastSeq)
-        try container.encode(recentEvents, forKey: .recentEvents)
-    }
-
+extension DiagnosticsSnapshot {
     /// The JSON object the diag socket sends (without the newline).
     public func encoded() -> [UInt8] {
+        // Nothing in the type can fail to encode; should it ever, the reader is told so (its decoder finds no
+        // snapshot in this) rather than the agent stopping.
+        Self.json(self)
+            ?? Array("{\"schema\":\"\(Self.currentSchema)\",\"error\":\"the snapshot could not be encoded\"}".utf8)
+    }
+
+    /// `reading` as JSON by the snapshot's rules (keys in snake case, sorted): for the status payload too, which
+    /// carries the same `counters`, `gpio` and `load_cell`. Nil when it cannot be encoded (nothing here can fail).
+    public static func json(_ reading: some Encodable) -> [UInt8]? {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: Self.infinity, negativeInfinity: "-" + Self.infinity, nan: Self.notANumber)
-        do {
-            return Array(try encoder.encode(self))
-        } catch {
-            // Nothing in the type can fail to encode; should it ever, the reader is told so (its decoder finds no
-            // snapshot in this) rather than the agent stopping.
-            return Array("{\"schema\":\"\(Self.currentSchema)\",\"error\":\"the snapshot could not be encoded\"}".utf8)
-        }
+            positiveInfinity: infinity, negativeInfinity: "-" + infinity, nan: notANumber)
+        return try? Array(encoder.encode(reading))
     }
 
     /// Decodes what the diag socket sent; throws (a `DecodingError`) on anything that is not a snapshot of this
