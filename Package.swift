@@ -57,7 +57,9 @@ let package = Package(
             ]
         ),
         // A fake libgpiod at the C boundary (scripted chips, lines, kernel FIFOs, an HX711) for tests and the bench.
-        .target(name: "HoistWatchBoardTestKit", dependencies: ["HoistWatchBoard", "HoistWatchCore", "CGpiod"]),
+        .target(
+            name: "HoistWatchBoardTestKit", dependencies: ["HoistWatchBoard", "HoistWatchCore", "HoistWatchSystem", "CGpiod"]
+        ),
         // The running agent's I/O shells: durable outbox (SQLite), MQTT link (libmosquitto), detection, status and
         // diag services. It reads any `BoardInputSource`; the executable chooses which.
         .target(
@@ -93,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "hoistwatch-bench",
             dependencies: [
-                "HoistWatchCore", "HoistWatchAgent",
+                "HoistWatchCore", "HoistWatchAgent", "HoistWatchSystem",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/hoistwatch-bench"

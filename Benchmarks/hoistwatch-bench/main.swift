@@ -21,6 +21,7 @@
 
 import Foundation
 import HoistWatchAgent
+import HoistWatchSystem
 import Logging
 
 #if canImport(Glibc)
@@ -57,19 +58,6 @@ func percentile(_ sorted: [Int64], _ p: Double) -> Int64 {
 func ms(_ ns: Int64) -> String { String(format: "%.3f", Double(ns) / 1e6) }
 func rate(_ count: Int, _ ns: Int64) -> String { String(format: "%.0f", Double(count) / (Double(ns) / 1e9)) }
 func seconds(_ ns: Int64) -> String { String(format: "%.3f", Double(ns) / 1e9) }
-
-/// A value shared between threads behind a lock.
-final class Shared<Value>: @unchecked Sendable {
-    // @unchecked Sendable: `value` is only touched inside `withLock`, which holds `lock`.
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}
 
 // MARK: options
 
@@ -150,8 +138,8 @@ func entry(_ phase: String, seq: Int64, bytes: Int) -> OutboxEntry {
 /// A subscriber on `bench/#` that counts messages per topic.
 final class Subscriber: Sendable {
     let client: MosquittoClient
-    let counts = Shared<[String: Int]>([:])
-    let states = Shared<[MosquittoEvent]>([])
+    let counts = Locked<[String: Int]>([:])
+    let states = Locked<[MosquittoEvent]>([])
 
     init(port: Int) async {
         do {
@@ -316,13 +304,13 @@ do {
     let (service, task) = startLink(port: options.port, outbox: outbox)
     await waitConnected(service)
     progress("sustained: appending \(n) events of \(options.payloadBytes) B, \(options.batch) per commit, while the link sends them")
-    let appendCosts = Shared<[Int64]>([])
-    let appendsDone = Shared<Int64?>(nil)
+    let appendCosts = Locked<[Int64]>([])
+    let appendsDone = Locked<Int64?>(nil)
     let payloadBytes = options.payloadBytes
     let count = n
     let batch = options.batch
     let start = monotonicNs()
-    let appender = Thread {
+    PosixThread.detach {
         var costs: [Int64] = []
         costs.reserveCapacity(count)
         var appended = 0
@@ -340,7 +328,6 @@ do {
         appendCosts.withLock { $0 = costs }
         appendsDone.withLock { $0 = monotonicNs() }
     }
-    appender.start()
     var ackedAtAppendsDone: Int?
     let deadline = start + 600_000_000_000
     while true {

@@ -1,5 +1,6 @@
 import CGpiod
 import HoistWatchBoard
+import HoistWatchSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -134,7 +135,7 @@ public final class FakeGpioBoard: @unchecked Sendable {
     /// The kernel's v1 FIFO size.
     public static let fifoCapacity = 16
 
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let lock = Locked(())
     var chips: [Chip] = []
     private struct Scripted {
         var line: Line
@@ -180,13 +181,10 @@ public final class FakeGpioBoard: @unchecked Sendable {
     /// running in real time on it (its detection loop and wall-clock stamps go by the same clock). Script edges at
     /// least a few milliseconds after `currentNs`.
     public static func paced(chips: [ChipSpec]) -> FakeGpioBoard {
-        FakeGpioBoard(chips: chips, startNs: realMonotonicNs(), callCostNs: 0, clockReadCostNs: 0, paced: true)
+        FakeGpioBoard(chips: chips, startNs: SystemClock.monotonicNs(), callCostNs: 0, clockReadCostNs: 0, paced: true)
     }
 
     private init(chips: [ChipSpec], startNs: Int64, callCostNs: Int64, clockReadCostNs: Int64, paced: Bool) {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
         nowNs = startNs
         self.callCostNs = callCostNs
         self.clockReadCostNs = clockReadCostNs
@@ -195,16 +193,8 @@ public final class FakeGpioBoard: @unchecked Sendable {
         FakeGpiod.register(self)
     }
 
-    static func realMonotonicNs() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-    }
-
     deinit {
         FakeGpiod.unregister(self)
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
     }
 
     /// The C functions: libgpiod's signatures, served by every registered fake board.
@@ -216,10 +206,8 @@ public final class FakeGpioBoard: @unchecked Sendable {
     /// A label no other fake board in this process uses (tests run in parallel and share the registry).
     public static func uniqueLabel(_ base: String) -> String { FakeGpiod.uniqueLabel(base) }
 
-    func withLock<Result>(_ body: () throws -> Result) rethrows -> Result {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
+    func withLock<Result>(_ body: () -> Result) -> Result {
+        lock.withLock { _ in body() }
     }
 
     // MARK: scripting
@@ -360,18 +348,63 @@ public final class FakeGpioBoard: @unchecked Sendable {
 
     /// A paced board's clock is never behind the real one.
     func catchUp() {
-        if paced { nowNs = max(nowNs, Self.realMonotonicNs()) }
+        if paced { nowNs = max(nowNs, SystemClock.monotonicNs()) }
     }
 
-    /// Time passes to `targetNs` while the caller waits: a paced board sleeps (without the lock, so other threads
-    /// and the test can call in) until the real clock gets there; then the scripted edges up to it happen.
-    func pass(untilNs targetNs: Int64) {
-        if paced && targetNs > Self.realMonotonicNs() {
-            pthread_mutex_unlock(mutex)
-            var until = timespec(tv_sec: Int(targetNs / 1_000_000_000), tv_nsec: Int(targetNs % 1_000_000_000))
-            while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nil) == EINTR {}
-            pthread_mutex_lock(mutex)
+    /// `gpiod_line_event_wait_bulk`'s ppoll on `lines`: time passes until an event reaches one of their FIFOs (1,
+    /// after `onReady` ran under the lock) or `waitNs` is over (0); -1 with errno set when the call fails or would
+    /// sleep forever. A paced board sleeps without the lock (so other threads and the test can call in) until the
+    /// real clock gets to the next scripted change; an edge scripted meanwhile is seen when the sleep ends.
+    func waitForEvents(on lines: [Line], waitNs: Int64, onReady: () -> Void) -> Int32 {
+        var deadlineNs: Int64?
+        var sleptUntilNs: Int64?
+        while true {
+            let step = withLock { () -> WaitStep in
+                if deadlineNs == nil {
+                    if let failure = enter("gpiod_line_event_wait_bulk") { return .fail(failure) }
+                    deadlineNs = waitNs == .max ? .max : nowNs + waitNs
+                }
+                let deadline = deadlineNs!
+                if let wokeAtNs = sleptUntilNs {
+                    sleptUntilNs = nil
+                    pass(untilNs: wokeAtNs)
+                }
+                while !lines.contains(where: { $0.queued > 0 }) {
+                    if nowNs >= deadline { return .done(0) }
+                    var targetNs = deadline
+                    if let nextNs = nextChangeNs(), nextNs <= deadline {
+                        targetNs = nextNs
+                    } else if deadline == .max {
+                        return .fail(EINVAL)  // would sleep forever
+                    }
+                    if paced && targetNs > SystemClock.monotonicNs() { return .sleep(untilNs: targetNs) }
+                    pass(untilNs: targetNs)
+                }
+                onReady()
+                return .done(1)
+            }
+            switch step {
+            case .done(let result):
+                return result
+            case .fail(let value):
+                errno = value
+                return -1
+            case .sleep(let targetNs):
+                SystemClock.sleep(untilMonotonicNs: targetNs)
+                sleptUntilNs = targetNs
+            }
         }
+    }
+
+    /// What one turn of `waitForEvents` under the lock came to.
+    private enum WaitStep {
+        case done(Int32)
+        case fail(Int32)
+        case sleep(untilNs: Int64)
+    }
+
+    /// Time passes to `targetNs` (the caller waited until then): the scripted edges up to it happen.
+    func pass(untilNs targetNs: Int64) {
         nowNs = max(nowNs, targetNs)
         catchUp()
         deliver()

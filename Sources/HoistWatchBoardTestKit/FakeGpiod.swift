@@ -1,5 +1,6 @@
 import CGpiod
 import HoistWatchBoard
+import HoistWatchSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -12,22 +13,10 @@ import Musl
 /// its board without any global; opening by label or path looks through the registry, as libgpiod looks
 /// through /dev.
 public enum FakeGpiod {
-    private final class Registry: @unchecked Sendable {
-        // @unchecked Sendable: `boards` and `serial` are used inside `mutex` only.
-        let mutex: UnsafeMutablePointer<pthread_mutex_t> = {
-            let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-            mutex.initialize(to: pthread_mutex_t())
-            pthread_mutex_init(mutex, nil)
-            return mutex
-        }()
+    /// The boards of this process, by identity, and the counter behind `uniqueLabel`.
+    private struct Registry {
         var boards: [ObjectIdentifier: Weak] = [:]
         var serial = 0
-
-        func withLock<Result>(_ body: () -> Result) -> Result {
-            pthread_mutex_lock(mutex)
-            defer { pthread_mutex_unlock(mutex) }
-            return body()
-        }
     }
 
     private struct Weak {
@@ -47,7 +36,7 @@ public enum FakeGpiod {
         }
     }
 
-    private static let registry = Registry()
+    private static let registry = Locked(Registry())
 
     static func register(_ board: FakeGpioBoard) {
         withExtendedLifetime(liveBoards()) { others in
@@ -58,16 +47,16 @@ public enum FakeGpiod {
                 precondition(!clash, "another fake board has a chip labelled \(chip.spec.label) or named "
                                  + chip.spec.name)
             }
-            registry.withLock { registry.boards[ObjectIdentifier(board)] = Weak(board: board) }
+            registry.withLock { $0.boards[ObjectIdentifier(board)] = Weak(board: board) }
         }
     }
 
     static func unregister(_ board: FakeGpioBoard) {
-        _ = registry.withLock { registry.boards.removeValue(forKey: ObjectIdentifier(board)) }
+        _ = registry.withLock { $0.boards.removeValue(forKey: ObjectIdentifier(board)) }
     }
 
     static func uniqueLabel(_ base: String) -> String {
-        registry.withLock {
+        registry.withLock { registry in
             registry.serial += 1
             return "\(base)-fake\(registry.serial)"
         }
@@ -76,9 +65,10 @@ public enum FakeGpiod {
     /// The registered boards that are still alive, held strongly by the caller. The strong references are taken
     /// inside the lock but must be dropped outside it: if one of them is the last (its test just let go of the
     /// board), dropping it runs the board's deinit, which unregisters it and so takes the lock; inside the lock
-    /// that is a relock of a non-recursive mutex by its owner, a deadlock that stops every other GPIO test too.
+    /// that is a relock of the non-recursive `Mutex` by its owner: a trap ("Recursive call to lock Mutex") that
+    /// ends the whole test run (with the pthread mutex before it, a deadlock that hung every other GPIO test).
     private static func liveBoards() -> [FakeGpioBoard] {
-        registry.withLock { registry.boards.values.compactMap(\.board) }
+        registry.withLock { $0.boards.values.compactMap(\.board) }
     }
 
     private static func chips(of boards: [FakeGpioBoard]) -> [FakeGpioBoard.Chip] {
@@ -203,27 +193,11 @@ public enum FakeGpiod {
             guard let (lines, board) = FakeGpiod.sameChip(bulk), lines.allSatisfy({ $0.request != nil }) else {
                 return FakeGpiod.fail(EINVAL, -1)
             }
-            return board.withLock {
-                if let failure = board.enter("gpiod_line_event_wait_bulk") { return FakeGpiod.fail(failure, -1) }
-                let waitNs = timeout.map { Int64($0.pointee.tv_sec) * 1_000_000_000 + Int64($0.pointee.tv_nsec) }
-                    ?? .max
-                let deadlineNs = waitNs == .max ? Int64.max : board.nowNs + waitNs
-                // ppoll: sleep until an event reaches one of the FIFOs, or until the deadline. (A paced board
-                // sleeps without the lock: an edge scripted meanwhile is seen when the sleep ends.)
-                while !lines.contains(where: { $0.queued > 0 }) {
-                    if board.nowNs >= deadlineNs { return 0 }
-                    guard let nextNs = board.nextChangeNs(), nextNs <= deadlineNs else {
-                        if deadlineNs == .max { return FakeGpiod.fail(EINVAL, -1) }  // would sleep forever
-                        board.pass(untilNs: deadlineNs)
-                        continue
-                    }
-                    board.pass(untilNs: nextNs)
-                }
-                if let ready {
-                    gpiod_line_bulk_init(ready)
-                    for line in lines where line.queued > 0 { gpiod_line_bulk_add(ready, FakeGpiod.pointer(line)) }
-                }
-                return 1
+            let waitNs = timeout.map { Int64($0.pointee.tv_sec) * 1_000_000_000 + Int64($0.pointee.tv_nsec) } ?? .max
+            return board.waitForEvents(on: lines, waitNs: waitNs) {
+                guard let ready else { return }
+                gpiod_line_bulk_init(ready)
+                for line in lines where line.queued > 0 { gpiod_line_bulk_add(ready, FakeGpiod.pointer(line)) }
             }
         },
         lineEventReadMultiple: { pointer, events, count in

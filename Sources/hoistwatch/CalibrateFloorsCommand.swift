@@ -1,4 +1,5 @@
 import ArgumentParser
+import HoistWatchAgent
 import HoistWatchCore
 
 #if canImport(Glibc)
@@ -42,7 +43,7 @@ struct CalibrateFloorsCommand: ParsableCommand {
         }
         let startCount = Self.encoderCount(report)
         var lastMark = Self.marks(report).last?.n ?? 0
-        let runs = report["board_runs"]?.int
+        let runs = report.boardRuns
         var learning = FloorLearning(startCount: startCount, countsPerMeter: calibration.countsPerMeter,
                                      nominalZoneHalfM: calibration.doorZoneHalfM)
         wizard.say("Now drive the car UP to the top landing (\(expected) landings in all), in one run or stopping on")
@@ -59,7 +60,7 @@ struct CalibrateFloorsCommand: ParsableCommand {
             }
             Console.sleep(milliseconds: CalibrationWizard.pollMs)
             report = try wizard.report()
-            if let runs, report["board_runs"]?.int != runs {
+            if report.boardRuns != runs {
                 throw wizard.fail("the agent restarted its input source during the run: start again")
             }
             for numbered in Self.marks(report) where numbered.n > lastMark {
@@ -83,7 +84,7 @@ struct CalibrateFloorsCommand: ParsableCommand {
                 throw wizard.fail("\(learning.landingsSeen) door zones seen but \(expected) landings expected "
                                   + "(pass --landings if the building has more)")
             }
-            let speed = abs(report["speed_mps"]?.double ?? 1)
+            let speed = abs(report.speedMps)
             if learning.landingsSeen == expected, learning.insideZone, speed < 0.005 {
                 restingSince = restingSince ?? now
                 if now - restingSince! >= Self.restNs { break }
@@ -120,15 +121,14 @@ struct CalibrateFloorsCommand: ParsableCommand {
         try wizard.write([.init(section: "floors", key: "levels_m", value: levels)])
     }
 
-    private static func encoderCount(_ report: JSONValue) -> Int64 {
-        report["raw"]?["encoder_count"]?.int64 ?? 0
+    private static func encoderCount(_ report: DiagnosticsSnapshot) -> Int64 {
+        report.raw.encoderCount
     }
 
-    private static func marks(_ report: JSONValue) -> [(n: Int64, mark: DoorZoneMark)] {
-        (report["raw"]?["door_zone_marks"]?.array ?? []).compactMap { item in
-            guard let n = item["n"]?.int64, let level = item["level"]?.int, level == 0 || level == 1,
-                  let count = item["encoder_count"]?.int64 else { return nil }
-            return (n, DoorZoneMark(level: UInt8(level), encoderCount: count, tNs: 0))
+    private static func marks(_ report: DiagnosticsSnapshot) -> [(n: Int64, mark: DoorZoneMark)] {
+        report.raw.doorZoneMarks.compactMap { item in
+            guard item.level == 0 || item.level == 1 else { return nil }
+            return (item.n, DoorZoneMark(level: item.level, encoderCount: item.encoderCount, tNs: 0))
         }
     }
 }

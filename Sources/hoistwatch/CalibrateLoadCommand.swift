@@ -78,8 +78,8 @@ struct CalibrateLoadCommand: ParsableCommand {
                 throw wizard.fail("the load reading did not settle within \(Int(timeoutS)) s (\(lastNote))")
             }
             let report = try wizard.report()
-            let speed = abs(report["speed_mps"]?.double ?? 0)
-            guard let raw = report["raw"]?["load_raw"]?.double else {
+            let speed = abs(report.speedMps)
+            guard let raw = report.raw.loadRaw else {
                 // A freshly started agent has no sample yet; a load cell that never answers is said after 5 s.
                 if elapsedNs > 5_000_000_000 {
                     throw wizard.fail("the agent has no load reading: the load cell does not answer (check its "

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HoistWatchAgent
 import HoistWatchCore
 import HoistWatchConfig
 import HoistWatchFiles
@@ -65,16 +66,17 @@ struct CalibrationWizard {
     }
 
     /// One snapshot of the running agent.
-    func report() throws -> JSONValue {
+    func report() throws -> DiagnosticsSnapshot {
         do {
-            return try DiagSocketClient.report(socket)
+            return try DiagSocketClient.snapshot(socket)
         } catch {
             throw fail(error.description)
         }
     }
 
-    static func level(_ report: JSONValue, _ input: InputName) -> Int? {
-        report["inputs"]?.array?.first { $0["name"]?.string == input.wireName }?["level"]?.int
+    /// The debounced level of `input`; nil when the agent does not read it.
+    static func level(_ report: DiagnosticsSnapshot, _ input: InputName) -> UInt8? {
+        report.inputs.first { $0.name == input.wireName }?.level
     }
 
     /// Writes the values, says where the old file went and what to do next.

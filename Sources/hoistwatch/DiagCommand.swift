@@ -1,5 +1,4 @@
 import ArgumentParser
-import HoistWatchCore
 import HoistWatchConfig
 import HoistWatchFiles
 
@@ -18,18 +17,13 @@ struct DiagCommand: ParsableCommand {
     func run() throws {
         let path = try socketPath()
         if json {
-            print(String(decoding: try fetch(path), as: UTF8.self), terminator: "")
+            print(String(decoding: try fromAgent { try DiagSocketClient.fetch(path) }, as: UTF8.self), terminator: "")
             return
         }
         let interactive = Console.isTerminal
         var shown = 0
         repeat {
-            let bytes = try fetch(path)
-            guard let report = try? JSONValue.parse(bytes), report.object != nil else {
-                CLIExit.printError("error: \(path): the agent sent something that is not a diag snapshot")
-                throw ExitCode(1)
-            }
-            let lines = DiagScreen.lines(report)
+            let lines = DiagScreen.lines(try fromAgent { try DiagSocketClient.snapshot(path) })
             if interactive {
                 // Home, clear each line as it is rewritten, then clear below: no flicker.
                 var screen = "\u{1B}[H"
@@ -56,11 +50,12 @@ struct DiagCommand: ParsableCommand {
         }
     }
 
-    private func fetch(_ path: String) throws -> [UInt8] {
+    /// What `body` got from the agent; when it got nothing, the reason on one line and exit 1.
+    private func fromAgent<Value>(_ body: () throws -> Value) throws -> Value {
         do {
-            return try DiagSocketClient.fetch(path)
+            return try body()
         } catch {
-            CLIExit.printError("error: \(error.description)")
+            CLIExit.printError("error: \(error)")
             throw ExitCode(1)
         }
     }

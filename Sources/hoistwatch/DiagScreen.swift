@@ -1,74 +1,68 @@
+import HoistWatchAgent
 import HoistWatchCore
 
-/// Renders a diag snapshot (docs/diag.md) as at most 24 lines of at most 80 columns.
+/// Renders a diag snapshot (`DiagnosticsSnapshot`) as at most 24 lines of at most 80 columns.
 enum DiagScreen {
     static let width = 80
 
-    static func lines(_ report: JSONValue) -> [String] {
+    static func lines(_ report: DiagnosticsSnapshot) -> [String] {
         var out: [String] = []
-        func str(_ key: String, _ object: JSONValue? = nil) -> String {
-            switch (object ?? report)[key] {
-            case nil, .null?: return "-"
-            case .double(let number)?: return FixedPoint.format(number, decimals: 2)
-            case .string(let text)?: return text
-            case let value?: return value.description
-            }
+        let synced = report.timeSynced ? "synced" : "NOT synced"
+        out.append("HoistWatch \(report.version)  \(report.deviceId)  \(report.equipment) board=\(report.board)  up \(formatDuration(report.uptimeS))")
+        out.append("clock \(report.time) (\(synced))")
+        var motion = "position \(number(report.positionM)) m"
+        if !report.referenced { motion += " (unreferenced)" }
+        if report.equipment == Equipment.elevator.rawValue {
+            motion += "  floor \(report.floor.map { "\($0)" } ?? "between")"
         }
-        let synced = report["time_synced"] == .bool(true) ? "synced" : "NOT synced"
-        out.append("HoistWatch \(str("version"))  \(str("device_id"))  \(str("equipment")) board=\(str("board"))  up \(formatDuration(report["uptime_s"]?.double ?? 0))")
-        out.append("clock \(str("time")) (\(synced))")
-        var motion = "position \(str("position_m")) m"
-        if report["referenced"] == .bool(false) { motion += " (unreferenced)" }
-        if report["equipment"]?.string == "elevator" {
-            motion += "  floor \(report["floor"]?.isNull ?? true ? "between" : str("floor"))"
-        }
-        motion += "  speed \(str("speed_mps")) m/s  load \(str("load_kg")) kg"
-        if report["wind_mps"] != nil { motion += "  wind \(str("wind_mps")) m/s" }
+        motion += "  speed \(number(report.speedMps)) m/s  load \(number(report.loadKg)) kg"
+        if let wind = report.windMps { motion += "  wind \(number(wind)) m/s" }
         out.append(motion)
         out.append("inputs (level/edges):")
-        let inputs = (report["inputs"]?.array ?? []).map {
-            "\($0["name"]?.string ?? "?")=\($0["level"]?.description ?? "?")/\($0["edges"]?.description ?? "?")"
-        }
-        out.append(contentsOf: wrap(inputs, indent: "  "))
-        let active = report["active_faults"]?.array ?? []
-        if active.isEmpty {
+        out.append(contentsOf: wrap(report.inputs.map { "\($0.name)=\($0.level)/\($0.edges)" }, indent: "  "))
+        if report.activeFaults.isEmpty {
             out.append("active faults: none")
         } else {
             out.append("active faults:")
-            for fault in active.prefix(4) {
-                let instance = fault["instance"]?.string.flatMap { $0.isEmpty ? nil : " (\($0))" } ?? ""
-                let since = fault["raised_for_s"]?.double.map { formatDuration($0) } ?? "?"
-                out.append("  \((fault["severity"]?.string ?? "").uppercased()) \(fault["type"]?.string ?? "")\(instance) for \(since)")
+            for fault in report.activeFaults.prefix(4) {
+                let instance = fault.instance.isEmpty ? "" : " (\(fault.instance))"
+                let since = fault.raisedForS.map { formatDuration($0) } ?? "?"
+                out.append("  \(fault.severity.uppercased()) \(fault.type)\(instance) for \(since)")
             }
         }
-        let counters = report["counters"] ?? .null
-        out.append("trips \(str("trips", counters))  door cycles \(str("door_cycles", counters))  running \(str("running_hours", counters)) h  "
-                   + "travelled \(str("travelled_m", counters)) m  limits \(str("limit_actuations", counters))")
-        out.append("max speed \(str("max_speed_mps", counters)) m/s  max load \(str("max_load_kg", counters)) kg")
-        if let gpio = report["gpio"] {
-            var line = "gpio edges \(str("edges", gpio))  lost \(str("lost_edges", gpio))  full FIFOs "
-                + "\(str("overflows_suspected", gpio))  late \(str("late_edges", gpio))"
-            if let load = report["load_cell"] {
-                line += "  load reads \(str("samples", load)), failed \(str("failed_samples", load))"
+        let counters = report.counters
+        out.append("trips \(counters.trips)  door cycles \(counters.doorCycles)  running \(number(counters.runningHours)) h  "
+                   + "travelled \(number(counters.travelledM)) m  limits \(counters.limitActuations)")
+        out.append("max speed \(number(counters.maxSpeedMps)) m/s  max load \(number(counters.maxLoadKg)) kg")
+        if let gpio = report.gpio {
+            var line = "gpio edges \(gpio.edges)  lost \(gpio.lostEdges)  full FIFOs \(gpio.overflowsSuspected)  late "
+                + "\(gpio.lateEdges)"
+            if let load = report.loadCell {
+                line += "  load reads \(load.samples), failed \(load.failedSamples)"
             }
             out.append(line)
         }
-        let outbox = report["outbox"] ?? .null
-        let oldest = outbox["oldest_age_s"]?.double.map { formatDuration($0) } ?? "-"
-        out.append("outbox \(str("count", outbox)) waiting (oldest \(oldest)), dropped \(str("dropped", outbox)), unsaved \(str("unsaved", outbox))  last seq \(str("last_seq"))")
-        let link = report["link"] ?? .null
-        out.append("broker \(str("state", link)), session \(str("session", link)), acked \(str("acknowledged", link)), in flight \(str("in_flight", link))")
-        if let error = link["last_error"]?.string { out.append("  last error: \(error)") }
+        let outbox = report.outbox
+        let oldest = outbox.oldestAgeS.map { formatDuration($0) } ?? "-"
+        out.append("outbox \(outbox.count) waiting (oldest \(oldest)), dropped \(outbox.dropped), unsaved \(outbox.unsaved)  last seq \(report.lastSeq)")
+        let link = report.link
+        out.append("broker \(link.state), session \(link.session), acked \(link.acknowledged), in flight \(link.inFlight)")
+        if let error = link.lastError { out.append("  last error: \(error)") }
         out.append("recent events:")
-        let recent = report["recent_events"]?.array ?? []
         let room = max(1, 23 - out.count)
-        for event in recent.suffix(room).reversed() {
-            let time = event["time"]?.string.map { String($0.dropFirst(11).prefix(8)) } ?? ""
-            out.append("  #\(event["seq"]?.description ?? "") \(time) \((event["severity"]?.string ?? "").uppercased()) "
-                       + "\(event["type"]?.string ?? "") \(event["transition"]?.string ?? "")")
+        for event in report.recentEvents.suffix(room).reversed() {
+            let time = String(event.time.dropFirst(11).prefix(8))
+            out.append("  #\(event.seq) \(time) \(event.severity.uppercased()) \(event.type) \(event.transition)")
         }
-        if recent.isEmpty { out.append("  none yet") }
+        if report.recentEvents.isEmpty { out.append("  none yet") }
         return out.prefix(24).map { $0.count > width ? String($0.prefix(width - 1)) + "~" : $0 }
+    }
+
+    /// A reading as the screen shows it: whole numbers without decimals, others with two; `-` when there is none.
+    static func number(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "-" }
+        if value == value.rounded(), abs(value) < 1e15 { return "\(Int64(value))" }
+        return FixedPoint.format(value, decimals: 2)
     }
 
     static func formatDuration(_ seconds: Double) -> String {

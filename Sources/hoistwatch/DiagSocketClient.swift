@@ -1,5 +1,4 @@
-import HoistWatchCore
-import HoistWatchConfig
+import HoistWatchAgent
 
 #if canImport(Glibc)
 import Glibc
@@ -12,12 +11,12 @@ enum DiagSocketClient {
     }
 
     /// One snapshot, decoded.
-    static func report(_ path: String) throws(Failure) -> JSONValue {
+    static func snapshot(_ path: String) throws(Failure) -> DiagnosticsSnapshot {
         let bytes = try fetch(path)
-        guard let report = try? JSONValue.parse(bytes), report.object != nil else {
+        guard let snapshot = try? DiagnosticsSnapshot(decoding: bytes) else {
             throw Failure(description: "\(path): the agent sent something that is not a diag snapshot")
         }
-        return report
+        return snapshot
     }
 
     static func fetch(_ path: String) throws(Failure) -> [UInt8] {

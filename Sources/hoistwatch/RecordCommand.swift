@@ -87,24 +87,25 @@ struct RecordCommand: AsyncParsableCommand {
             throw CLIExit.badInput(error)
         }
 
-        let stopFlag = StopFlag()
+        // Set from a signal handler or the deadline, read by the recording loop.
+        let stopFlag = Locked(false)
         var signalSources: [any DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stopFlag.set() }
+            source.setEventHandler { stopFlag.withLock { $0 = true } }
             source.resume()
             signalSources.append(source)
         }
         let deadline = seconds.map { limit in
             Task {
                 try? await Task.sleep(nanoseconds: UInt64(limit * 1e9))
-                if !Task.isCancelled { stopFlag.set() }
+                if !Task.isCancelled { stopFlag.withLock { $0 = true } }
             }
         }
         logger.info("recording", metadata: ["trace": "\(out)", "board": "\(board.name)"])
         let summary = await BoardRecording.record(
-            board, header: header, write: writer.write, flush: writer.flush, stopRequested: { stopFlag.isSet })
+            board, header: header, write: writer.write, flush: writer.flush, stopRequested: { stopFlag.withLock { $0 } })
         deadline?.cancel()
         for source in signalSources { source.cancel() }
 
@@ -127,34 +128,5 @@ struct RecordCommand: AsyncParsableCommand {
             CLIExit.printError("error: \(failure)")
             throw ExitCode(1)
         }
-    }
-}
-
-/// Set from a signal handler or the deadline, read by the recording loop.
-private final class StopFlag: @unchecked Sendable {
-    // @unchecked Sendable: `flag` is only used while `mutex` is held.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t> = {
-        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-        return mutex
-    }()
-    private var flag = false
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    func set() {
-        pthread_mutex_lock(mutex)
-        flag = true
-        pthread_mutex_unlock(mutex)
-    }
-
-    var isSet: Bool {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return flag
     }
 }

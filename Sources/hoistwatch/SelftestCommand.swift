@@ -43,7 +43,7 @@ struct SelftestCommand: AsyncParsableCommand {
                               detail: SystemClock.isSynchronised() ? "synchronised" : "not synchronised (is an NTP daemon running? timedatectl)"))
         results.append(await brokerCheck(site, password: password))
 
-        let first: JSONValue
+        let first: DiagnosticsSnapshot
         do {
             first = try snapshot(path)
         } catch {
@@ -52,7 +52,7 @@ struct SelftestCommand: AsyncParsableCommand {
         }
         results.append(Result(check: "agent", passed: true, detail: "running, diag socket \(path)"))
 
-        let wired = (first["inputs"]?.array ?? []).compactMap { $0["name"]?.string }
+        let wired = first.inputs.map(\.name)
         let wanted = inputs.map { $0.split(separator: ",").map { String($0.filter { $0 != " " }) } } ?? wired
         for name in wanted {
             guard wired.contains(name) else {
@@ -90,10 +90,10 @@ struct SelftestCommand: AsyncParsableCommand {
         if failed > 0 { Self.exit(withError: ExitCode(1)) }
     }
 
-    private func snapshot(_ path: String) throws -> JSONValue { try DiagSocketClient.report(path) }
+    private func snapshot(_ path: String) throws -> DiagnosticsSnapshot { try DiagSocketClient.snapshot(path) }
 
     /// Polls the snapshot every 100 ms until `done` says so or the timeout passes.
-    private func watch(path: String, _ done: (JSONValue) -> Bool) async -> Bool {
+    private func watch(path: String, _ done: (DiagnosticsSnapshot) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeoutS * 1000))
         while ContinuousClock.now < deadline {
             if let report = try? snapshot(path), done(report) { return true }
@@ -102,8 +102,8 @@ struct SelftestCommand: AsyncParsableCommand {
         return false
     }
 
-    private static func edges(_ report: JSONValue, _ name: String) -> Int? {
-        report["inputs"]?.array?.first { $0["name"]?.string == name }?["edges"]?.int
+    private static func edges(_ report: DiagnosticsSnapshot, _ name: String) -> Int64? {
+        report.inputs.first { $0.name == name }?.edges
     }
 
     private func inputCheck(_ name: String, path: String) async -> Result {
@@ -120,8 +120,8 @@ struct SelftestCommand: AsyncParsableCommand {
         var rise = 0.0
         var fall = 0.0
         let decided = await watch(path: path) { report in
-            let position = report["position_m"]?.double ?? 0
-            let speed = report["speed_mps"]?.double ?? 0
+            let position = report.positionM
+            let speed = report.speedMps
             if let last = lastPosition, abs(speed) > 0.05 {
                 if position > last { rise += position - last } else { fall += last - position }
             }
@@ -140,7 +140,7 @@ struct SelftestCommand: AsyncParsableCommand {
         var values: [Double] = []
         let deadline = ContinuousClock.now + .milliseconds(Int(min(timeoutS, 5) * 1000))
         while ContinuousClock.now < deadline {
-            if let report = try? snapshot(path), let load = report["load_kg"]?.double {
+            if let report = try? snapshot(path), let load = report.loadKg {
                 values.append(load)
             }
             try? await Task.sleep(for: .milliseconds(200))
@@ -157,12 +157,10 @@ struct SelftestCommand: AsyncParsableCommand {
     }
 
     private func brokerCheck(_ site: SiteConfig, password: String?) async -> Result {
-        let options = MosquittoOptions(
-            host: site.broker.host, port: site.broker.port, clientID: "\(site.broker.clientId)-selftest",
-            keepAliveS: 10, username: site.broker.username, password: password,
-            tls: site.broker.tlsCAFile.map {
-                MosquittoOptions.TLS(caFile: $0, certFile: site.broker.tlsCertFile, keyFile: site.broker.tlsKeyFile)
-            })
+        // A client id of its own (the broker would drop the agent's connection for it) and a short keepalive.
+        var options = MosquittoOptions(broker: site.broker, password: password)
+        options.clientID += "-selftest"
+        options.keepAliveS = 10
         let target = "broker \(site.broker.host):\(site.broker.port)\(site.broker.tlsCAFile == nil ? "" : " (TLS)")"
         do {
             let client = try MosquittoClient(options: options)

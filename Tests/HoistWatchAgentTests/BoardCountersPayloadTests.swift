@@ -49,9 +49,9 @@ struct BoardCountersPayloadTests {
     }
 
     @Test func theDiagSnapshotCarriesThemToo() throws {
-        let text = String(decoding: DiagnosticsReport.render(
+        let text = String(decoding: DiagnosticsSnapshot(
             identity: Self.identity, snapshot: Self.snapshot, depth: nil, dropped: nil, monoNs: 1, wallNs: 1,
-            timeSynced: true, uptimeS: 1), as: UTF8.self)
+            timeSynced: true, uptimeS: 1).encoded(), as: UTF8.self)
         let report = try #require(jsonObject(text), "valid JSON: \(text)")
         #expect((report["gpio"] as? [String: Any])?["lost_edges"] as? Int == 3)
         #expect((report["load_cell"] as? [String: Any])?["failed_samples"] as? Int == 4)

@@ -1,6 +1,7 @@
 import Foundation
 import HoistWatchBoard
 import HoistWatchBoardTestKit
+import HoistWatchSystem
 import Testing
 
 /// The fake libgpiod's registry of boards, under the concurrency of the test suites: boards are made and let go
@@ -15,7 +16,7 @@ import Testing
         let finished = DispatchGroup()
         for thread in 0..<threads {
             finished.enter()
-            Thread {
+            PosixThread.detach {
                 for turn in 0..<300 {
                     let label = FakeGpioBoard.uniqueLabel("registry\(thread)")
                     var board: FakeGpioBoard? = FakeGpioBoard(
@@ -25,7 +26,7 @@ import Testing
                     _ = board
                 }
                 finished.leave()
-            }.start()
+            }
         }
         #expect(finished.wait(timeout: .now() + 30) == .success, "the registry deadlocked")
     }

@@ -2,6 +2,7 @@ import Foundation
 import HoistWatchBoardTestKit
 import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchSystem
 import Logging
 import Testing
 @testable import HoistWatchBoard
@@ -52,24 +53,18 @@ import Testing
         let minimum = start + .milliseconds(Int(seconds * 1000))
         let maximum = start + .seconds(20)
         var horizon: Int64 = 0
-        while ContinuousClock.now < minimum
-            || (!enough(board.inputCounters?.loadCell ?? LoadCellCounters()) && ContinuousClock.now < maximum)
-        {
-            let progress = board.read(untilBoardNs: 0) { input in
-                if case .event(let event) = input { events.append(event) }
-            }
-            guard case .running(let horizonNs) = progress else {
-                Issue.record("unexpected \(progress)")
-                break
+        // Stopped, the board hands on what its threads read until then (as the detection loop's last turn does).
+        await BoardPolling.poll(&board, every: .milliseconds(10)) { turn in
+            events += turn.events
+            if turn.isLast { return false }
+            guard case .running(let horizonNs) = turn.progress else {
+                Issue.record("unexpected \(turn.progress)")
+                return false
             }
             #expect(horizonNs >= horizon)
             horizon = horizonNs
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        // Stopped, the board hands on what its threads read until then (as the detection loop's last turn does).
-        board.stop()
-        _ = board.read(untilBoardNs: 0) { input in
-            if case .event(let event) = input { events.append(event) }
+            return ContinuousClock.now < minimum
+                || (!enough(turn.counters?.loadCell ?? LoadCellCounters()) && ContinuousClock.now < maximum)
         }
         return events
     }
@@ -109,13 +104,16 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try "hx711\n".write(toFile: folder + "/name", atomically: true, encoding: .utf8)
         try "0\n".write(toFile: folder + "/in_voltage0_raw", atomically: true, encoding: .utf8)
-        let reads = SharedCounter()
+        let reads = Locked(0)
         // The driver blocks about a conversion period per read; the fourth and fifth reads fail with EIO.
         let readSysfs: @Sendable (String) -> SysfsRead = { path in
             if path.hasSuffix("/name") { return .text("hx711\n") }
             guard path.hasSuffix("/in_voltage0_raw") else { return .failed(errno: ENOENT) }
             usleep(100_000)
-            let n = reads.next()
+            let n = reads.withLock { count in
+                count += 1
+                return count
+            }
             return n == 4 || n == 5 ? .failed(errno: EIO) : .text("\(84_000 + 8_388_608)\n")
         }
         var board = try rig.board(rig.profile(loadCell: .iio(device: folder, channel: "in_voltage0_raw")),
@@ -142,18 +140,5 @@ import Testing
                 && text.contains("/nonexistent/iio:device7 does not exist")
         }
         #expect(rig.fake.requestedLines == 0)
-    }
-}
-
-/// A counter shared with a reading closure.
-final class SharedCounter: @unchecked Sendable {
-    // @unchecked Sendable: `count` is only used inside `lock`.
-    private let lock = NSLock()
-    private var count = 0
-    func next() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        count += 1
-        return count
     }
 }

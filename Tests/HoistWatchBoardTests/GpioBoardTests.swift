@@ -44,24 +44,35 @@ struct GpioBoardTests {
         }
     }
 
+    /// Reads every 10 ms (at most 500 times) until `done` says so; returns every input and the last horizon. The
+    /// board is not stopped.
+    static func read(_ board: GpioBoard, until done: (BoardProgress) -> Bool) async -> (inputs: [BoardInput], horizonNs: Int64) {
+        var board = board
+        var inputs: [BoardInput] = []
+        var horizon: Int64 = 0
+        var turns = 0
+        await BoardPolling.poll(&board, every: .milliseconds(10), stopsBoard: false) { turn in
+            inputs += turn.inputs
+            turns += 1
+            if case .running(let horizonNs) = turn.progress {
+                #expect(horizonNs >= horizon, "the horizon never moves back")
+                horizon = horizonNs
+            }
+            return !done(turn.progress) && turns < 500
+        }
+        return (inputs, horizon)
+    }
+
     /// Reads until the horizon has passed `boardNs` (the reader thread runs the fake's clock ahead meanwhile).
     static func read(_ board: GpioBoard, through boardNs: Int64) async throws -> (events: [InputEvent], horizonNs: Int64) {
-        var events: [InputEvent] = []
-        var horizon: Int64 = 0
-        for _ in 0..<500 {
-            let progress = board.read(untilBoardNs: 0) { input in
-                if case .event(let event) = input { events.append(event) }
-            }
+        let (inputs, horizon) = await read(board) { progress in
             guard case .running(let horizonNs) = progress else {
                 Issue.record("unexpected \(progress)")
-                break
+                return true
             }
-            #expect(horizonNs >= horizon, "the horizon never moves back")
-            horizon = horizonNs
-            if horizon > boardNs { break }
-            try await Task.sleep(for: .milliseconds(10))
+            return horizonNs > boardNs
         }
-        return (events, horizon)
+        return (inputs.compactMap(\.event), horizon)
     }
 
     @Test func theHeaderHasTheLevelsAtOpenAndEventsComeInBoardTimeInOrder() async throws {
@@ -100,14 +111,9 @@ struct GpioBoardTests {
             FakeGpioBoard.Edge(chip: rig.label, offset: 23, atNs: origin + 30_000_000, level: 0),
         ])
         try board.start()
-        var inputs: [BoardInput] = []
-        for _ in 0..<500 {
-            var horizon: Int64 = 0
-            if case .running(let horizonNs) = board.read(untilBoardNs: 0, emit: { inputs.append($0) }) {
-                horizon = horizonNs
-            }
-            if horizon > 30_000_000 { break }
-            try await Task.sleep(for: .milliseconds(10))
+        let (inputs, _) = await Self.read(board) { progress in
+            if case .running(let horizonNs) = progress { return horizonNs > 30_000_000 }
+            return false
         }
         board.stop()
         #expect(inputs.first == .event(.level(.doorZone, 1, atNs: 20_000_000)))
@@ -140,12 +146,9 @@ struct GpioBoardTests {
         rig.fake.failNext("gpiod_line_event_wait_bulk", errno: EIO)
         try board.start()
         var failed: String?
-        for _ in 0..<200 {
-            if case .failed(let message) = board.read(untilBoardNs: 0, emit: { _ in }) {
-                failed = message
-                break
-            }
-            try await Task.sleep(for: .milliseconds(10))
+        _ = await Self.read(board) { progress in
+            if case .failed(let message) = progress { failed = message }
+            return failed != nil
         }
         board.stop()
         #expect(failed?.contains("gpiod_line_event_wait_bulk failed") == true, "\(failed ?? "no failure")")

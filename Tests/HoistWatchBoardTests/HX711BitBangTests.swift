@@ -2,9 +2,9 @@ import HoistWatchCore
 import Testing
 import HoistWatchBoard
 
-/// The bit-banged read loop against a scripted fake chip (`ScriptedHX711`): its own clock, costs per call, stalls
-/// where the reader thread is preempted, and the chip's datasheet behaviour (shift on pulse, 25th pulse pulls DOUT
-/// high, power-down over 60 µs).
+/// The bit-banged read loop against the test kit's datasheet model of the chip (`HX711Model`: shift on pulse, 25th
+/// pulse pulls DOUT high, power-down over 60 µs) behind a scripted port (`ScriptedHX711`): its own clock, costs per
+/// call, stalls where the reader thread is preempted.
 @Suite struct HX711BitBangTests {
     @Test func readsDatasheetCodesBitByBit() {
         let codes: [UInt32] = [0x01_E240, 0xFF_FFFF, 0x00_0001, 0x80_0000, 0x7F_FFFF, 0x80_0001]

@@ -2,6 +2,7 @@ import CGpiod
 import HoistWatchBoard
 import HoistWatchBoardTestKit
 import HoistWatchCore
+import HoistWatchSystem
 import Testing
 
 #if canImport(Glibc)
@@ -34,12 +35,13 @@ struct HX711GpioLoadCellTests {
 
     @Test func readsTheChipsConversionsAtItsRate() throws {
         let values: [Int32] = [84_000, -5, 8_388_606, -8_388_607, 0]
-        let start = SharedValue(Int64(0))
+        let start = Locked(Int64(0))
         let rig = Rig { nowNs in
-            let index = Int((nowNs - start.value) / 100_000_000) - 1
+            let index = Int((nowNs - start.withLock { $0 }) / 100_000_000) - 1
             return values[max(0, min(values.count - 1, index))]
         }
-        start.value = rig.board.currentNs
+        let startNs = rig.board.currentNs
+        start.withLock { $0 = startNs }
         let loadCell = try rig.loadCell()
         var samples: [InputEvent] = []
         for _ in 0..<5 { samples.append(loadCell.sample()) }
@@ -61,16 +63,16 @@ struct HX711GpioLoadCellTests {
     }
 
     @Test func aChipThatStopsAnsweringGivesFailedSamplesThenIsResetAndReadAgain() throws {
-        let answering = SharedValue(true)
-        let rig = Rig { _ in answering.value ? 1234 : nil }
+        let answering = Locked(true)
+        let rig = Rig { _ in answering.withLock { $0 } ? 1234 : nil }
         let loadCell = try rig.loadCell()
         #expect(loadCell.sample().raw == 1234)
-        answering.value = false
+        answering.withLock { $0 = false }
         let failed = loadCell.sample()
         #expect(failed.raw == nil)
         #expect(loadCell.takeFailureReason()?.contains("DOUT stayed high") == true)
         #expect(loadCell.counters.failedSamples == 1)
-        answering.value = true
+        answering.withLock { $0 = true }
         // The next read first resets the chip (PD_SCK high 10 ms: a power-down), then waits for it to settle.
         #expect(loadCell.sample().raw == 1234)
         #expect(loadCell.counters.resets == 1)
@@ -103,28 +105,5 @@ struct HX711GpioLoadCellTests {
             (error as? GpioError)?.code == .lineBusy && "\(error)".contains("line 10 (hx711 PD_SCK)")
         }
         #expect(rig.board.requestedLines == 0 && rig.board.openChips == 0)
-    }
-}
-
-/// A value shared with a fake chip's closure.
-final class SharedValue<Value>: @unchecked Sendable {
-    // @unchecked Sendable: `stored` is only used inside `mutex`.
-    private var mutex = pthread_mutex_t()
-    private var stored: Value
-    init(_ value: Value) {
-        stored = value
-        pthread_mutex_init(&mutex, nil)
-    }
-    var value: Value {
-        get {
-            pthread_mutex_lock(&mutex)
-            defer { pthread_mutex_unlock(&mutex) }
-            return stored
-        }
-        set {
-            pthread_mutex_lock(&mutex)
-            stored = newValue
-            pthread_mutex_unlock(&mutex)
-        }
     }
 }

@@ -113,7 +113,7 @@ public final class MosquittoClient: @unchecked Sendable {
     /// `connect()` on a thread of its own, because `mosquitto_connect_async` resolves the host name and may
     /// block on DNS; a failure arrives as `.disconnected(error)` on `events`.
     public func connectInBackground() {
-        runOnDetachedThread {
+        PosixThread.detach {
             do throws(MosquittoError) {
                 try self.connect()
             } catch {
@@ -153,7 +153,7 @@ public final class MosquittoClient: @unchecked Sendable {
 
     /// `close()` on a thread of its own, keeping the client alive until it is done.
     public func closeInBackground() {
-        runOnDetachedThread { self.close() }
+        PosixThread.detach { self.close() }
     }
 
     private func stop() {

@@ -80,12 +80,7 @@ public struct AgentRuntime: Sendable {
             snapshot: snapshot, bootId: bootId, startMonoNs: startMono,
             history: .init(days: site.historyDays, capBytes: site.historyCapBytes), clock: ContinuousClock(),
             logger: logger)
-        let broker = MosquittoOptions(
-            host: site.broker.host, port: site.broker.port, clientID: site.broker.clientId,
-            keepAliveS: site.broker.keepAliveS, username: site.broker.username, password: inputs.password,
-            tls: site.broker.tlsCAFile.map {
-                MosquittoOptions.TLS(caFile: $0, certFile: site.broker.tlsCertFile, keyFile: site.broker.tlsKeyFile)
-            })
+        let broker = MosquittoOptions(broker: site.broker, password: inputs.password)
         let link = MqttLinkService(
             configuration: MqttLinkConfiguration(broker: broker, statusTopic: site.statusTopic),
             outbox: outbox, logger: logger,
@@ -97,10 +92,11 @@ public struct AgentRuntime: Sendable {
             linkDiagnostics: { await link.diagnostics() }, snapshot: snapshot, logger: logger
         ) {
             let mono = SystemClock.monotonicNs()
-            return DiagnosticsReport.render(
+            return DiagnosticsSnapshot(
                 identity: payload.identity, snapshot: snapshot.value, depth: try? outbox.depth(),
                 dropped: try? outbox.droppedCounts(), monoNs: mono, wallNs: SystemClock.realtimeNs(),
-                timeSynced: SystemClock.isSynchronised(), uptimeS: Double(mono - startMono) / 1e9)
+                timeSynced: SystemClock.isSynchronised(), uptimeS: Double(mono - startMono) / 1e9
+            ).encoded()
         }
 
         let group = ServiceGroup(configuration: .init(

@@ -27,7 +27,8 @@ public final class DetectionService: Service, Sendable {
         }
     }
 
-    private static let tickNs: Int64 = 10_000_000
+    /// The loop wakes once per tick of the engine's grid (board time at time_scale 1).
+    private static let tickNs = SignalChain.tickNs
     private static let evaluationDelayNs: Int64 = 2_000_000
 
     private let configuration: Configuration
@@ -63,7 +64,7 @@ public final class DetectionService: Service, Sendable {
         let failure = await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<BoardFailure?, Never>) in
-                    runOnDetachedThread {
+                    PosixThread.detach {
                         continuation.resume(returning: self.loop())
                     }
                 }

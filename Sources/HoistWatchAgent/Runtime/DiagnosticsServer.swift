@@ -10,7 +10,7 @@ import Musl
 
 /// The local status channel of issue 5: a Unix stream socket in the state folder (mode 0660: the service user
 /// and its group, e.g. technicians added to `hoistwatch`; nothing on the network). Each connection gets one
-/// snapshot (`DiagnosticsReport`, one JSON line) and is closed; `hoistwatch diag` polls it.
+/// snapshot (`DiagnosticsSnapshot`, one JSON line) and is closed; `hoistwatch diag` polls it.
 ///
 /// The accept loop runs on its own thread (blocking `poll`/`accept`); a task copies the link's diagnostics into
 /// the shared snapshot four times a second of `clock` so the thread never has to await the link actor.
@@ -46,7 +46,7 @@ public final class DiagnosticsServer<C: Clock>: Service, Sendable where C.Durati
         let fd = try Self.listen(at: path)
         let stop = stopRequested
         let finished = Locked(false)
-        runOnDetachedThread {
+        PosixThread.detach {
             self.acceptLoop(fd)
             close(fd)
             finished.withLock { $0 = true }

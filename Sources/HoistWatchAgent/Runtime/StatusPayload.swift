@@ -125,7 +125,7 @@ public struct StatusPayload: Sendable {
             json.raw("}")
         }
         json.raw(",\"counters\":")
-        snapshot.counters.write(to: &json)
+        json.reading(DiagnosticsSnapshot.MaintenanceCounters(snapshot.counters))
         json.raw(",\"active_faults\":[")
         for (index, fault) in snapshot.active.enumerated() {
             if index > 0 { json.raw(",") }
@@ -161,8 +161,12 @@ public struct StatusPayload: Sendable {
         }
         json.raw("}")
         if let board = snapshot.boardCounters {
-            json.raw(",")
-            board.write(to: &json)
+            json.raw(",\"gpio\":")
+            json.reading(DiagnosticsSnapshot.GpioReading(board))
+            if let loadCell = board.loadCell {
+                json.raw(",\"load_cell\":")
+                json.reading(DiagnosticsSnapshot.LoadCellReading(loadCell))
+            }
         }
         json.raw("}")
         return json.bytes
@@ -175,5 +179,12 @@ public struct StatusPayload: Sendable {
             json.string(value)
         }
         json.raw("]")
+    }
+}
+
+extension JSONText {
+    /// A reading the diag snapshot carries too, encoded as there (`null` should that ever fail).
+    fileprivate mutating func reading(_ value: some Encodable) {
+        if let encoded = DiagnosticsSnapshot.json(value) { bytes.append(contentsOf: encoded) } else { raw("null") }
     }
 }

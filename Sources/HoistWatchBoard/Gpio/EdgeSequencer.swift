@@ -24,7 +24,8 @@ public struct EdgeSequencer: Sendable {
     /// Edges are mostly read in time order already; sorting is skipped unless one came in earlier than the last.
     private var pendingUnsorted = false
     private var arrivals: Int64 = 0
-    private var lastHandedOnNs: Int64
+    /// The time of the last event handed on: a late edge is handed on then (`LateInputRule`).
+    private var handedOn: LateInputRule
     /// Edges up to here were already reflected in the first read of the levels.
     private let openedNs: Int64
     /// Until here an edge that repeats the first read's level is that read seeing the edge early: not lost.
@@ -59,7 +60,7 @@ public struct EdgeSequencer: Sendable {
         encoderB = inputs.firstIndex(of: .encB)
         openedNs = readStartNs
         openGraceUntilNs = readEndNs
-        lastHandedOnNs = readStartNs
+        handedOn = LateInputRule(startNs: readStartNs)
         completeThroughNs = readStartNs
     }
 
@@ -126,7 +127,7 @@ public struct EdgeSequencer: Sendable {
             compare(check, into: &out)
             resync = nil
         }
-        completeThroughNs = max(completeThroughNs, safeUntilNs == .max ? lastHandedOnNs : safeUntilNs)
+        completeThroughNs = max(completeThroughNs, safeUntilNs == .max ? handedOn.lastNs : safeUntilNs)
     }
 
     private mutating func handOn(_ edge: GpioEdge, into out: inout [InputEvent]) {
@@ -137,13 +138,9 @@ public struct EdgeSequencer: Sendable {
             counters.lostEdges += 1
             if index == encoderA || index == encoderB { counters.quadratureErrors += 1 }
         }
-        var timeNs = edge.timestampNs
-        if timeNs < lastHandedOnNs {
-            counters.lateEdges += 1
-            timeNs = lastHandedOnNs
-        }
+        let timeNs = handedOn.handOn(stampedNs: edge.timestampNs)
+        counters.lateEdges = handedOn.lateInputs
         levels[index] = edge.level
-        lastHandedOnNs = timeNs
         out.append(.level(inputs[index], edge.level, atNs: timeNs))
         counters.inputEvents += 1
     }
@@ -151,7 +148,7 @@ public struct EdgeSequencer: Sendable {
     /// Compares a re-read with the levels tracked up to its end; lines that moved during the read are skipped.
     private mutating func compare(_ check: Resync, into out: inout [InputEvent]) {
         counters.resyncs += 1
-        let timeNs = max(check.endNs, lastHandedOnNs)
+        let timeNs = handedOn.notBefore(check.endNs)
         var corrected: [Int] = []
         for index in levels.indices where !check.moved[index] && check.levels[index] != levels[index] {
             corrected.append(index)
@@ -164,6 +161,6 @@ public struct EdgeSequencer: Sendable {
         if let encoderA, let encoderB, corrected.contains(encoderA), corrected.contains(encoderB) {
             counters.quadratureErrors += 1
         }
-        if !corrected.isEmpty { lastHandedOnNs = timeNs }
+        if !corrected.isEmpty { handedOn.pass(timeNs) }
     }
 }

@@ -55,7 +55,7 @@ public final class GpioInputBackend: @unchecked Sendable {
     private var overflowsSuspected: Int64 = 0
     private var nextResyncNs: Int64
     private let sharedCounters = Locked(GpioInputCounters())
-    private let thread = StoppableThread()
+    private let thread = PosixThread()
 
     /// Requests `inputs` (each must be in `profile`) from `source` and reads their levels.
     public init(profile: BoardProfile, inputs wanted: Set<InputName>, source: any GpioLineSource,

@@ -8,17 +8,15 @@ import HoistWatchCore
 ///   moves on while the lines are quiet); samples wait until the edges have caught up with them. The load cell
 ///   alone (no wired line) is complete up to its last sample.
 /// - An input older than what was already handed on (a late edge, a sample whose thread was descheduled between
-///   reading and handing over) is moved to the horizon and counted in `lateInputs`, so the engine never sees time
-///   go backwards and a flight record stays a valid trace.
+///   reading and handing over) is moved to the horizon and counted in `lateInputs` (`LateInputRule`), so the
+///   engine never sees time go backwards and a flight record stays a valid trace.
 struct BoardInputMerge: Sendable {
     /// CLOCK_MONOTONIC of board time 0.
     let originNs: Int64
     /// Whether edges come at all (else the samples alone say how far the input is complete).
     let hasLines: Bool
-    /// Inputs that came after the horizon had passed their time.
-    private(set) var lateInputs: Int64 = 0
-    /// Board time before which everything was handed on.
-    private(set) var horizonNs: Int64 = 0
+    /// Board time before which everything was handed on; a later input older than it is late.
+    private var horizon = LateInputRule(startNs: 0)
     private var edges: [InputEvent] = []
     private var samples: [InputEvent] = []
     private var edgesCompleteThroughNs: Int64 = .min
@@ -27,6 +25,11 @@ struct BoardInputMerge: Sendable {
         self.originNs = originNs
         self.hasLines = hasLines
     }
+
+    /// Inputs that came after the horizon had passed their time.
+    var lateInputs: Int64 { horizon.lateInputs }
+    /// Board time before which everything was handed on.
+    var horizonNs: Int64 { horizon.lastNs }
 
     /// Edges of one reader batch (CLOCK_MONOTONIC times), complete through `completeThroughNs`.
     mutating func addEdges(_ events: [InputEvent], completeThroughNs: Int64) {
@@ -66,8 +69,8 @@ struct BoardInputMerge: Sendable {
             case (nil, nil):
                 edges.removeFirst(edgeIndex)
                 samples.removeFirst(sampleIndex)
-                horizonNs = max(horizonNs, completeNs - originNs + 1)
-                return horizonNs
+                horizon.pass(completeNs - originNs + 1)
+                return horizon.lastNs
             case (let edge?, nil):
                 next = edge
                 edgeIndex += 1
@@ -84,12 +87,7 @@ struct BoardInputMerge: Sendable {
                     edgeIndex += 1
                 }
             }
-            next.tNs -= originNs
-            if next.tNs < horizonNs {
-                next.tNs = horizonNs
-                lateInputs += 1
-            }
-            horizonNs = next.tNs
+            next.tNs = horizon.handOn(stampedNs: next.tNs - originNs)
             emit(next)
         }
     }

@@ -32,19 +32,10 @@ public enum BoardRecording {
             return summary
         }
         var lastFlush = ContinuousClock.now
-        var stopping = false
-        while true {
-            if !stopping && stopRequested() {
-                board.stop()
-                stopping = true
-            }
-            var events: [InputEvent] = []
-            let progress = board.read(untilBoardNs: .max) { input in
-                if case .event(let event) = input { events.append(event) }
-            }
+        await BoardPolling.poll(&board, every: .milliseconds(pollMs)) { turn in
             do throws(InputError) {
-                try recorder.append(events, write: write)
-                if stopping || ContinuousClock.now - lastFlush >= .seconds(1) {
+                try recorder.append(turn.events, write: write)
+                if turn.isLast || ContinuousClock.now - lastFlush >= .seconds(1) {
                     try recorder.flush(write)
                     try flush()
                     lastFlush = ContinuousClock.now
@@ -52,15 +43,10 @@ public enum BoardRecording {
             } catch {
                 summary.failure = summary.failure ?? "writing the trace failed: \(error)"
             }
-            if case .failed(let message) = progress, summary.failure == nil { summary.failure = message }
-            if stopping { break }
-            if summary.failure != nil {
-                // Stop the threads, then one more turn to write what they read (unless writing is what failed).
-                board.stop()
-                stopping = true
-                continue
-            }
-            try? await Task.sleep(for: .milliseconds(pollMs))
+            if case .failed(let message) = turn.progress, summary.failure == nil { summary.failure = message }
+            // After a failure too: the threads are stopped, then one more turn writes what they read (unless writing
+            // is what failed).
+            return summary.failure == nil && !stopRequested()
         }
         summary.events = recorder.eventCount
         summary.counters = board.inputCounters

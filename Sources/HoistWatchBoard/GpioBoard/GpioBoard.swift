@@ -17,9 +17,9 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
     // (start, read, stop); the reader threads hand over through `inbox`, behind its lock; the backend and the load
     // cell thread are themselves thread-safe.
 
-    /// How often the reader wakes when the lines are quiet, so the loop's horizon keeps moving (the backend's
-    /// default of 100 ms would hold evaluation back that long).
-    public static let quietWakeNs: Int64 = 10_000_000
+    /// How often the reader wakes when the lines are quiet, so the loop's horizon keeps moving: once per tick of
+    /// the engine's grid (the backend's default of 100 ms would hold evaluation back that long).
+    public static let quietWakeNs = SignalChain.tickNs
 
     public let name: String
     public let header: TraceHeader
@@ -122,16 +122,18 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
         }
         merge.addSamples(taken.samples)
         if stopped { merge.endOfInput() }
-        var lastNs = merge.horizonNs
+        var handedOn = LateInputRule(startNs: merge.horizonNs)
         let horizonNs = merge.drain { event in
-            lastNs = event.tNs
+            handedOn.pass(event.tNs)
             emit(.event(event))
         }
         let counters = taken.counters
         if counters.doubtfulEdges > reportedDoubtfulEdges && taken.doubtfulAtNs != .min {
             reportedDoubtfulEdges = counters.doubtfulEdges
-            // At the time of the batch that brought them, but never before what was just handed on.
-            let atNs = min(max(taken.doubtfulAtNs - merge.originNs, lastNs), max(horizonNs - 1, lastNs))
+            // At the time of the batch that brought them, but never before what was just handed on (nor at or after
+            // the horizon, which the loop evaluates up to).
+            let atNs = min(handedOn.notBefore(taken.doubtfulAtNs - merge.originNs),
+                           max(horizonNs - 1, handedOn.lastNs))
             emit(.inputLoss(counters.loss, atNs: atNs))
         }
         if let failure = taken.failure { return .failed("reading the GPIO lines failed: \(failure)") }

@@ -9,9 +9,10 @@ public struct TraceRecorder {
     /// Input events written so far.
     public private(set) var eventCount: Int64 = 0
     /// Events stamped before the previous one (another producer's, or before the start) and written at its time.
-    public private(set) var clampedEvents: Int64 = 0
+    public var clampedEvents: Int64 { written.lateInputs }
     private var json: JSONText
-    private var lastNs: Int64 = 0
+    /// The time of the last event written (`LateInputRule`).
+    private var written = LateInputRule(startNs: 0)
     private let flushBytes: Int
 
     /// Starts a trace with `header` (its `initial.levels` are what the backend read at `originNs`).
@@ -28,10 +29,7 @@ public struct TraceRecorder {
         throws(InputError)
     {
         for var event in events {
-            let relativeNs = event.tNs - originNs
-            if relativeNs < lastNs { clampedEvents += 1 }
-            event.tNs = max(relativeNs, lastNs)
-            lastNs = event.tNs
+            event.tNs = written.handOn(stampedNs: event.tNs - originNs)
             TraceEncoder.append(event, to: &json)
             eventCount += 1
         }

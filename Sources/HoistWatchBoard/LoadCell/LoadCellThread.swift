@@ -21,7 +21,7 @@ public final class LoadCellThread: @unchecked Sendable {
 
     private let sampler: any LoadCellSampler
     private let logger: Logger
-    private let thread = StoppableThread()
+    private let thread = PosixThread()
 
     /// A thread for `sampler` (not started).
     public init(sampler: any LoadCellSampler, logger: Logger) {

@@ -44,6 +44,12 @@ public enum BoardInput: Sendable, Hashable {
     /// The reader's loss totals (lost, late, possibly dropped edges) after the events handed on up to `atNs`; the
     /// engine notes an increase as the `gpio_lost_edges` cause of `sensor_fault`.
     case inputLoss(InputLossCounts, atNs: Int64)
+
+    /// The input event, when this is one.
+    public var event: InputEvent? {
+        if case .event(let event) = self { return event }
+        return nil
+    }
 }
 
 /// What one `read` did.

@@ -20,17 +20,4 @@ public struct Counters: Sendable, Hashable {
 
     /// Running hours, as maintenance counts them.
     public var runningHours: Double { runningS / 3600 }
-
-    /// Appends the counters as a JSON object.
-    public func write(to json: inout JSONText) {
-        var data = EventData()
-        data.set("trips", .integer(trips))
-        data.set("door_cycles", .integer(doorCycles))
-        data.set("running_hours", runningHours, decimals: 3)
-        data.set("travelled_m", travelledM, decimals: 1)
-        data.set("limit_actuations", .integer(limitActuations))
-        data.set("max_speed_mps", maxSpeedMps, decimals: 3)
-        data.set("max_load_kg", maxLoadKg, decimals: 1)
-        data.write(to: &json)
-    }
 }

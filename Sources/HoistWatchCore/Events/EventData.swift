@@ -29,9 +29,7 @@ public struct EventData: Sendable, Hashable, ExpressibleByDictionaryLiteral {
 
     /// Adds a number rounded to `decimals` places (keeps payloads short and readable).
     public mutating func set(_ key: String, _ number: Double, decimals: Int) {
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        set(key, .number((number * scale).rounded() / scale))
+        set(key, .number(FixedPoint.rounded(number, decimals: decimals)))
     }
 
     /// The value of `key`, if present.

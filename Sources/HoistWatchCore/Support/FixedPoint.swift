@@ -1,6 +1,13 @@
 /// `printf("%+W.Df")` without Foundation: a number with a fixed count of decimals, optionally signed and
-/// right-aligned. For the command line's human-readable output.
+/// right-aligned. For the command line's human-readable output; `rounded` for the numbers payloads carry.
 public enum FixedPoint {
+    /// `value` rounded to `decimals` places (halves away from zero): payloads stay short and readable.
+    public static func rounded(_ value: Double, decimals: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<max(0, decimals) { scale *= 10 }
+        return (value * scale).rounded() / scale
+    }
+
     /// `value` rounded to `decimals` decimals, with a `+` before positive values when `sign` is set, padded on the left
     /// with spaces to `width` characters (`nan`, `inf`, `-inf` for values that are not finite). A value that rounds to
     /// zero has no minus sign.

@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 /// A parsed JSON document, for the few places that read JSON whose shape is checked by hand (the trace header,
-/// the diag snapshot). Decoded by FoundationEssentials' `JSONDecoder`, so the agent does not link the whole of
+/// the event payloads `history` shows). Decoded by FoundationEssentials' `JSONDecoder`, so the agent does not link the whole of
 /// Foundation (`JSONSerialization` lives there, with ICU behind it: megabytes of resident memory on a board).
 ///
 /// Integers stay exact (`Int64`); other numbers are `Double`.

@@ -4,9 +4,14 @@ import Glibc
 import Musl
 #endif
 
-/// A POSIX thread running one loop until asked to stop, then joined: the GPIO reader's and the load cell's.
-/// Threads of their own (not Swift concurrency) because both block in system calls and must run promptly.
-public final class StoppableThread: @unchecked Sendable {
+/// A POSIX thread of our own, not one of Swift concurrency's, and the one place the package calls `pthread_create`.
+/// Two uses:
+///
+/// - An instance runs one loop until asked to stop, then is joined: the GPIO reader's and the load cell's, which
+///   block in system calls and must run promptly (`start`, `isStopRequested`, `stop`).
+/// - `detach` runs blocking work nobody joins (the detection loop, the diag socket's accept loop, joining
+///   libmosquitto's thread), so that it does not hold a thread of Swift's cooperative pool.
+public final class PosixThread: @unchecked Sendable {
     // @unchecked Sendable: `shared` is behind its own lock; `joining` serialises `stop`.
     private let shared = Locked(Shared())
     private let joining = Locked(())
@@ -34,22 +39,17 @@ public final class StoppableThread: @unchecked Sendable {
         }
         precondition(!alreadyRunning, "\(what).start called twice")
         let shared = self.shared
-        let context = Unmanaged.passRetained(Body {
+        switch Self.create({
             body()
             shared.withLock { $0.running = false }
-        }).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue().body()
-            return nil
-        }, context)
-        if rc == 0 {
+        }) {
+        case .success(let thread):
             shared.withLock { $0.thread = thread }
-        } else {
-            Unmanaged<Body>.fromOpaque(context).release()
+            return 0
+        case .failure(let error):
             shared.withLock { $0.running = false }
+            return error.code
         }
-        return rc
     }
 
     /// Asks the loop to stop and waits for the thread to end. Safe to call more than once (a second caller returns
@@ -63,6 +63,35 @@ public final class StoppableThread: @unchecked Sendable {
             }
             if let thread { pthread_join(thread, nil) }
         }
+    }
+
+    /// Runs `body` on a new detached thread (`pthread_detach`: nobody joins it); runs it inline if no thread can be
+    /// made.
+    public static func detach(_ body: @escaping @Sendable () -> Void) {
+        switch create(body) {
+        case .success(let thread): pthread_detach(thread)
+        case .failure: body()
+        }
+    }
+
+    /// pthread_create's error number.
+    private struct CreateError: Error {
+        var code: Int32
+    }
+
+    /// Starts `body` on a new joinable thread (`pthread_create`); on failure `body` is dropped unrun.
+    private static func create(_ body: @escaping @Sendable () -> Void) -> Result<pthread_t, CreateError> {
+        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { raw in
+            Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue().body()
+            return nil
+        }, context)
+        guard rc == 0 else {
+            Unmanaged<Body>.fromOpaque(context).release()
+            return .failure(CreateError(code: rc))
+        }
+        return .success(thread)
     }
 }
 
