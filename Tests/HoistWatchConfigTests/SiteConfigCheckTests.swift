@@ -265,7 +265,7 @@ import HoistWatchTestSupport
             try TextFile.read(site.folder)
         }
         let binary = site.folder + "/binary.toml"
-        FileManager.default.createFile(atPath: binary, contents: Data([0x61, 0xFF, 0xFE]))
+        _ = FileManager.default.createFile(atPath: binary, contents: Data([0x61, 0xFF, 0xFE]))
         #expect(throws: InputError(.syntax, file: binary, "the file is not UTF-8 text")) {
             try TextFile.read(binary)
         }

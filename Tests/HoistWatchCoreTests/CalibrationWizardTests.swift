@@ -89,7 +89,7 @@ import Testing
         try? outside.add(Self.mark(0, 0.15))
         #expect(throws: FloorLearning.Problem.self) { try outside.result(endCount: 10_000) }
 
-        var onlyBottom = FloorLearning(startCount: 0, countsPerMeter: Self.cpm, nominalZoneHalfM: 0.15)
+        let onlyBottom = FloorLearning(startCount: 0, countsPerMeter: Self.cpm, nominalZoneHalfM: 0.15)
         #expect(throws: FloorLearning.Problem.self) { try onlyBottom.result(endCount: 0) }
         _ = onlyBottom.insideZone
     }
