@@ -206,11 +206,11 @@ final class GpiodV2LineRequest: GpioLineRequest {
                 // The kernel's numbers are 32 bits wide (struct gpio_v2_line_event): at 20,000 edges/s they wrap
                 // after 2.5 days, so gaps are taken modulo 2^32.
                 let globalSeqno = UInt32(truncatingIfNeeded: functions.edgeEventGetGlobalSeqno(event))
-                droppedEvents += Int(globalSeqno &- chipRequest.lastGlobalSeqno &- 1)
+                droppedEvents += Int(clamping: globalSeqno &- chipRequest.lastGlobalSeqno &- 1)
                 chipRequest.lastGlobalSeqno = globalSeqno
                 guard let index = chipRequest.indexByOffset[offset] else { continue }
                 let lineSeqno = UInt32(truncatingIfNeeded: functions.edgeEventGetLineSeqno(event))
-                let lostBefore = Int(lineSeqno &- (chipRequest.lastLineSeqno[index] ?? 0) &- 1)
+                let lostBefore = Int(clamping: lineSeqno &- (chipRequest.lastLineSeqno[index] ?? 0) &- 1)
                 chipRequest.lastLineSeqno[index] = lineSeqno
                 let timestampNs = Int64(truncatingIfNeeded: functions.edgeEventGetTimestampNs(event))
                 let level: UInt8 = functions.edgeEventGetEventType(event) == GPIOD_EDGE_EVENT_RISING_EDGE ? 1 : 0
