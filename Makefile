@@ -59,6 +59,15 @@ test-gpiod2: deps
 	LD_LIBRARY_PATH="$$(dirname "$$(ls "$$prefix"/usr/lib/*/libgpiod.so.3)")" HOISTWATCH_EXPECT_GPIOD=1,2 \
 	  $(SWIFT) test --skip-build --filter 'HoistWatchBoardTests'
 
+## test-gpiod2-trixie: the same test binary inside a debootstrap'ed Debian trixie root (minbase, libgpiod3 and what
+## the tests link, in .build-roots/trixie-amd64) with only libgpiod 2.2 there: one build serves bookworm and
+## trixie. Needs root; about 2 minutes the first time (debootstrap), seconds after. Not part of `make test`.
+.PHONY: test-gpiod2-trixie
+TRIXIE_ROOT ?= .build-roots/trixie-amd64
+test-gpiod2-trixie: deps
+	$(SWIFT) build --build-tests
+	$(SUDO) ./scripts/gpiod2-trixie-chroot.sh $(TRIXIE_ROOT)
+
 ## deb: the Debian package for this machine's architecture, in dist/ (packaging/README.md). The binary is a
 ## release build with the Swift runtime linked in; DEB_SCRATCH picks the build folder.
 .PHONY: deb
