@@ -62,6 +62,29 @@ bench: deps
 clean:
 	rm -rf .build .build-lint bench-out demo-state
 
+## test-gpiod2: the GPIO wrapper against the real libgpiod of each API: bookworm's 1.6 (this machine's libgpiod2 and
+## libgpiod-dev) and trixie's 2.2 (libgpiod3 and libgpiod-dev fetched into .build-roots/gpiod2 by
+## scripts/gpiod2-roots.sh, with an apt configuration of its own). The ABI check holds shim.h to both real
+## headers; the same test binary then loads both real libraries (HOISTWATCH_EXPECT_GPIOD=1,2: neither may be
+## missing) and runs the board tests (fake v1 and v2, GpiodSystemTests on real v1 and v2). About 1 minute after a
+## build; not part of `make test` (docs/gpio.md says why).
+.PHONY: test-gpiod2
+GPIOD2_ROOTS ?= .build-roots/gpiod2
+test-gpiod2: deps
+	prefix=$$(./scripts/gpiod2-roots.sh $(GPIOD2_ROOTS)) && ./scripts/gpiod-abi-check.sh "$$prefix" && \
+	$(SWIFT) build --build-tests && \
+	LD_LIBRARY_PATH="$$(dirname "$$(ls "$$prefix"/usr/lib/*/libgpiod.so.3)")" HOISTWATCH_EXPECT_GPIOD=1,2 \
+	  $(SWIFT) test --skip-build --filter 'HoistWatchBoardTests'
+
+## test-gpiod2-trixie: the same test binary inside a debootstrap'ed Debian trixie root (minbase, libgpiod3 and what
+## the tests link, in .build-roots/trixie-amd64) with only libgpiod 2.2 there: one build serves bookworm and
+## trixie. Needs root; about 2 minutes the first time (debootstrap), seconds after. Not part of `make test`.
+.PHONY: test-gpiod2-trixie
+TRIXIE_ROOT ?= .build-roots/trixie-amd64
+test-gpiod2-trixie: deps
+	$(SWIFT) build --build-tests
+	$(SUDO) ./scripts/gpiod2-trixie-chroot.sh $(TRIXIE_ROOT)
+
 ## deb: the Debian package for this machine's architecture, in dist/ (packaging/README.md). The binary is a
 ## release build with the Swift runtime linked in; DEB_SCRATCH picks the build folder.
 .PHONY: deb
