@@ -23,9 +23,12 @@ build: deps
 ## `swift test` pass: no outbox write (fsync) runs on Swift's cooperative pool (the outbox's writer thread), and the
 ## link, status and diag timers run on an injected clock. The pass has a time limit (scripts/test-pass.sh): a hung
 ## test fails the run with its stacks, not at CI's limit.
+## Then the board tests once more against the real libgpiod 2.2 of Debian trixie beside bookworm's 1.6
+## (`test-gpiod2`: about 20 s more; it fetches trixie's libgpiod3 and libgpiod-dev once).
 test: deps
 	$(SWIFT) build --build-tests
 	SWIFT=$(SWIFT) ./scripts/test-pass.sh
+	$(MAKE) --no-print-directory test-gpiod2
 
 # Every Swift file of the package, as `make format` rewrites and `make lint` checks them (.swift-format;
 # docs/formatting.md says how it differs from swift-nio's and why).
@@ -66,8 +69,8 @@ clean:
 ## libgpiod-dev) and trixie's 2.2 (libgpiod3 and libgpiod-dev fetched into .build-roots/gpiod2 by
 ## scripts/gpiod2-roots.sh, with an apt configuration of its own). The ABI check holds shim.h to both real
 ## headers; the same test binary then loads both real libraries (HOISTWATCH_EXPECT_GPIOD=1,2: neither may be
-## missing) and runs the board tests (fake v1 and v2, GpiodSystemTests on real v1 and v2). About 1 minute after a
-## build; not part of `make test` (docs/gpio.md says why).
+## missing) and runs the board tests (fake v1 and v2, GpiodSystemTests on real v1 and v2). About 20 s after a
+## build; `make test` runs it after the suite.
 .PHONY: test-gpiod2
 GPIOD2_ROOTS ?= .build-roots/gpiod2
 test-gpiod2: deps
