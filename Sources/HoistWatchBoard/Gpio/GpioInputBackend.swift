@@ -34,6 +34,7 @@ public final class GpioInputBackend: @unchecked Sendable {
         /// SCHED_FIFO priority for the reader thread (needs CAP_SYS_NICE); nil keeps the default scheduler.
         public var realtimePriority: Int32? = nil
 
+        /// The defaults above.
         public init() {}
     }
 

@@ -31,6 +31,7 @@ public struct GpioError: Error, Sendable, Hashable, CustomStringConvertible {
         /// is installed, or it lacks a function HoistWatch calls.
         public static let libraryMissing = Code(.libraryMissing)
 
+        /// The code's name (`chipNotFound`, `busy`, ...).
         public var description: String { base.rawValue }
 
         /// The code for an `errno` left by a libgpiod function.
@@ -88,6 +89,7 @@ public struct GpioError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The sentence for a human: what failed, the C function and its message, the errno, and what to check.
     public var description: String {
         var text = "\(subject): \(function) failed: \(message)"
         if errnoValue != 0 { text += " (errno \(errnoValue))" }

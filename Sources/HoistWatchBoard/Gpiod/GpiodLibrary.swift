@@ -37,6 +37,7 @@ public enum GpiodLibrary: Sendable {
             }
         }
 
+        /// The version's name, as logged in `gpio.library`.
         public var description: String { rawValue }
     }
 

@@ -76,6 +76,7 @@ public final class HX711GpioLoadCell: LoadCellSampler {
         return event
     }
 
+    /// Samples handed on and failed (failed reads plus line failures), discarded reads and chip resets.
     public var counters: LoadCellCounters {
         var counters = LoadCellCounters()
         counters.samples = Int64(reader.counters.samples)
@@ -88,6 +89,7 @@ public final class HX711GpioLoadCell: LoadCellSampler {
     /// The reader's own counts (retries, power-downs, saturated frames, not ready), for tests and the log.
     public var readCounters: HX711ReadCounters { reader.counters }
 
+    /// Why the last failed sample failed (a timing limit broken, the chip not ready, a line error), once.
     public func takeFailureReason() -> String? {
         defer { failureReason = nil }
         return failureReason
