@@ -27,6 +27,7 @@ public struct GpioInputCounters: Sendable, Hashable {
     /// Corrective events emitted by those re-reads (each also counts as a lost edge).
     public var resyncCorrections: Int64 = 0
 
+    /// All counts zero: a backend that has not opened its lines yet.
     public init() {}
 
     /// What of these the detection core judges (`sensor_fault` `gpio_lost_edges`).
