@@ -75,6 +75,8 @@ public struct AgentRuntime: Sendable {
             "path": "\(outbox.path)", "pending": "\(pending.count)", "last_seq": "\(lastSeq)",
         ])
         let snapshot = SharedSnapshot()
+        // The status and `diag` show the last seq stored from the start, not 0 until this run stores an event.
+        snapshot.update { $0.lastSeq = lastSeq }
         let notifier = SystemdNotifier()
         let routing = EventRouting(topicPrefix: site.broker.topicPrefix, deviceId: site.deviceId)
         let payload = StatusPayload(identity: .init(

@@ -33,8 +33,8 @@ public struct AgentSnapshot: Sendable {
     public var link = LinkReading()
     /// Events stored in the outbox since start, and the last one's seq.
     public var eventsStored: Int64 = 0
-    /// The `seq` of the last event stored since the agent started; 0 until this run stores one (it is not read back
-    /// from the outbox at start, so after a restart it does not show the outbox's last `seq`).
+    /// The `seq` of the last event stored: the outbox's last `seq` at start (so a restarted agent does not report 0),
+    /// then each event's as this run stores it.
     public var lastSeq: Int64 = 0
     /// Events the outbox could not take yet (disk error): retried every tick, never dropped.
     public var unsaved: Int = 0
