@@ -60,7 +60,8 @@ let package = Package(
         ),
         // A fake libgpiod at the C boundary (scripted chips, lines, kernel FIFOs, an HX711) for tests and the bench.
         .target(
-            name: "HoistWatchBoardTestKit", dependencies: ["HoistWatchBoard", "HoistWatchCore", "HoistWatchSystem", "CGpiod"]
+            name: "HoistWatchBoardTestKit",
+            dependencies: ["HoistWatchBoard", "HoistWatchCore", "HoistWatchSystem", "CGpiod"]
         ),
         // The running agent's I/O shells: durable outbox (SQLite), MQTT link (libmosquitto), detection, status and
         // diag services. It reads any `BoardInputSource`; the executable chooses which.
@@ -127,7 +128,8 @@ let package = Package(
         .testTarget(
             name: "HoistWatchCoreTests",
             dependencies: [
-                "HoistWatchCore", "HoistWatchTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+                "HoistWatchCore", "HoistWatchTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         // The simulator only writes the traces the file tests read and replay.

@@ -91,12 +91,14 @@ struct Options {
             }
         }
         guard port > 0, events > 0, payloadBytes >= 200, samples > 0, spacingMs >= 0, pubRuns > 0,
-              batch > 0 else { Self.usage() }
+            batch > 0
+        else { Self.usage() }
     }
 
     static func usage() -> Never {
-        fail("usage: hoistwatch-bench link --port PORT [--events N] [--payload-bytes B] [--samples S] "
-            + "[--spacing-ms MS] [--pub-runs R] [--batch N] [--mosquitto-pub PATH]")
+        fail(
+            "usage: hoistwatch-bench link --port PORT [--events N] [--payload-bytes B] [--samples S] "
+                + "[--spacing-ms MS] [--pub-runs R] [--batch N] [--mosquitto-pub PATH]")
     }
 }
 
@@ -111,7 +113,8 @@ enum Topics {
 
 /// An event payload like the agent's (one JSON line), padded to exactly `bytes`.
 func payload(seq: Int64, id: String, bytes: Int) -> [UInt8] {
-    let head = "{\"id\":\"\(id)\",\"seq\":\(seq),\"device_id\":\"37010000000000000001\",\"type\":\"overspeed\","
+    let head =
+        "{\"id\":\"\(id)\",\"seq\":\(seq),\"device_id\":\"37010000000000000001\",\"type\":\"overspeed\","
         + "\"class\":\"alarm\",\"severity\":\"alarm\",\"state\":\"raised\",\"time\":\"2025-06-01T08:30:00.000Z\","
         + "\"time_synced\":true,\"mono_ns\":\(seq * 1_000_000),\"data\":{\"speed_mps\":2.083,\"rated_mps\":1.75,"
         + "\"position_m\":11.482,\"direction\":\"up\",\"load_kg\":612.5,\"door_closed\":true},\"pad\":\""
@@ -143,7 +146,8 @@ final class Subscriber: Sendable {
 
     init(port: Int) async {
         do {
-            client = try MosquittoClient(options: MosquittoOptions(host: "127.0.0.1", port: port, clientID: "bench-sub"))
+            client = try MosquittoClient(
+                options: MosquittoOptions(host: "127.0.0.1", port: port, clientID: "bench-sub"))
         } catch {
             fail("subscriber: \(error)")
         }
@@ -226,7 +230,9 @@ func stopLink(_ service: MqttLinkService<ContinuousClock>, _ task: Task<Void, an
 }
 
 /// Waits until the service has acknowledged `count` entries since it started; polls every `pollUs`.
-func waitAcknowledged(_ service: MqttLinkService<ContinuousClock>, _ count: Int, pollUs: Int, timeoutS: Double) async -> Bool {
+func waitAcknowledged(
+    _ service: MqttLinkService<ContinuousClock>, _ count: Int, pollUs: Int, timeoutS: Double
+) async -> Bool {
     let deadline = monotonicNs() + Int64(timeoutS * 1e9)
     while await service.diagnostics().acknowledged < count {
         if monotonicNs() > deadline { return false }
@@ -303,7 +309,9 @@ do {
     let outbox = openOutbox(work, "sustained.db")
     let (service, task) = startLink(port: options.port, outbox: outbox)
     await waitConnected(service)
-    progress("sustained: appending \(n) events of \(options.payloadBytes) B, \(options.batch) per commit, while the link sends them")
+    progress(
+        "sustained: appending \(n) events of \(options.payloadBytes) B, \(options.batch) per commit, while the link sends them"
+    )
     let appendCosts = Locked<[Int64]>([])
     let appendsDone = Locked<Int64?>(nil)
     let payloadBytes = options.payloadBytes
@@ -347,13 +355,15 @@ do {
     let received = subscriber.count(Topics.event)
     await stopLink(service, task)
     let costs = appendCosts.withLock { $0 }.sorted()
-    progress("sustained: \(n) acknowledged in \(seconds(end - start)) s, outbox depth \(left), subscriber got \(received)")
+    progress(
+        "sustained: \(n) acknowledged in \(seconds(end - start)) s, outbox depth \(left), subscriber got \(received)")
     results += [
         ("sustained_batch", "\(options.batch)"),
         ("sustained_s", seconds(end - start)), ("sustained_ev_s", rate(n, end - start)),
         ("sustained_appends_s", seconds(appendsEnd - start)),
         ("sustained_acked_when_appends_done", "\(ackedAtAppendsDone ?? n)"),
-        ("sustained_append_p50_ms", ms(percentile(costs, 0.5))), ("sustained_append_p99_ms", ms(percentile(costs, 0.99))),
+        ("sustained_append_p50_ms", ms(percentile(costs, 0.5))),
+        ("sustained_append_p99_ms", ms(percentile(costs, 0.99))),
         ("sustained_depth_after", "\(left)"), ("sustained_received", "\(received)"),
     ]
     if left != 0 { fail("sustained: \(left) entries still in the outbox") }
@@ -376,7 +386,9 @@ do {
     _ = await waitFor(seconds: 10) { subscriber.count(Topics.event) - before >= n }
     let received = subscriber.count(Topics.event) - before
     await stopLink(service, task)
-    progress("drain: \(n) acknowledged in \(seconds(end - start)) s (connect included), depth \(left), subscriber got \(received)")
+    progress(
+        "drain: \(n) acknowledged in \(seconds(end - start)) s (connect included), depth \(left), subscriber got \(received)"
+    )
     results += [
         ("drain_s", seconds(end - start)), ("drain_ev_s", rate(n, end - start)),
         ("drain_depth_after", "\(left)"), ("drain_received", "\(received)"),
@@ -400,12 +412,15 @@ do {
     var removeNs: [Int64] = []
     for seq in 1...Int64(count) {
         let start = monotonicNs()
-        guard (try? outbox.remove(id: eventID("m", seq))) == true else { fail("remove: \(eventID("m", seq)) not found") }
+        guard (try? outbox.remove(id: eventID("m", seq))) == true else {
+            fail("remove: \(eventID("m", seq)) not found")
+        }
         removeNs.append(monotonicNs() - start)
     }
     removeNs.sort()
     pendingNs.sort()
-    progress("outbox: remove p50 \(ms(percentile(removeNs, 0.5))) ms, pending(32) p50 \(ms(percentile(pendingNs, 0.5))) ms")
+    progress(
+        "outbox: remove p50 \(ms(percentile(removeNs, 0.5))) ms, pending(32) p50 \(ms(percentile(pendingNs, 0.5))) ms")
     results += [
         ("remove_p50_ms", ms(percentile(removeNs, 0.5))), ("remove_p99_ms", ms(percentile(removeNs, 0.99))),
         ("pending_p50_ms", ms(percentile(pendingNs, 0.5))), ("pending_p99_ms", ms(percentile(pendingNs, 0.99))),
@@ -428,7 +443,10 @@ do {
         let start = monotonicNs()
         let status = runProgram(
             options.mosquittoPub,
-            ["-h", "127.0.0.1", "-p", "\(options.port)", "-q", "1", "-t", Topics.mosquittoPub, "-l", "-i", "bench-pub-\(run)"],
+            [
+                "-h", "127.0.0.1", "-p", "\(options.port)", "-q", "1", "-t", Topics.mosquittoPub, "-l", "-i",
+                "bench-pub-\(run)",
+            ],
             stdin: lines)
         let end = monotonicNs()
         guard status == 0 else { fail("mosquitto_pub exited with status \(status)") }

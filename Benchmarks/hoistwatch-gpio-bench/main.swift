@@ -63,8 +63,9 @@ func run(descheduledNs: Int64) throws -> Result {
         BoardProfile.Line(chip: .label(label), offset: offset, activeLow: false, bias: .pullUp)
     }
     let profile = BoardProfile(inputs: [.encA: line(17), .encB: line(27)])
-    let backend = try GpioInputBackend(profile: profile, inputs: [.encA, .encB], source: board.source,
-                                       logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
+    let backend = try GpioInputBackend(
+        profile: profile, inputs: [.encA, .encB], source: board.source,
+        logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
     var encoder = QuadratureScript(chip: label, lineA: 17, lineB: 27, startNs: board.currentNs)
     let chunk = 50_000
     var scripted = 0
@@ -81,8 +82,9 @@ func run(descheduledNs: Int64) throws -> Result {
     }
     let last = backend.flush()
     events += Int64(last.events.count)
-    return Result(wallNs: wallNs() - startNs, counters: last.counters, events: events, dropped: board.droppedEvents,
-                  emptyReads: board.readsOfEmptyFifo)
+    return Result(
+        wallNs: wallNs() - startNs, counters: last.counters, events: events, dropped: board.droppedEvents,
+        emptyReads: board.readsOfEmptyFifo)
 }
 
 progress("encoder at \(rate) edges/s (virtual), \(edges) edges per run, C layer faked")
@@ -96,13 +98,15 @@ for (name, descheduledNs) in [("per_edge", Int64(0)), ("batched", Int64(1_000_00
         let perSecond = Double(result.events) / seconds
         let counters = result.counters
         let complete = result.events == Int64(edges) && counters.lostEdges == 0 && result.dropped == 0
-        progress("\(name): \(result.events) input events in \(String(format: "%.3f", seconds)) s = "
-                 + "\(String(format: "%.0f", perSecond)) events/s (\(counters.batches) batches, lost \(counters.lostEdges), "
-                 + "FIFO drops \(result.dropped))")
+        progress(
+            "\(name): \(result.events) input events in \(String(format: "%.3f", seconds)) s = "
+                + "\(String(format: "%.0f", perSecond)) events/s (\(counters.batches) batches, lost \(counters.lostEdges), "
+                + "FIFO drops \(result.dropped))")
         print("gpio_\(name)_wall_s=\(String(format: "%.3f", seconds))")
         print("gpio_\(name)_input_events=\(result.events)")
         print("gpio_\(name)_input_events_s=\(String(format: "%.0f", perSecond))")
-        print("gpio_\(name)_ns_per_edge=\(String(format: "%.0f", Double(result.wallNs) / Double(max(1, result.events))))")
+        print(
+            "gpio_\(name)_ns_per_edge=\(String(format: "%.0f", Double(result.wallNs) / Double(max(1, result.events))))")
         print("gpio_\(name)_batches=\(counters.batches)")
         print("gpio_\(name)_lost_edges=\(counters.lostEdges)")
         print("gpio_\(name)_overflows_suspected=\(counters.overflowsSuspected)")

@@ -38,8 +38,10 @@ public final class FakeGpioBoard: @unchecked Sendable {
         public var latencyNs: Int64
 
         /// A change of line `offset` of the chip labelled `chip` to `level` at `atNs`.
-        public init(chip: String, offset: UInt32, atNs: Int64, level: UInt8, reported: Bool = true,
-                    latencyNs: Int64 = 0) {
+        public init(
+            chip: String, offset: UInt32, atNs: Int64, level: UInt8, reported: Bool = true,
+            latencyNs: Int64 = 0
+        ) {
             self.chip = chip
             self.offset = offset
             self.atNs = atNs
@@ -172,10 +174,13 @@ public final class FakeGpioBoard: @unchecked Sendable {
     /// A board with `chips`, its clock at `startNs`; every call into the fake advances it by `callCostNs`.
     /// With `clockReadCostNs` > 0 each read of the clock moves it too, so code that spins on the clock (the HX711
     /// bit-bang loop's pulse lengths) ends.
-    public convenience init(chips: [ChipSpec], startNs: Int64 = 1_000_000_000, callCostNs: Int64 = 1_000,
-                            clockReadCostNs: Int64 = 0) {
-        self.init(chips: chips, startNs: startNs, callCostNs: callCostNs, clockReadCostNs: clockReadCostNs,
-                  paced: false)
+    public convenience init(
+        chips: [ChipSpec], startNs: Int64 = 1_000_000_000, callCostNs: Int64 = 1_000,
+        clockReadCostNs: Int64 = 0
+    ) {
+        self.init(
+            chips: chips, startNs: startNs, callCostNs: callCostNs, clockReadCostNs: clockReadCostNs,
+            paced: false)
     }
 
     /// A board whose clock is the real CLOCK_MONOTONIC (never behind it; calls cost nothing) and whose
@@ -280,7 +285,9 @@ public final class FakeGpioBoard: @unchecked Sendable {
     public var isExhausted: Bool {
         withLock {
             scriptHead == script.count && inFlightHead == inFlight.count
-                && chips.allSatisfy { $0.lines.values.allSatisfy { $0.queued == 0 && ($0.requestV2?.queued ?? 0) == 0 } }
+                && chips.allSatisfy {
+                    $0.lines.values.allSatisfy { $0.queued == 0 && ($0.requestV2?.queued ?? 0) == 0 }
+                }
         }
     }
 
@@ -420,8 +427,9 @@ public final class FakeGpioBoard: @unchecked Sendable {
             scriptHead += 1
             line.electrical = edge.level
             guard edge.reported, line.request != nil else { continue }
-            let entry = Arrival(visibleNs: edge.atNs + edge.latencyNs, line: line, timestampNs: edge.atNs,
-                                electrical: edge.level)
+            let entry = Arrival(
+                visibleNs: edge.atNs + edge.latencyNs, line: line, timestampNs: edge.atNs,
+                electrical: edge.level)
             // Kept in arrival order; latencies differ, so insert from the back.
             var position = inFlight.count
             while position > inFlightHead, inFlight[position - 1].visibleNs > entry.visibleNs { position -= 1 }

@@ -44,8 +44,10 @@ public enum FakeGpiod {
                 let clash = others.contains { other in
                     other.chips.contains { $0.spec.label == chip.spec.label || $0.spec.name == chip.spec.name }
                 }
-                precondition(!clash, "another fake board has a chip labelled \(chip.spec.label) or named "
-                                 + chip.spec.name)
+                precondition(
+                    !clash,
+                    "another fake board has a chip labelled \(chip.spec.label) or named "
+                        + chip.spec.name)
             }
             registry.withLock { $0.boards[ObjectIdentifier(board)] = Weak(board: board) }
         }
@@ -108,7 +110,9 @@ public enum FakeGpiod {
     }
 
     /// A bulk's lines and board; nil (errno EINVAL) when they are not all of one chip, like libgpiod v1.
-    private static func sameChip(_ bulk: UnsafeMutablePointer<gpiod_line_bulk>?)
+    private static func sameChip(
+        _ bulk: UnsafeMutablePointer<gpiod_line_bulk>?
+    )
         -> (lines: [FakeGpioBoard.Line], board: FakeGpioBoard)?
     {
         let found = lines(bulk)
@@ -121,7 +125,8 @@ public enum FakeGpiod {
         chipOpenByLabel: { label in
             let wanted = String(cString: label!)
             return withExtendedLifetime(FakeGpiod.liveBoards()) { boards in
-                FakeGpiod.open(FakeGpiod.chips(of: boards).first { $0.spec.label == wanted }, "gpiod_chip_open_by_label")
+                FakeGpiod.open(
+                    FakeGpiod.chips(of: boards).first { $0.spec.label == wanted }, "gpiod_chip_open_by_label")
             }
         },
         chipOpen: { path in
@@ -156,10 +161,13 @@ public enum FakeGpiod {
             }
             return board.withLock {
                 if let failure = board.enter("gpiod_line_request_bulk") { return FakeGpiod.fail(failure, -1) }
-                let biasFlags = Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_DISABLE)
+                let biasFlags =
+                    Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_DISABLE)
                     | Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP) | Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN)
-                let types = [GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES, GPIOD_LINE_REQUEST_DIRECTION_INPUT,
-                             GPIOD_LINE_REQUEST_DIRECTION_OUTPUT].map { Int32($0) }
+                let types = [
+                    GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES, GPIOD_LINE_REQUEST_DIRECTION_INPUT,
+                    GPIOD_LINE_REQUEST_DIRECTION_OUTPUT,
+                ].map { Int32($0) }
                 guard (config.flags & biasFlags).nonzeroBitCount <= 1, types.contains(config.request_type)
                 else { return FakeGpiod.fail(EINVAL, -1) }
                 if lines.contains(where: { $0.request != nil }) { return FakeGpiod.fail(EBUSY, -1) }
@@ -220,8 +228,9 @@ public enum FakeGpiod {
                     let entry = line.fifo[line.fifoHead + slot]
                     let logical = line.logical(entry.electrical)
                     events![slot] = gpiod_line_event(
-                        ts: timespec(tv_sec: Int(entry.timestampNs / 1_000_000_000),
-                                     tv_nsec: Int(entry.timestampNs % 1_000_000_000)),
+                        ts: timespec(
+                            tv_sec: Int(entry.timestampNs / 1_000_000_000),
+                            tv_nsec: Int(entry.timestampNs % 1_000_000_000)),
                         event_type: Int32(logical == 1 ? GPIOD_LINE_EVENT_RISING_EDGE : GPIOD_LINE_EVENT_FALLING_EDGE))
                 }
                 line.fifoHead += taken

@@ -70,8 +70,10 @@ extension FakeGpioBoard {
         var globalSeqno: UInt32 = 0
         var lineSeqnos: [UInt32: UInt32] = [:]
 
-        init(board: FakeGpioBoard, chip: Chip, lines: [Line], settings: [UInt32: LineSettingsV2], consumer: String,
-             capacity: Int) {
+        init(
+            board: FakeGpioBoard, chip: Chip, lines: [Line], settings: [UInt32: LineSettingsV2], consumer: String,
+            capacity: Int
+        ) {
             self.board = board
             self.chip = chip
             self.lines = lines
@@ -93,9 +95,11 @@ extension FakeGpioBoard {
                 head += 1
             }
             let realtime = settings[line.offset]?.eventClock == GPIOD_LINE_CLOCK_REALTIME
-            fifo.append(EventV2(timestampNs: timestampNs + (realtime ? FakeGpioBoard.realtimeOffsetNs : 0),
-                                offset: line.offset, rising: line.logical(electrical) == 1,
-                                globalSeqno: globalSeqno, lineSeqno: lineSeqno))
+            fifo.append(
+                EventV2(
+                    timestampNs: timestampNs + (realtime ? FakeGpioBoard.realtimeOffsetNs : 0),
+                    offset: line.offset, rising: line.logical(electrical) == 1,
+                    globalSeqno: globalSeqno, lineSeqno: lineSeqno))
             if head > 4096, head * 2 > fifo.count {
                 fifo.removeFirst(head)
                 head = 0
@@ -115,9 +119,10 @@ extension FakeGpioBoard {
     public func requestV2(chip label: String, offset: UInt32) -> RequestV2Info? {
         withLock {
             guard let request = chip(label).lines[offset]?.requestV2 else { return nil }
-            return RequestV2Info(consumer: request.consumer, eventBufferSize: request.capacity,
-                                 settings: request.settings[offset] ?? LineSettingsV2(),
-                                 offsets: request.lines.map(\.offset))
+            return RequestV2Info(
+                consumer: request.consumer, eventBufferSize: request.capacity,
+                settings: request.settings[offset] ?? LineSettingsV2(),
+                offsets: request.lines.map(\.offset))
         }
     }
 
@@ -193,8 +198,10 @@ extension FakeGpiod {
     }
 
     /// A setter that refuses what libgpiod 2 refuses (a value outside its enum), with EINVAL.
-    static func set<Value: RawRepresentable>(_ value: Value, valid: ClosedRange<Value.RawValue>,
-                                             _ apply: () -> Void) -> Int32 where Value.RawValue: Comparable {
+    static func set<Value: RawRepresentable>(
+        _ value: Value, valid: ClosedRange<Value.RawValue>,
+        _ apply: () -> Void
+    ) -> Int32 where Value.RawValue: Comparable {
         guard valid.contains(value.rawValue) else { return fail(EINVAL, -1) }
         apply()
         return 0
@@ -228,14 +235,16 @@ extension FakeGpiod {
             return board.withLock {
                 if let failure = board.enter("gpiod_chip_request_lines") { return FakeGpiod.fail(failure, nil) }
                 guard !entries.isEmpty, entries.count <= 64,
-                      entries.allSatisfy({ $0.offset < chip.spec.lineCount }) else { return FakeGpiod.fail(EINVAL, nil) }
+                    entries.allSatisfy({ $0.offset < chip.spec.lineCount })
+                else { return FakeGpiod.fail(EINVAL, nil) }
                 let lines = entries.map { chip.line($0.offset) }
                 if lines.contains(where: { $0.request != nil }) { return FakeGpiod.fail(EBUSY, nil) }
                 let settings = Dictionary(entries.map { ($0.offset, $0.settings) }) { _, last in last }
                 let request = FakeGpioBoard.LineRequestV2(
                     board: board, chip: chip, lines: lines, settings: settings, consumer: config.consumer,
-                    capacity: FakeGpioBoard.kernelEventBufferSize(requested: config.eventBufferSize,
-                                                                   lines: lines.count))
+                    capacity: FakeGpioBoard.kernelEventBufferSize(
+                        requested: config.eventBufferSize,
+                        lines: lines.count))
                 for line in lines {
                     let set = settings[line.offset]!
                     // Described in v1's terms too, so the board's inspection and levels work for both APIs.
@@ -246,11 +255,15 @@ extension FakeGpiod {
                     case GPIOD_LINE_BIAS_DISABLED: flags |= Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_DISABLE)
                     default: break
                     }
-                    let type = set.direction == GPIOD_LINE_DIRECTION_OUTPUT ? GPIOD_LINE_REQUEST_DIRECTION_OUTPUT
-                        : set.edge == GPIOD_LINE_EDGE_BOTH ? GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES
-                        : GPIOD_LINE_REQUEST_DIRECTION_INPUT
-                    line.request = FakeGpioBoard.Request(consumer: config.consumer, requestType: Int32(type),
-                                                         flags: flags)
+                    let type =
+                        set.direction == GPIOD_LINE_DIRECTION_OUTPUT
+                        ? GPIOD_LINE_REQUEST_DIRECTION_OUTPUT
+                        : set.edge == GPIOD_LINE_EDGE_BOTH
+                            ? GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES
+                            : GPIOD_LINE_REQUEST_DIRECTION_INPUT
+                    line.request = FakeGpioBoard.Request(
+                        consumer: config.consumer, requestType: Int32(type),
+                        flags: flags)
                     line.requestV2 = request
                     line.fifo.removeAll()
                     line.fifoHead = 0
@@ -271,31 +284,38 @@ extension FakeGpiod {
         lineSettingsFree: { FakeGpiod.release($0, as: SettingsV2.self) },
         lineSettingsSetDirection: { pointer, value in
             let settings = FakeGpiod.object(pointer, as: SettingsV2.self)
-            return FakeGpiod.set(value, valid: GPIOD_LINE_DIRECTION_AS_IS.rawValue...GPIOD_LINE_DIRECTION_OUTPUT.rawValue)
-                { settings.value.direction = value }
+            return FakeGpiod.set(
+                value, valid: GPIOD_LINE_DIRECTION_AS_IS.rawValue...GPIOD_LINE_DIRECTION_OUTPUT.rawValue
+            ) { settings.value.direction = value }
         },
         lineSettingsSetEdgeDetection: { pointer, value in
             let settings = FakeGpiod.object(pointer, as: SettingsV2.self)
-            return FakeGpiod.set(value, valid: GPIOD_LINE_EDGE_NONE.rawValue...GPIOD_LINE_EDGE_BOTH.rawValue)
-                { settings.value.edge = value }
+            return FakeGpiod.set(value, valid: GPIOD_LINE_EDGE_NONE.rawValue...GPIOD_LINE_EDGE_BOTH.rawValue) {
+                settings.value.edge = value
+            }
         },
         lineSettingsSetBias: { pointer, value in
             let settings = FakeGpiod.object(pointer, as: SettingsV2.self)
             // UNKNOWN is what a line info may report, not a setting.
             guard value != GPIOD_LINE_BIAS_UNKNOWN else { return FakeGpiod.fail(EINVAL, -1) }
-            return FakeGpiod.set(value, valid: GPIOD_LINE_BIAS_AS_IS.rawValue...GPIOD_LINE_BIAS_PULL_DOWN.rawValue)
-                { settings.value.bias = value }
+            return FakeGpiod.set(value, valid: GPIOD_LINE_BIAS_AS_IS.rawValue...GPIOD_LINE_BIAS_PULL_DOWN.rawValue) {
+                settings.value.bias = value
+            }
         },
-        lineSettingsSetActiveLow: { pointer, value in FakeGpiod.object(pointer, as: SettingsV2.self).value.activeLow = value },
+        lineSettingsSetActiveLow: { pointer, value in
+            FakeGpiod.object(pointer, as: SettingsV2.self).value.activeLow = value
+        },
         lineSettingsSetEventClock: { pointer, value in
             let settings = FakeGpiod.object(pointer, as: SettingsV2.self)
-            return FakeGpiod.set(value, valid: GPIOD_LINE_CLOCK_MONOTONIC.rawValue...GPIOD_LINE_CLOCK_HTE.rawValue)
-                { settings.value.eventClock = value }
+            return FakeGpiod.set(value, valid: GPIOD_LINE_CLOCK_MONOTONIC.rawValue...GPIOD_LINE_CLOCK_HTE.rawValue) {
+                settings.value.eventClock = value
+            }
         },
         lineSettingsSetOutputValue: { pointer, value in
             let settings = FakeGpiod.object(pointer, as: SettingsV2.self)
-            return FakeGpiod.set(value, valid: GPIOD_LINE_VALUE_INACTIVE.rawValue...GPIOD_LINE_VALUE_ACTIVE.rawValue)
-                { settings.value.outputValue = value }
+            return FakeGpiod.set(value, valid: GPIOD_LINE_VALUE_INACTIVE.rawValue...GPIOD_LINE_VALUE_ACTIVE.rawValue) {
+                settings.value.outputValue = value
+            }
         },
         lineConfigNew: { FakeGpiod.retained(LineConfigV2()) },
         lineConfigFree: { FakeGpiod.release($0, as: LineConfigV2.self) },
@@ -340,18 +360,24 @@ extension FakeGpiod {
                 guard let line = FakeGpiod.requestLine(request, offset) else {
                     return FakeGpiod.fail(EINVAL, GPIOD_LINE_VALUE_ERROR)
                 }
-                return line.logical(board.electrical(of: line)) == 1 ? GPIOD_LINE_VALUE_ACTIVE : GPIOD_LINE_VALUE_INACTIVE
+                return line.logical(board.electrical(of: line)) == 1
+                    ? GPIOD_LINE_VALUE_ACTIVE : GPIOD_LINE_VALUE_INACTIVE
             }
         },
         lineRequestGetValuesSubset: { pointer, count, offsets, values in
             let request = FakeGpiod.object(pointer, as: FakeGpioBoard.LineRequestV2.self)
             let board = request.board
             return board.withLock {
-                if let failure = board.enter("gpiod_line_request_get_values_subset") { return FakeGpiod.fail(failure, -1) }
+                if let failure = board.enter("gpiod_line_request_get_values_subset") {
+                    return FakeGpiod.fail(failure, -1)
+                }
                 guard let offsets, let values else { return FakeGpiod.fail(EINVAL, -1) }
                 for slot in 0..<count {
-                    guard let line = FakeGpiod.requestLine(request, offsets[slot]) else { return FakeGpiod.fail(EINVAL, -1) }
-                    values[slot] = line.logical(board.electrical(of: line)) == 1
+                    guard let line = FakeGpiod.requestLine(request, offsets[slot]) else {
+                        return FakeGpiod.fail(EINVAL, -1)
+                    }
+                    values[slot] =
+                        line.logical(board.electrical(of: line)) == 1
                         ? GPIOD_LINE_VALUE_ACTIVE : GPIOD_LINE_VALUE_INACTIVE
                 }
                 return 0
@@ -363,7 +389,8 @@ extension FakeGpiod {
             return board.withLock {
                 if let failure = board.enter("gpiod_line_request_set_value") { return FakeGpiod.fail(failure, -1) }
                 guard let line = FakeGpiod.requestLine(request, offset),
-                      request.settings[offset]?.direction == GPIOD_LINE_DIRECTION_OUTPUT else {
+                    request.settings[offset]?.direction == GPIOD_LINE_DIRECTION_OUTPUT
+                else {
                     return FakeGpiod.fail(EPERM, -1)
                 }
                 board.drive(line, electrical: line.logical(value == GPIOD_LINE_VALUE_ACTIVE ? 1 : 0))
@@ -374,7 +401,9 @@ extension FakeGpiod {
             let request = FakeGpiod.object(pointer, as: FakeGpioBoard.LineRequestV2.self)
             let board = request.board
             return board.withLock {
-                if let failure = board.enter("gpiod_line_request_wait_edge_events") { return FakeGpiod.fail(failure, -1) }
+                if let failure = board.enter("gpiod_line_request_wait_edge_events") {
+                    return FakeGpiod.fail(failure, -1)
+                }
                 let deadlineNs = timeoutNs < 0 ? Int64.max : board.nowNs + timeoutNs
                 // ppoll on the request's file, as in the v1 fake's wait.
                 while request.queued == 0 {
@@ -394,7 +423,9 @@ extension FakeGpiod {
             let buffer = FakeGpiod.object(bufferPointer, as: EventBufferV2.self)
             let board = request.board
             return board.withLock {
-                if let failure = board.enter("gpiod_line_request_read_edge_events") { return FakeGpiod.fail(failure, -1) }
+                if let failure = board.enter("gpiod_line_request_read_edge_events") {
+                    return FakeGpiod.fail(failure, -1)
+                }
                 if request.queued == 0 {
                     // The real read blocks until an event comes; the fake counts it and lets time run to one.
                     board.blockingReads += 1

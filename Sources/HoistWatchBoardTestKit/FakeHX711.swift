@@ -17,13 +17,16 @@ public final class FakeHX711: @unchecked Sendable {
 
     /// A chip on `chip`'s lines `doutLine`/`sckLine`, converting `value` at each conversion's time (nil: it does
     /// not answer then); `periodNs` 100 ms is 10 SPS, `settlingNs` the settling time after a power-down.
-    public init(chip: String, doutLine: UInt32, sckLine: UInt32, periodNs: Int64 = 100_000_000,
-                settlingNs: Int64 = 400_000_000, value: @escaping @Sendable (Int64) -> Int32?) {
+    public init(
+        chip: String, doutLine: UInt32, sckLine: UInt32, periodNs: Int64 = 100_000_000,
+        settlingNs: Int64 = 400_000_000, value: @escaping @Sendable (Int64) -> Int32?
+    ) {
         self.chip = chip
         self.doutLine = doutLine
         self.sckLine = sckLine
-        model = HX711Model(conversions: .values(value), firstReadyNs: .max, periodNs: periodNs,
-                           settlingNs: settlingNs)
+        model = HX711Model(
+            conversions: .values(value), firstReadyNs: .max, periodNs: periodNs,
+            settlingNs: settlingNs)
     }
 
     /// Conversions clocked out completely (25 pulses).
@@ -34,8 +37,9 @@ public final class FakeHX711: @unchecked Sendable {
     public var valuesRead: [Int32] { model.valuesRead }
 
     func attached(atNs nowNs: Int64) {
-        model = HX711Model(conversions: model.conversions, firstReadyNs: nowNs + model.periodNs,
-                           periodNs: model.periodNs, settlingNs: model.settlingNs)
+        model = HX711Model(
+            conversions: model.conversions, firstReadyNs: nowNs + model.periodNs,
+            periodNs: model.periodNs, settlingNs: model.settlingNs)
     }
 
     /// DOUT's electrical level now.

@@ -68,8 +68,10 @@ public struct HX711Model: Sendable {
     private var pulsesSeen = 0
 
     /// A chip whose first conversion is ready at `firstReadyNs`.
-    public init(conversions: Conversions, firstReadyNs: Int64, periodNs: Int64 = 100_000_000,
-                settlingNs: Int64 = 400_000_000) {
+    public init(
+        conversions: Conversions, firstReadyNs: Int64, periodNs: Int64 = 100_000_000,
+        settlingNs: Int64 = 400_000_000
+    ) {
         self.conversions = conversions
         self.periodNs = periodNs
         self.settlingNs = settlingNs
@@ -136,7 +138,8 @@ public struct HX711Model: Sendable {
             return
         }
         guard highNs >= HX711Timing.minClockHighNs,
-              !missedPulses.contains(Pulse(read: reads, pulse: risesThisRead)) else { return }
+            !missedPulses.contains(Pulse(read: reads, pulse: risesThisRead))
+        else { return }
         pulsesSeen += 1
         if pulsesSeen == 25 {
             conversionsRead += 1

@@ -1,4 +1,5 @@
 import HoistWatchCore
+
 extension BoardProfile {
     /// The largest line offset a profile may name; real chips have far fewer (the I/O check compares with the
     /// chip's own count).
@@ -17,8 +18,9 @@ extension BoardProfile {
         for name in inputsSection.keys {
             guard let input = InputName(wireName: name) else {
                 let known = InputName.allCases.map(\.wireName).joined(separator: ", ")
-                throw InputError(.unknownKey, key: inputsSection.keyPath(name),
-                                 "\"\(name)\" is not a logical input of trace.md (known: \(known))")
+                throw InputError(
+                    .unknownKey, key: inputsSection.keyPath(name),
+                    "\"\(name)\" is not a logical input of trace.md (known: \(known))")
             }
             let section = try inputsSection.section(name)
             let line = try parseLine(section)
@@ -30,8 +32,9 @@ extension BoardProfile {
             throw InputError(.invalidValue, key: "inputs", "maps no input: add a [inputs.NAME] table per wired input")
         }
         if (inputs[.encA] == nil) != (inputs[.encB] == nil) {
-            throw InputError(.invalidValue, key: inputs[.encA] == nil ? "inputs.enc_a" : "inputs.enc_b",
-                             "enc_a and enc_b are a quadrature pair: map both or neither")
+            throw InputError(
+                .invalidValue, key: inputs[.encA] == nil ? "inputs.enc_a" : "inputs.enc_b",
+                "enc_a and enc_b are a quadrature pair: map both or neither")
         }
 
         var loadCell: LoadCellWiring?
@@ -47,7 +50,9 @@ extension BoardProfile {
         var offset: UInt32
     }
 
-    private static func claim(_ line: LineKey, for user: String, key: String, _ users: inout [LineKey: String])
+    private static func claim(
+        _ line: LineKey, for user: String, key: String, _ users: inout [LineKey: String]
+    )
         throws(InputError)
     {
         if let other = users[line] {
@@ -62,14 +67,16 @@ extension BoardProfile {
         let chip = try parseChip(section)
         let offset = try parseOffset(section, "line")
         guard let activeLow = try section.optionalBool("active_low") else {
-            throw InputError(.missingKey, key: section.keyPath("active_low"),
-                             "required: true when the asserted state pulls the pin low (optocoupler, switch to ground)")
+            throw InputError(
+                .missingKey, key: section.keyPath("active_low"),
+                "required: true when the asserted state pulls the pin low (optocoupler, switch to ground)")
         }
         let biasText = try section.string("bias")
         guard let bias = Bias(rawValue: biasText) else {
             let known = Bias.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            throw InputError(.invalidValue, key: section.keyPath("bias"),
-                             "must be one of \(known), got \"\(biasText)\"")
+            throw InputError(
+                .invalidValue, key: section.keyPath("bias"),
+                "must be one of \(known), got \"\(biasText)\"")
         }
         try section.rejectUnknownKeys()
         return Line(chip: chip, offset: offset, activeLow: activeLow, bias: bias)
@@ -77,8 +84,9 @@ extension BoardProfile {
 
     private static func parseChip(_ section: TOMLSection) throws(InputError) -> Chip {
         guard let text = try section.optionalString("chip") else {
-            throw InputError(.missingKey, key: section.keyPath("chip"),
-                             "required: the GPIO chip's label (like \"pinctrl-bcm2711\") or its path (/dev/gpiochip0)")
+            throw InputError(
+                .missingKey, key: section.keyPath("chip"),
+                "required: the GPIO chip's label (like \"pinctrl-bcm2711\") or its path (/dev/gpiochip0)")
         }
         guard !text.isEmpty, !text.contains(where: { $0.isNewline || $0 == "\0" }) else {
             throw InputError(.invalidValue, key: section.keyPath("chip"), "must be a chip label or a /dev path")
@@ -89,13 +97,16 @@ extension BoardProfile {
     private static func parseOffset(_ section: TOMLSection, _ key: String) throws(InputError) -> UInt32 {
         let offset = try section.int(key)
         guard (0...maxLineOffset).contains(offset) else {
-            throw InputError(.invalidValue, key: section.keyPath(key),
-                             "must be a line offset from 0 to \(maxLineOffset), got \(offset)")
+            throw InputError(
+                .invalidValue, key: section.keyPath(key),
+                "must be a line offset from 0 to \(maxLineOffset), got \(offset)")
         }
         return UInt32(offset)
     }
 
-    private static func parseLoadCell(_ section: TOMLSection, _ users: inout [LineKey: String])
+    private static func parseLoadCell(
+        _ section: TOMLSection, _ users: inout [LineKey: String]
+    )
         throws(InputError) -> LoadCellWiring
     {
         let mode = try section.string("mode")
@@ -104,13 +115,15 @@ extension BoardProfile {
         case "iio":
             let device = try section.string("iio_device")
             guard device.hasPrefix("/") else {
-                throw InputError(.invalidValue, key: section.keyPath("iio_device"),
-                                 "must be the IIO device's sysfs folder, like /sys/bus/iio/devices/iio:device0")
+                throw InputError(
+                    .invalidValue, key: section.keyPath("iio_device"),
+                    "must be the IIO device's sysfs folder, like /sys/bus/iio/devices/iio:device0")
             }
             let channel = try section.optionalString("iio_channel") ?? "in_voltage0_raw"
             guard !channel.isEmpty, !channel.contains("/") else {
-                throw InputError(.invalidValue, key: section.keyPath("iio_channel"),
-                                 "must be a file name in the device folder, like in_voltage0_raw")
+                throw InputError(
+                    .invalidValue, key: section.keyPath("iio_channel"),
+                    "must be a file name in the device folder, like in_voltage0_raw")
             }
             wiring = .iio(device: device, channel: channel)
         case "gpio":
@@ -121,8 +134,9 @@ extension BoardProfile {
             try claim(LineKey(chip: chip, offset: sck), for: "hx711 PD_SCK", key: section.keyPath("sck_line"), &users)
             wiring = .gpio(chip: chip, doutLine: dout, sckLine: sck)
         default:
-            throw InputError(.invalidValue, key: section.keyPath("mode"),
-                             "must be \"iio\" (kernel driver) or \"gpio\" (bit-banged), got \"\(mode)\"")
+            throw InputError(
+                .invalidValue, key: section.keyPath("mode"),
+                "must be \"iio\" (kernel driver) or \"gpio\" (bit-banged), got \"\(mode)\"")
         }
         try section.rejectUnknownKeys()
         return wiring

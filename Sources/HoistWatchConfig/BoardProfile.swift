@@ -1,4 +1,5 @@
 import HoistWatchCore
+
 /// A board profile (`Board/profiles/NAME.toml`, docs/gpio.md): which GPIO line of which chip carries each logical
 /// input of trace.md, with the line's polarity and bias, and how the HX711 load cell is connected.
 ///
@@ -108,7 +109,8 @@ extension BoardProfile {
     /// The profile cut down to what an installation uses: the `wired` inputs, and the load cell only when
     /// `loadCellWired`. Chip checks look at this, so an unused chip of a generic profile does not matter.
     public func restricted(to wired: Set<InputName>, loadCellWired: Bool) -> BoardProfile {
-        BoardProfile(description: description, inputs: inputs.filter { wired.contains($0.key) },
-                     loadCell: loadCellWired ? loadCell : nil)
+        BoardProfile(
+            description: description, inputs: inputs.filter { wired.contains($0.key) },
+            loadCell: loadCellWired ? loadCell : nil)
     }
 }

@@ -25,9 +25,11 @@ public enum BoardProfileFile {
     public static func locate(_ board: String, in folders: [String]) throws(InputError) -> String {
         if board.contains("/") { return board }
         guard !board.isEmpty, !board.hasPrefix("."),
-              board.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
-            throw InputError(.invalidValue, key: "board",
-                             "\"\(board)\" is neither \"sim\", a profile name (letters, digits, - _ .) nor a path")
+            board.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+        else {
+            throw InputError(
+                .invalidValue, key: "board",
+                "\"\(board)\" is neither \"sim\", a profile name (letters, digits, - _ .) nor a path")
         }
         for folder in folders {
             let path = "\(folder)/\(board).toml"
@@ -40,14 +42,16 @@ public enum BoardProfileFile {
         }
         let available = known.isEmpty ? "none found" : "found: " + Array(Set(known)).sorted().joined(separator: ", ")
         if board.hasSuffix(".toml") {
-            throw InputError(.unreadable, key: "board",
-                             "no board profile named \"\(board)\": a name is looked up without .toml (\(available)); "
-                                 + "to name a file, write it as a path, like \"./\(board)\" (next to the site config)")
+            throw InputError(
+                .unreadable, key: "board",
+                "no board profile named \"\(board)\": a name is looked up without .toml (\(available)); "
+                    + "to name a file, write it as a path, like \"./\(board)\" (next to the site config)")
         }
         let looked = folders.joined(separator: ", ")
-        throw InputError(.unreadable, key: "board",
-                         "no board profile named \"\(board)\" (looked for \(board).toml in \(looked); \(available)); "
-                             + "use \"sim\", one of those names, or the profile's path")
+        throw InputError(
+            .unreadable, key: "board",
+            "no board profile named \"\(board)\" (looked for \(board).toml in \(looked); \(available)); "
+                + "use \"sim\", one of those names, or the profile's path")
     }
 
     /// Loads and validates a profile; errors name the profile file.
@@ -64,12 +68,15 @@ public enum BoardProfileFile {
 extension BoardProfileFile {
     /// The profile a site config's `board` names, checked against the calibration: every wired input mapped, the
     /// load cell connected when it is wired. Throws the first problem (`SiteConfigCheck` reports them all).
-    public static func load(for site: SiteConfig, calibration: Calibration, folders: [String]? = nil)
+    public static func load(
+        for site: SiteConfig, calibration: Calibration, folders: [String]? = nil
+    )
         throws(InputError) -> (path: String, profile: BoardProfile)
     {
         guard case .profile(let board) = site.board else {
-            throw InputError(.invalidValue, file: site.path, key: "board",
-                             "is \"sim\": the simulated board has no GPIO lines")
+            throw InputError(
+                .invalidValue, file: site.path, key: "board",
+                "is \"sim\": the simulated board has no GPIO lines")
         }
         let path: String
         do {
@@ -81,9 +88,10 @@ extension BoardProfileFile {
         let missing = profile.unmapped(calibration.wiredInputs)
         guard missing.isEmpty else {
             let names = missing.map(\.wireName).joined(separator: ", ")
-            throw InputError(.invalidValue, file: site.path, key: "board",
-                             "the board profile \(path) maps no line for \(names), "
-                                 + "which the calibration \(site.calibrationPath) wires")
+            throw InputError(
+                .invalidValue, file: site.path, key: "board",
+                "the board profile \(path) maps no line for \(names), "
+                    + "which the calibration \(site.calibrationPath) wires")
         }
         return (path, profile)
     }

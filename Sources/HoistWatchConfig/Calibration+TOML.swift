@@ -1,4 +1,5 @@
 import HoistWatchCore
+
 extension Calibration {
     /// Parses and validates a calibration file's text. Errors name the key and the reason; the caller adds the file.
     public static func parse(toml text: String) throws(InputError) -> Calibration {
@@ -6,12 +7,16 @@ extension Calibration {
         let equipmentSection = try root.section("equipment")
         let kindText = try equipmentSection.string("kind")
         guard let equipment = Equipment(rawValue: kindText) else {
-            throw InputError(.invalidValue, key: "equipment.kind", "must be \"elevator\" or \"crane\", got \"\(kindText)\"")
+            throw InputError(
+                .invalidValue, key: "equipment.kind", "must be \"elevator\" or \"crane\", got \"\(kindText)\"")
         }
         let deviceId = try equipmentSection.string("device_id")
-        guard !deviceId.isEmpty, deviceId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw InputError(.invalidValue, key: "equipment.device_id",
-                             "must be non-empty letters, digits, '-' or '_' (it becomes part of MQTT topics)")
+        guard !deviceId.isEmpty,
+            deviceId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        else {
+            throw InputError(
+                .invalidValue, key: "equipment.device_id",
+                "must be non-empty letters, digits, '-' or '_' (it becomes part of MQTT topics)")
         }
         let description = try equipmentSection.optionalString("description")
         try equipmentSection.rejectUnknownKeys()
@@ -44,14 +49,16 @@ extension Calibration {
                 throw InputError(.invalidValue, key: "floors.levels_m", "needs at least two landings")
             }
             for index in 1..<levels.count where levels[index] <= levels[index - 1] {
-                throw InputError(.invalidValue, key: "floors.levels_m",
-                                 "landings must be strictly ascending: \(levels[index]) after \(levels[index - 1])")
+                throw InputError(
+                    .invalidValue, key: "floors.levels_m",
+                    "landings must be strictly ascending: \(levels[index]) after \(levels[index - 1])")
             }
             let halfZone = try positive(floors, "door_zone_half_m")
             let smallestGap = zip(levels.dropFirst(), levels).map { $0 - $1 }.min() ?? 0
             guard halfZone * 2 < smallestGap else {
-                throw InputError(.invalidValue, key: "floors.door_zone_half_m",
-                                 "door zones of adjacent landings overlap (smallest landing gap \(smallestGap) m)")
+                throw InputError(
+                    .invalidValue, key: "floors.door_zone_half_m",
+                    "door zones of adjacent landings overlap (smallest landing gap \(smallestGap) m)")
             }
             try floors.rejectUnknownKeys()
             calibration.levelsM = levels
@@ -61,7 +68,8 @@ extension Calibration {
             let upper = try travel.double("upper_limit_m")
             let lower = try travel.double("lower_limit_m")
             guard upper > lower else {
-                throw InputError(.invalidValue, key: "travel.upper_limit_m", "must be above travel.lower_limit_m (\(lower))")
+                throw InputError(
+                    .invalidValue, key: "travel.upper_limit_m", "must be above travel.lower_limit_m (\(lower))")
             }
             try travel.rejectUnknownKeys()
             let wind = try root.section("wind")
@@ -85,17 +93,21 @@ extension Calibration {
 
     private static func positive(_ section: TOMLSection, _ key: String) throws(InputError) -> Double {
         let value = try section.double(key)
-        guard value > 0 else { throw InputError(.invalidValue, key: section.keyPath(key), "must be greater than 0, got \(value)") }
+        guard value > 0 else {
+            throw InputError(.invalidValue, key: section.keyPath(key), "must be greater than 0, got \(value)")
+        }
         return value
     }
 
-    private static func wiredInputs(_ wiring: TOMLSection, _ equipment: Equipment) throws(InputError) -> Set<InputName> {
+    private static func wiredInputs(_ wiring: TOMLSection, _ equipment: Equipment) throws(InputError) -> Set<InputName>
+    {
         var result: Set<InputName> = []
         for (index, name) in try wiring.stringArray("inputs").enumerated() {
             guard let input = InputName(wireName: name), equipment.digitalInputs.contains(input) else {
                 let known = equipment.digitalInputs.map(\.wireName).joined(separator: ", ")
-                throw InputError(.invalidValue, key: "wiring.inputs[\(index)]",
-                                 "\"\(name)\" is not an input of a \(equipment.rawValue) (known: \(known))")
+                throw InputError(
+                    .invalidValue, key: "wiring.inputs[\(index)]",
+                    "\"\(name)\" is not an input of a \(equipment.rawValue) (known: \(known))")
             }
             guard result.insert(input).inserted else {
                 throw InputError(.invalidValue, key: "wiring.inputs[\(index)]", "\"\(name)\" is listed twice")
@@ -111,7 +123,8 @@ extension Calibration {
         var result: Set<AdcChannel> = []
         for (index, name) in try wiring.stringArray("adc").enumerated() {
             guard let channel = AdcChannel(wireName: name) else {
-                throw InputError(.invalidValue, key: "wiring.adc[\(index)]", "\"\(name)\" is not an ADC channel (known: load)")
+                throw InputError(
+                    .invalidValue, key: "wiring.adc[\(index)]", "\"\(name)\" is not an ADC channel (known: load)")
             }
             guard result.insert(channel).inserted else {
                 throw InputError(.invalidValue, key: "wiring.adc[\(index)]", "\"\(name)\" is listed twice")

@@ -1,6 +1,6 @@
 import FoundationEssentials
-import HoistWatchFiles
 import HoistWatchCore
+import HoistWatchFiles
 
 #if canImport(Glibc)
 import Glibc
@@ -26,14 +26,17 @@ public enum CalibrationFileUpdate {
     public static func checkWritable(_ path: String) throws(Failure) {
         let folder = folderOf(path)
         if access(path, W_OK) != 0 || access(folder, W_OK) != 0 {
-            throw Failure(description: "\(path): cannot write the calibration file or its folder "
-                          + "(\(String(cString: strerror(errno)))): run the wizard as root (sudo) or as the file's owner")
+            throw Failure(
+                description: "\(path): cannot write the calibration file or its folder "
+                    + "(\(String(cString: strerror(errno)))): run the wizard as root (sudo) or as the file's owner")
         }
     }
 
     /// Applies `updates` to the file; returns the backup's path. `nowNs` (CLOCK_REALTIME) names the backup.
     @discardableResult
-    public static func apply(_ updates: [TOMLTextEdit.Update], to path: String, nowNs: Int64 = realtimeNs())
+    public static func apply(
+        _ updates: [TOMLTextEdit.Update], to path: String, nowNs: Int64 = realtimeNs()
+    )
         throws -> String
     {
         // Two wizards finishing at once must not lose one's values: read-modify-write under a lock on the folder.
@@ -46,8 +49,9 @@ public enum CalibrationFileUpdate {
         do {
             _ = try Calibration.parse(toml: new)
         } catch {
-            throw Failure(description: "\(path): the new values would make the file invalid, nothing was written: "
-                          + error.description)
+            throw Failure(
+                description: "\(path): the new values would make the file invalid, nothing was written: "
+                    + error.description)
         }
         // 2026-11-23T05:19:34.123Z -> 20261123T051934Z
         let stamp = WallTime.rfc3339(ns: nowNs).prefix(19).filter { $0 != "-" && $0 != ":" } + "Z"

@@ -1,4 +1,5 @@
 import HoistWatchCore
+
 extension SiteConfig {
     /// The state folder when the file names none.
     public static let defaultStateDirectory = "/var/lib/hoistwatch"
@@ -14,28 +15,32 @@ extension SiteConfig {
 
         let deviceId = try root.string("device_id")
         guard !deviceId.isEmpty, deviceId.count <= 64,
-              deviceId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+            deviceId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         else {
-            throw InputError(.invalidValue, key: "device_id",
-                             "must be 1 to 64 letters, digits, '-' or '_' (it becomes part of MQTT topics)")
+            throw InputError(
+                .invalidValue, key: "device_id",
+                "must be 1 to 64 letters, digits, '-' or '_' (it becomes part of MQTT topics)")
         }
         let boardText = try nonEmptyString(root, "board")
         // A name is looked up under Board/profiles; anything with a slash is a path like every other path here.
-        let board: Board = boardText == "sim"
+        let board: Board =
+            boardText == "sim"
             ? .sim : .profile(boardText.contains("/") ? resolve(boardText, in: folder) : boardText)
         let calibrationPath = resolve(try nonEmptyString(root, "calibration"), in: folder)
         let stateDirectory = resolve(
             try nonEmptyString(root, "state_dir", default: defaultStateDirectory), in: folder)
         let logLevel = try root.optionalString("log_level") ?? "info"
         guard logLevels.contains(logLevel) else {
-            throw InputError(.invalidValue, key: "log_level",
-                             "must be one of \(logLevels.joined(separator: ", ")), got \"\(logLevel)\"")
+            throw InputError(
+                .invalidValue, key: "log_level",
+                "must be one of \(logLevels.joined(separator: ", ")), got \"\(logLevel)\"")
         }
         // The upper bounds keep later conversions to nanoseconds and bytes far from overflowing.
         let statusIntervalS = try root.optionalDouble("status_interval_s") ?? 60
         guard statusIntervalS >= 0.1, statusIntervalS <= 86_400 else {
-            throw InputError(.invalidValue, key: "status_interval_s",
-                             "must be from 0.1 to 86400 seconds, got \(statusIntervalS)")
+            throw InputError(
+                .invalidValue, key: "status_interval_s",
+                "must be from 0.1 to 86400 seconds, got \(statusIntervalS)")
         }
         let historyDays = try root.optionalInt("history_days") ?? 30
         guard historyDays >= 1, historyDays <= 3650 else {
@@ -43,8 +48,9 @@ extension SiteConfig {
         }
         let historyCapMiB = try root.optionalDouble("history_cap_mib") ?? 64
         guard historyCapMiB >= 1, historyCapMiB <= 1_048_576 else {
-            throw InputError(.invalidValue, key: "history_cap_mib",
-                             "must be from 1 to 1048576 (1 TiB), got \(historyCapMiB)")
+            throw InputError(
+                .invalidValue, key: "history_cap_mib",
+                "must be from 1 to 1048576 (1 TiB), got \(historyCapMiB)")
         }
 
         let broker = try parseBroker(try root.section("broker"), deviceId: deviceId, folder: folder)
@@ -53,8 +59,9 @@ extension SiteConfig {
         if let outbox = try root.optionalSection("outbox") {
             if let capMiB = try outbox.optionalDouble("cap_mib") {
                 guard capMiB > 0, capMiB <= 1_048_576 else {
-                    throw InputError(.invalidValue, key: "outbox.cap_mib",
-                                     "must be greater than 0 and at most 1048576 (1 TiB), got \(capMiB)")
+                    throw InputError(
+                        .invalidValue, key: "outbox.cap_mib",
+                        "must be greater than 0 and at most 1048576 (1 TiB), got \(capMiB)")
                 }
                 outboxCapBytes = max(1, Int64((capMiB * 1_048_576).rounded()))
             }
@@ -79,7 +86,9 @@ extension SiteConfig {
             simulation: simulation)
     }
 
-    private static func parseBroker(_ section: TOMLSection, deviceId: String, folder: String?)
+    private static func parseBroker(
+        _ section: TOMLSection, deviceId: String, folder: String?
+    )
         throws(InputError) -> Broker
     {
         let host = try section.string("host")
@@ -90,14 +99,17 @@ extension SiteConfig {
         let tlsCert = try optionalPath(section, "tls_cert", in: folder)
         let tlsKey = try optionalPath(section, "tls_key", in: folder)
         if tlsCert != nil, tlsKey == nil {
-            throw InputError(.missingKey, key: "broker.tls_key", "required when broker.tls_cert is set (they go together)")
+            throw InputError(
+                .missingKey, key: "broker.tls_key", "required when broker.tls_cert is set (they go together)")
         }
         if tlsKey != nil, tlsCert == nil {
-            throw InputError(.missingKey, key: "broker.tls_cert", "required when broker.tls_key is set (they go together)")
+            throw InputError(
+                .missingKey, key: "broker.tls_cert", "required when broker.tls_key is set (they go together)")
         }
         if tlsCert != nil, tlsCA == nil {
-            throw InputError(.missingKey, key: "broker.tls_ca",
-                             "required when broker.tls_cert and tls_key are set: a client certificate needs TLS")
+            throw InputError(
+                .missingKey, key: "broker.tls_ca",
+                "required when broker.tls_cert and tls_key are set: a client certificate needs TLS")
         }
 
         let port = try section.optionalInt("port") ?? (tlsCA == nil ? 1883 : 8883)
@@ -106,7 +118,8 @@ extension SiteConfig {
         }
         let clientId = try section.optionalString("client_id") ?? "hoistwatch-\(deviceId)"
         guard !clientId.isEmpty, !clientId.contains(where: { $0.isWhitespace || ($0.asciiValue ?? 0x20) < 0x20 }) else {
-            throw InputError(.invalidValue, key: "broker.client_id", "must be non-empty, without spaces or control characters")
+            throw InputError(
+                .invalidValue, key: "broker.client_id", "must be non-empty, without spaces or control characters")
         }
         let topicPrefix = try section.optionalString("topic_prefix") ?? "hoistwatch/v1"
         if let reason = topicPrefixProblem(topicPrefix) {
@@ -114,13 +127,15 @@ extension SiteConfig {
         }
         let keepAliveS = try section.optionalInt("keepalive_s") ?? 30
         guard (5...3600).contains(keepAliveS) else {
-            throw InputError(.invalidValue, key: "broker.keepalive_s", "must be from 5 to 3600 seconds, got \(keepAliveS)")
+            throw InputError(
+                .invalidValue, key: "broker.keepalive_s", "must be from 5 to 3600 seconds, got \(keepAliveS)")
         }
 
         if section.has("password") {
-            throw InputError(.invalidValue, key: "broker.password",
-                             "never write the password into the site config: put it in a file only the agent can read "
-                                 + "(chmod 600) and name that file with password_file")
+            throw InputError(
+                .invalidValue, key: "broker.password",
+                "never write the password into the site config: put it in a file only the agent can read "
+                    + "(chmod 600) and name that file with password_file")
         }
         let username = try section.optionalString("username")
         if username?.isEmpty == true {
@@ -132,7 +147,8 @@ extension SiteConfig {
         }
         try section.rejectUnknownKeys()
 
-        var broker = Broker(host: host, port: port, clientId: clientId, topicPrefix: topicPrefix, keepAliveS: keepAliveS)
+        var broker = Broker(
+            host: host, port: port, clientId: clientId, topicPrefix: topicPrefix, keepAliveS: keepAliveS)
         broker.tlsCAFile = tlsCA
         broker.tlsCertFile = tlsCert
         broker.tlsKeyFile = tlsKey
@@ -146,18 +162,22 @@ extension SiteConfig {
         let loop = try section.optionalBool("loop") ?? true
         let timeScale = try section.optionalDouble("time_scale") ?? 1
         guard timeScale > 0, timeScale <= 1000 else {
-            throw InputError(.invalidValue, key: "sim.time_scale",
-                             "must be greater than 0 and at most 1000, got \(timeScale)")
+            throw InputError(
+                .invalidValue, key: "sim.time_scale",
+                "must be greater than 0 and at most 1000, got \(timeScale)")
         }
         var seed: UInt64?
         if let value = try section.optionalInt("seed") {
-            guard value >= 0 else { throw InputError(.invalidValue, key: "sim.seed", "must be 0 or more, got \(value)") }
+            guard value >= 0 else {
+                throw InputError(.invalidValue, key: "sim.seed", "must be 0 or more, got \(value)")
+            }
             seed = UInt64(value)
         }
         let plantCalibration = try optionalPath(section, "plant_calibration", in: folder)
         try section.rejectUnknownKeys()
-        return Simulation(scenario: scenario, loop: loop, timeScale: timeScale, seed: seed,
-                          plantCalibration: plantCalibration)
+        return Simulation(
+            scenario: scenario, loop: loop, timeScale: timeScale, seed: seed,
+            plantCalibration: plantCalibration)
     }
 
     /// Why `prefix` cannot start MQTT topic names (mqtt.md: `{prefix}/{device_id}/...`), or nil when it can.
@@ -173,7 +193,9 @@ extension SiteConfig {
         return nil
     }
 
-    private static func nonEmptyString(_ section: TOMLSection, _ key: String, default fallback: String? = nil)
+    private static func nonEmptyString(
+        _ section: TOMLSection, _ key: String, default fallback: String? = nil
+    )
         throws(InputError) -> String
     {
         let text: String
@@ -186,7 +208,9 @@ extension SiteConfig {
         return text
     }
 
-    private static func optionalPath(_ section: TOMLSection, _ key: String, in folder: String?)
+    private static func optionalPath(
+        _ section: TOMLSection, _ key: String, in folder: String?
+    )
         throws(InputError) -> String?
     {
         guard let text = try section.optionalString(key) else { return nil }

@@ -1,4 +1,5 @@
 import HoistWatchCore
+
 /// One board's site settings (`hoistwatch run --config SITE.toml`): who it is, where its inputs come from,
 /// where it publishes and where it keeps its state. Paths are absolute once parsed (relative ones are taken
 /// from the config file's folder).
@@ -35,8 +36,10 @@ public struct SiteConfig: Sendable, Hashable {
         public var passwordFile: String?
 
         /// A broker without TLS or credentials; set the optional files and `username` afterwards.
-        public init(host: String, port: Int, clientId: String, topicPrefix: String = "hoistwatch/v1",
-                    keepAliveS: Int = 30) {
+        public init(
+            host: String, port: Int, clientId: String, topicPrefix: String = "hoistwatch/v1",
+            keepAliveS: Int = 30
+        ) {
             self.host = host
             self.port = port
             self.clientId = clientId
@@ -61,8 +64,10 @@ public struct SiteConfig: Sendable, Hashable {
         public var plantCalibration: String?
 
         /// A simulated board playing `scenario`.
-        public init(scenario: String, loop: Bool = true, timeScale: Double = 1, seed: UInt64? = nil,
-                    plantCalibration: String? = nil) {
+        public init(
+            scenario: String, loop: Bool = true, timeScale: Double = 1, seed: UInt64? = nil,
+            plantCalibration: String? = nil
+        ) {
             self.plantCalibration = plantCalibration
             self.scenario = scenario
             self.loop = loop
@@ -100,10 +105,12 @@ public struct SiteConfig: Sendable, Hashable {
     public var simulation: Simulation?
 
     /// A config from its parts (tests build them directly; files go through `parse(toml:path:)`).
-    public init(path: String, deviceId: String, board: Board, calibrationPath: String, broker: Broker,
-                stateDirectory: String, outboxCapBytes: Int64 = 64 << 20, statusIntervalS: Double = 60,
-                historyDays: Int = 30, historyCapBytes: Int64 = 64 << 20, logLevel: String = "info",
-                simulation: Simulation? = nil) {
+    public init(
+        path: String, deviceId: String, board: Board, calibrationPath: String, broker: Broker,
+        stateDirectory: String, outboxCapBytes: Int64 = 64 << 20, statusIntervalS: Double = 60,
+        historyDays: Int = 30, historyCapBytes: Int64 = 64 << 20, logLevel: String = "info",
+        simulation: Simulation? = nil
+    ) {
         self.historyCapBytes = historyCapBytes
         self.path = path
         self.deviceId = deviceId

@@ -30,17 +30,20 @@ public enum SiteConfigCheck {
     /// up in `profileFolders` (default `BoardProfileFile.searchFolders()`); its chips are checked only when
     /// `chipCheck` is given (it looks at this machine's /dev/gpiochip*), the simulated board's scenario only when
     /// `scenarioCheck` is.
-    public static func problems(_ site: SiteConfig, profileFolders: [String]? = nil, chipCheck: ChipCheck? = nil,
-                                scenarioCheck: ScenarioCheck? = nil) -> [InputError]
-    {
+    public static func problems(
+        _ site: SiteConfig, profileFolders: [String]? = nil, chipCheck: ChipCheck? = nil,
+        scenarioCheck: ScenarioCheck? = nil
+    ) -> [InputError] {
         var problems: [InputError] = []
         func report(_ code: InputError.Code, key: String? = nil, _ message: String) {
             problems.append(InputError(code, file: site.path, key: key, message))
         }
 
         if let mode = otherUsersMode(site.path) {
-            report(.insecure, "other users can read or write this file (mode \(mode)), and it names the broker "
-                       + "and its secrets: run chmod o-rwx \(site.path)")
+            report(
+                .insecure,
+                "other users can read or write this file (mode \(mode)), and it names the broker "
+                    + "and its secrets: run chmod o-rwx \(site.path)")
         }
 
         var calibration: Calibration?
@@ -51,9 +54,10 @@ public enum SiteConfigCheck {
                 let loaded = try TextFile.calibration(site.calibrationPath)
                 calibration = loaded
                 if loaded.deviceId != site.deviceId {
-                    report(.invalidValue, key: "device_id",
-                           "is \"\(site.deviceId)\" but the calibration \(site.calibrationPath) has equipment.device_id "
-                               + "= \"\(loaded.deviceId)\"; they must be the same unit")
+                    report(
+                        .invalidValue, key: "device_id",
+                        "is \"\(site.deviceId)\" but the calibration \(site.calibrationPath) has equipment.device_id "
+                            + "= \"\(loaded.deviceId)\"; they must be the same unit")
                 }
             } catch {
                 problems.append(error)
@@ -69,16 +73,18 @@ public enum SiteConfigCheck {
                     let missing = profile.unmapped(calibration.wiredInputs)
                     if !missing.isEmpty {
                         let names = missing.map(\.wireName).joined(separator: ", ")
-                        report(.invalidValue, key: "board",
-                               "the board profile \(path) maps no line for \(names), which the calibration "
-                                   + "\(site.calibrationPath) wires: add [inputs.NAME] to the profile or take the "
-                                   + "input out of wiring.inputs")
+                        report(
+                            .invalidValue, key: "board",
+                            "the board profile \(path) maps no line for \(names), which the calibration "
+                                + "\(site.calibrationPath) wires: add [inputs.NAME] to the profile or take the "
+                                + "input out of wiring.inputs")
                     }
                     let loadCellWired = calibration.wiredAdc.contains(.load)
                     if loadCellWired && profile.loadCell == nil {
-                        report(.invalidValue, key: "board",
-                               "the board profile \(path) has no [hx711] table, but the calibration "
-                                   + "\(site.calibrationPath) wires the load cell (wiring.adc)")
+                        report(
+                            .invalidValue, key: "board",
+                            "the board profile \(path) has no [hx711] table, but the calibration "
+                                + "\(site.calibrationPath) wires the load cell (wiring.adc)")
                     }
                     used = profile.restricted(to: calibration.wiredInputs, loadCellWired: loadCellWired)
                 }
@@ -99,8 +105,10 @@ public enum SiteConfigCheck {
                 continue
             }
             if let mode = otherUsersMode(path) {
-                report(.insecure, key: key, "\(path) holds a secret but other users can read or write it (mode \(mode)): "
-                           + "run chmod 600 \(path)")
+                report(
+                    .insecure, key: key,
+                    "\(path) holds a secret but other users can read or write it (mode \(mode)): "
+                        + "run chmod 600 \(path)")
             }
             if key == "broker.password_file" {
                 do { _ = try password(fromFile: path) } catch { problems.append(error) }
@@ -113,9 +121,10 @@ public enum SiteConfigCheck {
             do {
                 plant = try TextFile.calibration(plantPath)
                 if let calibration, let plant, plant.equipment != calibration.equipment {
-                    report(.invalidValue, key: "sim.plant_calibration",
-                           "the plant \(plantPath) is \(plant.equipment.phrase) but the calibration "
-                               + "\(site.calibrationPath) is for \(calibration.equipment.phrase)")
+                    report(
+                        .invalidValue, key: "sim.plant_calibration",
+                        "the plant \(plantPath) is \(plant.equipment.phrase) but the calibration "
+                            + "\(site.calibrationPath) is for \(calibration.equipment.phrase)")
                 }
             } catch {
                 problems.append(error)
@@ -143,7 +152,8 @@ public enum SiteConfigCheck {
         var scalars = text.unicodeScalars.prefix { $0 != "\n" }
         if scalars.last == "\r" { scalars.removeLast() }
         guard !scalars.isEmpty else {
-            throw InputError(.invalidValue, file: path, "the password file is empty: its first line must be the password")
+            throw InputError(
+                .invalidValue, file: path, "the password file is empty: its first line must be the password")
         }
         return String(String.UnicodeScalarView(scalars))
     }
@@ -160,7 +170,8 @@ public enum SiteConfigCheck {
     static func unreadableReason(_ path: String) -> String? {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            return errno == ENOENT || errno == ENOTDIR ? "does not exist" : "cannot be examined: \(String(cString: strerror(errno)))"
+            return errno == ENOENT || errno == ENOTDIR
+                ? "does not exist" : "cannot be examined: \(String(cString: strerror(errno)))"
         }
         if isFolder(info) { return "is a folder, not a file" }
         if access(path, R_OK) != 0 { return "cannot be read by this user (permissions?)" }

@@ -1,5 +1,5 @@
-import TOMLKit
 import HoistWatchCore
+import TOMLKit
 
 /// Reads one TOML table key by key, turning every problem into an `InputError` that names the key path.
 ///
@@ -123,7 +123,8 @@ public final class TOMLSection {
         var result: [String] = []
         for (index, element) in array.enumerated() {
             guard let text = element.string else {
-                throw InputError(.wrongType, key: "\(keyPath(key))[\(index)]", "expected a string, found \(element.type)")
+                throw InputError(
+                    .wrongType, key: "\(keyPath(key))[\(index)]", "expected a string, found \(element.type)")
             }
             result.append(text)
         }
@@ -143,7 +144,8 @@ public final class TOMLSection {
         var result: [Double] = []
         for (index, element) in array.enumerated() {
             guard let number = element.double ?? element.int.map(Double.init), number.isFinite else {
-                throw InputError(.wrongType, key: "\(keyPath(key))[\(index)]", "expected a number, found \(element.type)")
+                throw InputError(
+                    .wrongType, key: "\(keyPath(key))[\(index)]", "expected a number, found \(element.type)")
             }
             result.append(number)
         }
@@ -157,7 +159,8 @@ public final class TOMLSection {
         var result: [TOMLSection] = []
         for (index, element) in array.enumerated() {
             guard let sub = element.table else {
-                throw InputError(.wrongType, key: "\(keyPath(key))[\(index)]", "expected a table, found \(element.type)")
+                throw InputError(
+                    .wrongType, key: "\(keyPath(key))[\(index)]", "expected a table, found \(element.type)")
             }
             result.append(TOMLSection(table: sub, path: "\(keyPath(key))[\(index)]"))
         }

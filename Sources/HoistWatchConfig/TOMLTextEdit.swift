@@ -1,4 +1,5 @@
 import HoistWatchCore
+
 /// Changes values in a TOML document's text without touching anything else: comments, blank lines, key order
 /// and layout stay as the installer wrote them (TOMLKit re-serialises a document without its comments, which
 /// would wipe the explanations a calibration file carries).
@@ -72,7 +73,10 @@ public enum TOMLTextEdit {
             while column < current.count {
                 let char = current[column]
                 if let quote = inString {
-                    if char == "\\" && quote == "\"" { column += 2; continue }
+                    if char == "\\" && quote == "\"" {
+                        column += 2
+                        continue
+                    }
                     if char == quote { inString = nil }
                 } else if char == "\"" || char == "'" {
                     inString = char
@@ -81,7 +85,10 @@ public enum TOMLTextEdit {
                 } else if char == "]" {
                     depth -= 1
                 } else if char == "#" {
-                    if depth == 0 { comment = String(current[column...]); break scan }
+                    if depth == 0 {
+                        comment = String(current[column...])
+                        break scan
+                    }
                     // A comment inside a multi-line array: skip the rest of this line.
                     column = current.count
                     continue

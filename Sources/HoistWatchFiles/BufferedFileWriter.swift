@@ -1,9 +1,10 @@
+import HoistWatchCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import HoistWatchCore
 
 /// Writes bytes to a file (or standard output) through a fixed buffer; `close()` flushes and fsyncs files.
 public final class BufferedFileWriter {
@@ -40,7 +41,9 @@ public final class BufferedFileWriter {
     public func flush() throws(InputError) {
         var offset = 0
         while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            let written = buffer.withUnsafeBytes {
+                Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+            }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw InputError(.unreadable, file: path, "write failed: \(String(cString: strerror(errno)))")

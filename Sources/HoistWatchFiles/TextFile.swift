@@ -35,14 +35,15 @@ public enum TextFile {
     }
 
     private static func unreadable(_ path: String, _ code: Int32) -> InputError {
-        let reason = switch code {
-        case ENOENT: "the file does not exist"
-        case EACCES, EPERM:
-            "permission denied: the file, or a folder above it, is not readable by this user "
-                + "(uid \(getuid())); a service's config is read through its group"
-        case EISDIR: "this is a folder, not a file"
-        default: "the file cannot be read: " + String(cString: strerror(code))
-        }
+        let reason =
+            switch code {
+            case ENOENT: "the file does not exist"
+            case EACCES, EPERM:
+                "permission denied: the file, or a folder above it, is not readable by this user "
+                    + "(uid \(getuid())); a service's config is read through its group"
+            case EISDIR: "this is a folder, not a file"
+            default: "the file cannot be read: " + String(cString: strerror(code))
+            }
         return InputError(.unreadable, file: path, reason)
     }
 

@@ -1,9 +1,10 @@
+import HoistWatchCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import HoistWatchCore
 
 /// Streams a trace file line by line in constant memory, whatever its length, through a `TraceDecoder`.
 public struct TraceFileReader {
@@ -56,14 +57,16 @@ public struct TraceFileReader {
                 if count == 0 {
                     if start < end {
                         sawAnyLine = true
-                        try deliver(UnsafeBufferPointer(start: buffer.baseAddress! + start, count: end - start),
-                                    &decoder, onHeader, onEvent)
+                        try deliver(
+                            UnsafeBufferPointer(start: buffer.baseAddress! + start, count: end - start),
+                            &decoder, onHeader, onEvent)
                     }
                     break
                 }
                 let remaining = end - start
                 if remaining > Self.maxLineBytes {
-                    throw InputError(.syntax, line: decoder.lineNumber + 1, "line longer than \(Self.maxLineBytes) bytes")
+                    throw InputError(
+                        .syntax, line: decoder.lineNumber + 1, "line longer than \(Self.maxLineBytes) bytes")
                 }
                 if start > 0 && remaining > 0 {
                     memmove(buffer.baseAddress!, buffer.baseAddress! + start, remaining)
@@ -73,7 +76,9 @@ public struct TraceFileReader {
         } catch {
             throw error.file == nil ? error.inFile(path) : error
         }
-        if !sawAnyLine { throw InputError(.syntax, file: path, line: 1, "the trace is empty: line 1 must be the header") }
+        if !sawAnyLine {
+            throw InputError(.syntax, file: path, line: 1, "the trace is empty: line 1 must be the header")
+        }
     }
 
     private func deliver(

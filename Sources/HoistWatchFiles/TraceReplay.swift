@@ -63,11 +63,14 @@ public struct TraceReplay {
         try TraceFileReader(path: tracePath).read(
             onHeader: { (header) throws(InputError) in
                 guard header.equipment == calibration.equipment else {
-                    throw InputError(.invalidValue, file: tracePath, line: 1, key: "equipment",
-                                     "the trace is of a \(header.equipment.rawValue) but \(calibrationPath) calibrates a \(calibration.equipment.rawValue)")
+                    throw InputError(
+                        .invalidValue, file: tracePath, line: 1, key: "equipment",
+                        "the trace is of a \(header.equipment.rawValue) but \(calibrationPath) calibrates a \(calibration.equipment.rawValue)"
+                    )
                 }
                 if header.deviceId != calibration.deviceId {
-                    summary.warning = "trace device_id \(header.deviceId) differs from the calibration's \(calibration.deviceId); events carry the calibration's"
+                    summary.warning =
+                        "trace device_id \(header.deviceId) differs from the calibration's \(calibration.deviceId); events carry the calibration's"
                 }
                 var offset: Int64 = 0
                 var synced = false
@@ -75,8 +78,9 @@ public struct TraceReplay {
                     offset = ns
                     synced = true
                 }
-                engine = DetectionEngine(calibration: calibration, header: header,
-                                         stamper: .replay(deviceId: calibration.deviceId, wallOffsetNs: offset, timeSynced: synced))
+                engine = DetectionEngine(
+                    calibration: calibration, header: header,
+                    stamper: .replay(deviceId: calibration.deviceId, wallOffsetNs: offset, timeSynced: synced))
             },
             onEvent: { (event) throws(InputError) in
                 summary.inputEvents += 1

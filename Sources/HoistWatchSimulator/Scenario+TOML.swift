@@ -1,5 +1,5 @@
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 
 extension Scenario {
     /// The actions a `[[step]]` may name, for error messages.

@@ -1,5 +1,5 @@
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 
 /// A script for the plant simulator (docs/scenarios.md): what the equipment does, which failures are injected
 /// when, and which events `replay` must produce from the resulting trace.

@@ -1,5 +1,5 @@
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 import HoistWatchFiles
 
 /// Loads scenario files (docs/scenarios.md) with errors that name the file, like `TextFile.calibration`.
@@ -59,14 +59,17 @@ public enum ScenarioFile {
         }
         guard let calibration else { return [] }
         if scenario.equipment != calibration.equipment {
-            return [InputError(
-                .invalidValue, file: site.path, key: "sim.scenario",
-                "the scenario \(simulation.scenario) is for \(scenario.equipment.phrase) but the calibration "
-                    + "\(site.calibrationPath) is for \(calibration.equipment.phrase)")]
+            return [
+                InputError(
+                    .invalidValue, file: site.path, key: "sim.scenario",
+                    "the scenario \(simulation.scenario) is for \(scenario.equipment.phrase) but the calibration "
+                        + "\(site.calibrationPath) is for \(calibration.equipment.phrase)")
+            ]
         }
         do {
-            _ = try PlantSimulation(calibration: plant ?? calibration, scenario: scenario,
-                                    seed: simulation.seed ?? scenario.seed)
+            _ = try PlantSimulation(
+                calibration: plant ?? calibration, scenario: scenario,
+                seed: simulation.seed ?? scenario.seed)
         } catch {
             return [error.file == nil ? error.inFile(simulation.scenario) : error]
         }

@@ -28,7 +28,9 @@ public struct SimulatedBoard: Sendable {
     public private(set) var runStartNs: Int64 = 0
 
     /// Checks the scenario against the calibration (errors name the scenario key).
-    public init(calibration: Calibration, scenario: Scenario, loop: Bool, seed: UInt64?, timeScale: Double = 1)
+    public init(
+        calibration: Calibration, scenario: Scenario, loop: Bool, seed: UInt64?, timeScale: Double = 1
+    )
         throws(InputError)
     {
         self.calibration = calibration
@@ -52,8 +54,11 @@ public struct SimulatedBoard: Sendable {
         let nextStartNs = runStartNs + simulation.nowNs + Self.gapBetweenRunsNs
         guard boardNs >= nextStartNs else { return .running(horizonNs: untilNs) }
         // The same scenario and calibration were accepted before, so a new run cannot fail to build.
-        guard let next = try? PlantSimulation(calibration: calibration, scenario: scenario,
-                                              seed: firstSeed &+ UInt64(runs)) else {
+        guard
+            let next = try? PlantSimulation(
+                calibration: calibration, scenario: scenario,
+                seed: firstSeed &+ UInt64(runs))
+        else {
             return .finished(horizonNs: simulation.nowNs)
         }
         simulation = next

@@ -1,9 +1,9 @@
 import HoistWatchCore
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// The simulator's seeded randomness: one `SplitMix64` stream, so a seed always gives the same trace.

@@ -19,7 +19,9 @@ public final class Locked<Value>: @unchecked Sendable {
     }
 
     /// Runs `body` with exclusive access to the value.
-    public func withLock<Success, Failure: Error>(_ body: (inout Value) throws(Failure) -> Success)
+    public func withLock<Success, Failure: Error>(
+        _ body: (inout Value) throws(Failure) -> Success
+    )
         throws(Failure) -> Success
     {
         // The outcome leaves the closure through a local: `Mutex.withLock` wants a `sending` result, which a

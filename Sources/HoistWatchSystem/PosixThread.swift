@@ -83,10 +83,12 @@ public final class PosixThread: @unchecked Sendable {
     private static func create(_ body: @escaping @Sendable () -> Void) -> Result<pthread_t, CreateError> {
         let context = Unmanaged.passRetained(Body(body)).toOpaque()
         var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue().body()
-            return nil
-        }, context)
+        let rc = pthread_create(
+            &thread, nil,
+            { raw in
+                Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue().body()
+                return nil
+            }, context)
         guard rc == 0 else {
             Unmanaged<Body>.fromOpaque(context).release()
             return .failure(CreateError(code: rc))

@@ -25,8 +25,10 @@ struct CalibrateFloorsCommand: ParsableCommand {
         let wizard = try CalibrationWizard(config: config, socket: socket)
         let calibration = wizard.calibration
         guard calibration.equipment == .elevator else {
-            throw CLIExit.badInput(InputError(.invalidValue, file: wizard.site.calibrationPath, key: "equipment.kind",
-                                              "the floor wizard is for elevators; this calibration is a crane's"))
+            throw CLIExit.badInput(
+                InputError(
+                    .invalidValue, file: wizard.site.calibrationPath, key: "equipment.kind",
+                    "the floor wizard is for elevators; this calibration is a crane's"))
         }
         try wizard.require([.encA, .encB, .doorZone], for: "the floor wizard")
         let expected = landings ?? calibration.levelsM.count
@@ -38,14 +40,16 @@ struct CalibrateFloorsCommand: ParsableCommand {
         try wizard.waitForEnter("Bring the car to the BOTTOM landing, level with the floor, doors closed.")
         var report = try wizard.report()
         guard CalibrationWizard.level(report, .doorZone) == 1 else {
-            throw wizard.fail("the door zone sensor says the car is not in a door zone: bring it level with the "
-                              + "bottom landing (or check the door_zone wiring with `hoistwatch selftest`)")
+            throw wizard.fail(
+                "the door zone sensor says the car is not in a door zone: bring it level with the "
+                    + "bottom landing (or check the door_zone wiring with `hoistwatch selftest`)")
         }
         let startCount = Self.encoderCount(report)
         var lastMark = Self.marks(report).last?.n ?? 0
         let runs = report.boardRuns
-        var learning = FloorLearning(startCount: startCount, countsPerMeter: calibration.countsPerMeter,
-                                     nominalZoneHalfM: calibration.doorZoneHalfM)
+        var learning = FloorLearning(
+            startCount: startCount, countsPerMeter: calibration.countsPerMeter,
+            nominalZoneHalfM: calibration.doorZoneHalfM)
         wizard.say("Now drive the car UP to the top landing (\(expected) landings in all), in one run or stopping on")
         wizard.say("the way, and stop it level with the top landing. The wizard ends by itself there.")
 
@@ -55,8 +59,9 @@ struct CalibrateFloorsCommand: ParsableCommand {
         while true {
             let now = CalibrateLoadCommand.nanoseconds(start.duration(to: clock.now))
             if Double(now) > timeoutS * 1e9 {
-                throw wizard.fail("the run did not reach landing \(expected) within \(Int(timeoutS)) s "
-                                  + "(\(learning.landingsSeen) door zones seen)")
+                throw wizard.fail(
+                    "the run did not reach landing \(expected) within \(Int(timeoutS)) s "
+                        + "(\(learning.landingsSeen) door zones seen)")
             }
             Console.sleep(milliseconds: CalibrationWizard.pollMs)
             report = try wizard.report()
@@ -76,13 +81,15 @@ struct CalibrateFloorsCommand: ParsableCommand {
                 }
                 if learning.landingsSeen > before {
                     let metres = Double(numbered.mark.encoderCount - startCount) / calibration.countsPerMeter
-                    wizard.say("  landing \(learning.landingsSeen): door zone entered at "
-                               + "\(FixedPoint.format(metres, decimals: 3)) m")
+                    wizard.say(
+                        "  landing \(learning.landingsSeen): door zone entered at "
+                            + "\(FixedPoint.format(metres, decimals: 3)) m")
                 }
             }
             if learning.landingsSeen > expected {
-                throw wizard.fail("\(learning.landingsSeen) door zones seen but \(expected) landings expected "
-                                  + "(pass --landings if the building has more)")
+                throw wizard.fail(
+                    "\(learning.landingsSeen) door zones seen but \(expected) landings expected "
+                        + "(pass --landings if the building has more)")
             }
             let speed = abs(report.speedMps)
             if learning.landingsSeen == expected, learning.insideZone, speed < 0.005 {
@@ -102,21 +109,25 @@ struct CalibrateFloorsCommand: ParsableCommand {
         wizard.say("")
         wizard.say("landing  old level  new level")
         for (index, level) in result.levelsM.enumerated() {
-            let old = index < calibration.levelsM.count
+            let old =
+                index < calibration.levelsM.count
                 ? FixedPoint.format(calibration.levelsM[index], decimals: 3, width: 9) : "        -"
-            wizard.say(FixedPoint.format(Double(index + 1), decimals: 0, width: 7) + "  " + old + "  "
-                       + FixedPoint.format(level, decimals: 3, width: 9))
+            wizard.say(
+                FixedPoint.format(Double(index + 1), decimals: 0, width: 7) + "  " + old + "  "
+                    + FixedPoint.format(level, decimals: 3, width: 9))
         }
         if let half = result.measuredZoneHalfM {
             // The magnet should be a little shorter than the calibrated zone, never longer, nor much shorter.
-            let note = half > calibration.doorZoneHalfM || half < 0.7 * calibration.doorZoneHalfM
+            let note =
+                half > calibration.doorZoneHalfM || half < 0.7 * calibration.doorZoneHalfM
                 ? " (the calibration says \(FixedPoint.format(calibration.doorZoneHalfM, decimals: 3)) m: "
                     + "check door_zone_half_m)" : ""
             wizard.say("door zones measured: +-\(FixedPoint.format(half, decimals: 3)) m\(note)")
         }
-        wizard.say("the car stood \(FixedPoint.format(result.startOffsetM, decimals: 3, sign: true)) m from the bottom "
-                   + "level at the start, \(FixedPoint.format(result.endOffsetM, decimals: 3, sign: true)) m from the "
-                   + "top level at the end")
+        wizard.say(
+            "the car stood \(FixedPoint.format(result.startOffsetM, decimals: 3, sign: true)) m from the bottom "
+                + "level at the start, \(FixedPoint.format(result.endOffsetM, decimals: 3, sign: true)) m from the "
+                + "top level at the end")
         let levels = "[" + result.levelsM.map { CalibrationWizard.toml($0, decimals: 3) }.joined(separator: ", ") + "]"
         try wizard.write([.init(section: "floors", key: "levels_m", value: levels)])
     }

@@ -32,19 +32,23 @@ struct CalibrateLoadCommand: ParsableCommand {
 
         try wizard.waitForEnter("Step 1 of 2: empty the car, close the doors and leave it at rest.")
         let empty = try settle(wizard, tolerance: tolerance, awayFrom: nil)
-        wizard.say("  empty car: \(FixedPoint.format(empty.value, decimals: 1)) counts "
-                   + "(spread \(FixedPoint.format(empty.spread, decimals: 1)))")
+        wizard.say(
+            "  empty car: \(FixedPoint.format(empty.value, decimals: 1)) counts "
+                + "(spread \(FixedPoint.format(empty.spread, decimals: 1)))")
 
         try wizard.waitForEnter(
-            "Step 2 of 2: put the \(CalibrationWizard.toml(testKg, decimals: 3)) kg test weight in the car, close the doors.")
+            "Step 2 of 2: put the \(CalibrationWizard.toml(testKg, decimals: 3)) kg test weight in the car, close the doors."
+        )
         let loaded = try settle(wizard, tolerance: tolerance, awayFrom: (empty.value, max(20 * empty.spread, 20)))
-        wizard.say("  with the test weight: \(FixedPoint.format(loaded.value, decimals: 1)) counts "
-                   + "(spread \(FixedPoint.format(loaded.spread, decimals: 1)))")
+        wizard.say(
+            "  with the test weight: \(FixedPoint.format(loaded.value, decimals: 1)) counts "
+                + "(spread \(FixedPoint.format(loaded.spread, decimals: 1)))")
 
         let span: LoadSpan
         do {
-            span = try LoadSpan.fit(emptyRaw: empty.value, loadedRaw: loaded.value, testKg: testKg,
-                                    noise: max(empty.spread, loaded.spread))
+            span = try LoadSpan.fit(
+                emptyRaw: empty.value, loadedRaw: loaded.value, testKg: testKg,
+                noise: max(empty.spread, loaded.spread))
         } catch {
             throw wizard.fail(error.description)
         }
@@ -60,7 +64,9 @@ struct CalibrateLoadCommand: ParsableCommand {
 
     /// Waits for the agent's raw load to settle with the car at rest (and, for the span, to have moved well away
     /// from the empty reading); returns the settled mean and its spread.
-    private func settle(_ wizard: CalibrationWizard, tolerance: Double, awayFrom: (value: Double, by: Double)?)
+    private func settle(
+        _ wizard: CalibrationWizard, tolerance: Double, awayFrom: (value: Double, by: Double)?
+    )
         throws -> (value: Double, spread: Double)
     {
         var reading = SettledReading(windowNs: Int64(settleS * 1e9), tolerance: tolerance)
@@ -82,8 +88,9 @@ struct CalibrateLoadCommand: ParsableCommand {
             guard let raw = report.raw.loadRaw else {
                 // A freshly started agent has no sample yet; a load cell that never answers is said after 5 s.
                 if elapsedNs > 5_000_000_000 {
-                    throw wizard.fail("the agent has no load reading: the load cell does not answer (check its "
-                                      + "wiring, or run `hoistwatch selftest`)")
+                    throw wizard.fail(
+                        "the agent has no load reading: the load cell does not answer (check its "
+                            + "wiring, or run `hoistwatch selftest`)")
                 }
                 note("waiting for the first load reading")
                 Console.sleep(milliseconds: CalibrationWizard.pollMs)

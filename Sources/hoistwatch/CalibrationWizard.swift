@@ -1,7 +1,7 @@
 import ArgumentParser
 import HoistWatchAgent
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 import HoistWatchFiles
 
 #if canImport(Glibc)
@@ -39,12 +39,16 @@ struct CalibrationWizard {
     func require(_ inputs: [InputName], adc: AdcChannel? = nil, for wizard: String) throws {
         let missing = inputs.filter { !calibration.wiredInputs.contains($0) }.map(\.wireName)
         if !missing.isEmpty {
-            throw CLIExit.badInput(InputError(.invalidValue, file: site.calibrationPath, key: "wiring.inputs",
-                                              "\(wizard) needs \(missing.joined(separator: ", ")) wired"))
+            throw CLIExit.badInput(
+                InputError(
+                    .invalidValue, file: site.calibrationPath, key: "wiring.inputs",
+                    "\(wizard) needs \(missing.joined(separator: ", ")) wired"))
         }
         if let adc, !calibration.wiredAdc.contains(adc) {
-            throw CLIExit.badInput(InputError(.invalidValue, file: site.calibrationPath, key: "wiring.adc",
-                                              "\(wizard) needs the \(adc.wireName) ADC wired"))
+            throw CLIExit.badInput(
+                InputError(
+                    .invalidValue, file: site.calibrationPath, key: "wiring.adc",
+                    "\(wizard) needs the \(adc.wireName) ADC wired"))
         }
     }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import HoistWatchBoard
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 import HoistWatchFiles
 import HoistWatchSimulator
 
@@ -17,8 +17,10 @@ struct CheckCommand: ParsableCommand {
             as the user the agent runs as.
             """)
 
-    @Option(help: ArgumentHelp("Site config (TOML) to validate, with the calibration, scenario, board profile, TLS "
-                               + "and password files it names."))
+    @Option(
+        help: ArgumentHelp(
+            "Site config (TOML) to validate, with the calibration, scenario, board profile, TLS "
+                + "and password files it names."))
     var config: String?
 
     @Option(help: "Calibration file (TOML) to validate.") var calibration: String?
@@ -43,7 +45,9 @@ struct CheckCommand: ParsableCommand {
             let plan = DetectorPlan(calibration: loaded)
             print("\(path): ok (\(loaded.equipment.rawValue) \(loaded.deviceId))")
             for entry in plan.entries where !entry.isOn {
-                print("\(path): note: detector \(entry.type.rawValue) is off: not wired: \(entry.missing.joined(separator: ", "))")
+                print(
+                    "\(path): note: detector \(entry.type.rawValue) is off: not wired: \(entry.missing.joined(separator: ", "))"
+                )
             }
             return true
         } catch {
@@ -74,8 +78,9 @@ struct CheckCommand: ParsableCommand {
         }
         let equipment = (try? TextFile.calibration(site.calibrationPath)).map { "\($0.equipment.rawValue)" } ?? "?"
         let broker = site.broker
-        print("\(path): ok (device \(site.deviceId), board \(board), broker \(broker.host):\(broker.port), "
-              + "tls \(broker.tlsCAFile == nil ? "off" : "on"), calibration \(equipment))")
+        print(
+            "\(path): ok (device \(site.deviceId), board \(board), broker \(broker.host):\(broker.port), "
+                + "tls \(broker.tlsCAFile == nil ? "off" : "on"), calibration \(equipment))")
         return true
     }
 }

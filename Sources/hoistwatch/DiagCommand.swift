@@ -5,7 +5,8 @@ import HoistWatchFiles
 /// `hoistwatch diag [--json]`: the technician's live view of the running agent, from its local socket.
 struct DiagCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "diag", abstract: "Live view of the running agent (inputs, position, faults, outbox, broker link).")
+        commandName: "diag", abstract: "Live view of the running agent (inputs, position, faults, outbox, broker link)."
+    )
 
     @Flag(help: "Print one snapshot as JSON and exit.") var json = false
     @Option(help: "Site config, to find the agent's state folder (default: \(SiteConfig.defaultStateDirectory)).")

@@ -8,7 +8,9 @@ enum DiagScreen {
     static func lines(_ report: DiagnosticsSnapshot) -> [String] {
         var out: [String] = []
         let synced = report.timeSynced ? "synced" : "NOT synced"
-        out.append("HoistWatch \(report.version)  \(report.deviceId)  \(report.equipment) board=\(report.board)  up \(formatDuration(report.uptimeS))")
+        out.append(
+            "HoistWatch \(report.version)  \(report.deviceId)  \(report.equipment) board=\(report.board)  up \(formatDuration(report.uptimeS))"
+        )
         out.append("clock \(report.time) (\(synced))")
         var motion = "position \(number(report.positionM)) m"
         if !report.referenced { motion += " (unreferenced)" }
@@ -31,11 +33,13 @@ enum DiagScreen {
             }
         }
         let counters = report.counters
-        out.append("trips \(counters.trips)  door cycles \(counters.doorCycles)  running \(number(counters.runningHours)) h  "
-                   + "travelled \(number(counters.travelledM)) m  limits \(counters.limitActuations)")
+        out.append(
+            "trips \(counters.trips)  door cycles \(counters.doorCycles)  running \(number(counters.runningHours)) h  "
+                + "travelled \(number(counters.travelledM)) m  limits \(counters.limitActuations)")
         out.append("max speed \(number(counters.maxSpeedMps)) m/s  max load \(number(counters.maxLoadKg)) kg")
         if let gpio = report.gpio {
-            var line = "gpio edges \(gpio.edges)  lost \(gpio.lostEdges)  full FIFOs \(gpio.overflowsSuspected)  late "
+            var line =
+                "gpio edges \(gpio.edges)  lost \(gpio.lostEdges)  full FIFOs \(gpio.overflowsSuspected)  late "
                 + "\(gpio.lateEdges)"
             if let load = report.loadCell {
                 line += "  load reads \(load.samples), failed \(load.failedSamples)"
@@ -44,9 +48,12 @@ enum DiagScreen {
         }
         let outbox = report.outbox
         let oldest = outbox.oldestAgeS.map { formatDuration($0) } ?? "-"
-        out.append("outbox \(outbox.count) waiting (oldest \(oldest)), dropped \(outbox.dropped), unsaved \(outbox.unsaved)  last seq \(report.lastSeq)")
+        out.append(
+            "outbox \(outbox.count) waiting (oldest \(oldest)), dropped \(outbox.dropped), unsaved \(outbox.unsaved)  last seq \(report.lastSeq)"
+        )
         let link = report.link
-        out.append("broker \(link.state), session \(link.session), acked \(link.acknowledged), in flight \(link.inFlight)")
+        out.append(
+            "broker \(link.state), session \(link.session), acked \(link.acknowledged), in flight \(link.inFlight)")
         if let error = link.lastError { out.append("  last error: \(error)") }
         out.append("recent events:")
         let room = max(1, 23 - out.count)

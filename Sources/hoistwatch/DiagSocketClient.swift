@@ -33,16 +33,20 @@ enum DiagSocketClient {
             for (index, byte) in bytes.enumerated() { raw[index] = byte }
         }
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         if connected != 0 {
             switch errno {
             case ENOENT, ECONNREFUSED:
-                throw Failure(description: "the agent is not running: no live diag socket at \(path) "
-                              + "(check `systemctl status hoistwatch`, or pass --config / --socket)")
+                throw Failure(
+                    description: "the agent is not running: no live diag socket at \(path) "
+                        + "(check `systemctl status hoistwatch`, or pass --config / --socket)")
             case EACCES, EPERM:
-                throw Failure(description: "permission denied on \(path): run as the service user or a member of "
-                              + "its group (sudo usermod -aG hoistwatch $USER, then log in again)")
+                throw Failure(
+                    description: "permission denied on \(path): run as the service user or a member of "
+                        + "its group (sudo usermod -aG hoistwatch $USER, then log in again)")
             default:
                 throw Failure(description: "cannot connect to \(path): \(String(cString: strerror(errno)))")
             }
@@ -53,7 +57,9 @@ enum DiagSocketClient {
         var buffer = [UInt8](repeating: 0, count: 16384)
         while true {
             let count = recv(fd, &buffer, buffer.count, 0)
-            if count < 0 { throw Failure(description: "\(path): the agent did not answer: \(String(cString: strerror(errno)))") }
+            if count < 0 {
+                throw Failure(description: "\(path): the agent did not answer: \(String(cString: strerror(errno)))")
+            }
             if count == 0 { break }
             result.append(contentsOf: buffer.prefix(count))
         }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import HoistWatchAgent
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 import HoistWatchFiles
 
 /// `hoistwatch history --config SITE.toml`: the board's own record of events and per-minute status (mqtt.md
@@ -16,7 +16,8 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "Only events of this type (e.g. overspeed, trapped_passenger).") var type: String?
     @Flag(help: "Also the per-minute status rows.") var status = false
     @Flag(help: "Only the per-minute status rows.") var statusOnly = false
-    @Flag(help: "Print the stored payloads, one JSON object per line (times corrected as they are sent).") var json = false
+    @Flag(help: "Print the stored payloads, one JSON object per line (times corrected as they are sent).") var json =
+        false
     @Option(help: "At most this many rows (the newest).") var limit: Int = 1000
 
     func run() throws {
@@ -29,7 +30,9 @@ struct HistoryCommand: ParsableCommand {
         guard limit > 0 else { throw CLIExit.badInput(InputError(.invalidValue, key: "--limit", "must be at least 1")) }
         var since = Int64.min
         if let days {
-            guard days > 0 else { throw CLIExit.badInput(InputError(.invalidValue, key: "--days", "must be more than 0")) }
+            guard days > 0 else {
+                throw CLIExit.badInput(InputError(.invalidValue, key: "--days", "must be more than 0"))
+            }
             since = CalibrationFileUpdate.realtimeNs() - Int64(days * 86_400e9)
         }
         let kinds: Set<Outbox.HistoryKind> = statusOnly ? [.status] : (status ? [.event, .status] : [.event])
@@ -37,8 +40,9 @@ struct HistoryCommand: ParsableCommand {
         let rows: [Outbox.HistoryRow]
         do {
             // Filtering by type happens here, after the read; ask for enough rows to fill the limit anyway.
-            rows = try Outbox.readHistory(path: path, sinceWallNs: since, kinds: kinds,
-                                          limit: type == nil ? limit : Int.max / 2)
+            rows = try Outbox.readHistory(
+                path: path, sinceWallNs: since, kinds: kinds,
+                limit: type == nil ? limit : Int.max / 2)
         } catch {
             CLIExit.printError("error: \(Self.explain(error, path: path))")
             throw ExitCode(1)
@@ -70,7 +74,8 @@ struct HistoryCommand: ParsableCommand {
         case .event:
             let seq = row.seq.map { "#\($0)" } ?? ""
             let severity = (payload?["severity"]?.string ?? "?").uppercased()
-            var text = "\(time) \(seq) \(severity) \(payload?["type"]?.string ?? "?") \(payload?["transition"]?.string ?? "?")"
+            var text =
+                "\(time) \(seq) \(severity) \(payload?["type"]?.string ?? "?") \(payload?["transition"]?.string ?? "?")"
             if let duration = payload?["duration_s"]?.double {
                 text += " after \(FixedPoint.format(duration, decimals: 1)) s"
             }

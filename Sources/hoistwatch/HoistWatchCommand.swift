@@ -8,7 +8,8 @@ struct HoistWatchCommand: AsyncParsableCommand {
         abstract: "Elevator and crane safety monitoring agent.",
         version: HoistWatchVersion.current,
         subcommands: [
-            RunCommand.self, DiagCommand.self, SelftestCommand.self, ReplayCommand.self, SimulateCommand.self, RecordCommand.self, CalibrateCommand.self, HistoryCommand.self,
+            RunCommand.self, DiagCommand.self, SelftestCommand.self, ReplayCommand.self, SimulateCommand.self,
+            RecordCommand.self, CalibrateCommand.self, HistoryCommand.self,
             CheckCommand.self,
         ]
     )

@@ -1,10 +1,10 @@
 import ArgumentParser
-import HoistWatchSystem
 import Dispatch
 import HoistWatchBoard
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 import HoistWatchFiles
+import HoistWatchSystem
 import Logging
 
 #if canImport(Glibc)
@@ -39,18 +39,23 @@ struct RecordCommand: AsyncParsableCommand {
         let loaded = Result { () throws(InputError) -> (SiteConfig, Calibration, String, BoardProfile) in
             let site = try TextFile.siteConfig(config)
             guard case .profile = site.board else {
-                throw InputError(.invalidValue, file: site.path, key: "board",
-                                 "is \"sim\", which has no real inputs to record: use hoistwatch simulate for that")
+                throw InputError(
+                    .invalidValue, file: site.path, key: "board",
+                    "is \"sim\", which has no real inputs to record: use hoistwatch simulate for that")
             }
             let calibration = try TextFile.calibration(site.calibrationPath)
             guard !calibration.wiredInputs.isEmpty else {
-                throw InputError(.invalidValue, file: site.calibrationPath, key: "wiring.inputs",
-                                 "wires no digital input: there is nothing to record")
+                throw InputError(
+                    .invalidValue, file: site.calibrationPath, key: "wiring.inputs",
+                    "wires no digital input: there is nothing to record")
             }
             let (path, profile) = try BoardProfileFile.load(for: site, calibration: calibration)
             return (site, calibration, path, profile)
         }
-        let site: SiteConfig, calibration: Calibration, profilePath: String, profile: BoardProfile
+        let site: SiteConfig
+        let calibration: Calibration
+        let profilePath: String
+        let profile: BoardProfile
         switch loaded {
         case .success(let value): (site, calibration, profilePath, profile) = value
         case .failure(let error): throw CLIExit.badInput(error)
@@ -67,7 +72,8 @@ struct RecordCommand: AsyncParsableCommand {
         let board: GpioBoard
         do {
             board = try GpioBoard.open(
-                name: GpioBoard.name(for: site.board, profilePath: profilePath), profilePath: profilePath, profile: profile, calibration: calibration,
+                name: GpioBoard.name(for: site.board, profilePath: profilePath), profilePath: profilePath,
+                profile: profile, calibration: calibration,
                 deviceId: site.deviceId, logger: logger)
         } catch {
             CLIExit.printError("error: \(error)")
@@ -105,7 +111,8 @@ struct RecordCommand: AsyncParsableCommand {
         }
         logger.info("recording", metadata: ["trace": "\(out)", "board": "\(board.name)"])
         let summary = await BoardRecording.record(
-            board, header: header, write: writer.write, flush: writer.flush, stopRequested: { stopFlag.withLock { $0 } })
+            board, header: header, write: writer.write, flush: writer.flush, stopRequested: { stopFlag.withLock { $0 } }
+        )
         deadline?.cancel()
         for source in signalSources { source.cancel() }
 
@@ -117,7 +124,8 @@ struct RecordCommand: AsyncParsableCommand {
         }
         let counters = summary.counters ?? BoardInputCounters()
         let gpio = counters.gpio
-        var line = "recorded \(summary.events) input events to \(out): \(gpio.edges) edges, "
+        var line =
+            "recorded \(summary.events) input events to \(out): \(gpio.edges) edges, "
             + "\(gpio.lostEdges) lost edges (\(gpio.quadratureErrors) on the encoder), "
             + "\(gpio.overflowsSuspected) full kernel FIFOs, \(gpio.lateEdges) late edges"
         if let load = counters.loadCell {

@@ -1,6 +1,6 @@
 import ArgumentParser
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 import HoistWatchFiles
 
 /// `hoistwatch replay`: feeds a trace through the same signal chain and detectors as `run`, as fast as it can,
@@ -17,8 +17,9 @@ struct ReplayCommand: ParsableCommand {
         do {
             let summary = try TraceReplay(
                 calibration: TextFile.calibration(calibration), calibrationPath: calibration, tracePath: trace,
-                recordsFolder: records)
-                .run(output: BufferedFileWriter.standardOutput())
+                recordsFolder: records
+            )
+            .run(output: BufferedFileWriter.standardOutput())
             if let warning = summary.warning { CLIExit.printError("warning: \(warning)") }
         } catch {
             throw CLIExit.badInput(error)

@@ -1,8 +1,8 @@
 import ArgumentParser
 import HoistWatchAgent
 import HoistWatchBoard
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 import HoistWatchFiles
 import HoistWatchSimulator
 import Logging
@@ -65,8 +65,9 @@ struct RunCommand: AsyncParsableCommand {
         let board: BoardSetup
         if let simulation = site.simulation {
             let scenario = try ScenarioFile.load(simulation.scenario)
-            board = .simulated(scenario: scenario,
-                               plantCalibration: try simulation.plantCalibration.map(TextFile.calibration))
+            board = .simulated(
+                scenario: scenario,
+                plantCalibration: try simulation.plantCalibration.map(TextFile.calibration))
         } else {
             let (path, profile) = try BoardProfileFile.load(for: site, calibration: calibration)
             board = .profile(path: path, profile)

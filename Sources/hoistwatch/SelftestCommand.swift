@@ -1,9 +1,9 @@
 import ArgumentParser
-import HoistWatchSystem
 import HoistWatchAgent
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 import HoistWatchFiles
+import HoistWatchSystem
 
 /// `hoistwatch selftest --config SITE.toml`: the installer's wiring check on a board with the agent running.
 /// It asks for each wired input to be actuated and watches its edge count on the agent's diag socket, checks the
@@ -12,7 +12,8 @@ import HoistWatchFiles
 /// passed (1 otherwise, 2 for a bad config).
 struct SelftestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "selftest", abstract: "Installer's wiring check: inputs, encoder direction, load cell, broker, clock.")
+        commandName: "selftest",
+        abstract: "Installer's wiring check: inputs, encoder direction, load cell, broker, clock.")
 
     @Option(help: "Site config (TOML).") var config: String
     @Option(help: "Seconds to wait for each input to be actuated.") var timeoutS: Double = 30
@@ -39,8 +40,11 @@ struct SelftestCommand: AsyncParsableCommand {
         let path = socket ?? "\(site.stateDirectory)/diag.sock"
         var results: [Result] = []
 
-        results.append(Result(check: "clock", passed: SystemClock.isSynchronised(),
-                              detail: SystemClock.isSynchronised() ? "synchronised" : "not synchronised (is an NTP daemon running? timedatectl)"))
+        results.append(
+            Result(
+                check: "clock", passed: SystemClock.isSynchronised(),
+                detail: SystemClock.isSynchronised()
+                    ? "synchronised" : "not synchronised (is an NTP daemon running? timedatectl)"))
         results.append(await brokerCheck(site, password: password))
 
         let first: DiagnosticsSnapshot
@@ -82,8 +86,9 @@ struct SelftestCommand: AsyncParsableCommand {
         func padded(_ text: String) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
         say(padded("check") + "  result  detail")
         for result in results {
-            say(padded(result.check)
-                + "  " + (result.passed ? "PASS  " : "FAIL  ") + "  " + result.detail)
+            say(
+                padded(result.check)
+                    + "  " + (result.passed ? "PASS  " : "FAIL  ") + "  " + result.detail)
         }
         let failed = results.filter { !$0.passed }.count
         say(failed == 0 ? "all \(results.count) checks passed" : "\(failed) of \(results.count) checks failed")
@@ -111,8 +116,9 @@ struct SelftestCommand: AsyncParsableCommand {
             return Result(check: "input \(name)", passed: false, detail: "the agent does not report it")
         }
         let seen = await watch(path: path) { (Self.edges($0, name) ?? start) > start }
-        return Result(check: "input \(name)", passed: seen,
-                      detail: seen ? "edge seen" : "no edge within \(Int(timeoutS)) s: check wiring, line and active_low")
+        return Result(
+            check: "input \(name)", passed: seen,
+            detail: seen ? "edge seen" : "no edge within \(Int(timeoutS)) s: check wiring, line and active_low")
     }
 
     private func encoderDirectionCheck(path: String) async -> Result {
@@ -129,7 +135,9 @@ struct SelftestCommand: AsyncParsableCommand {
             return rise > 0.5 || fall > 0.5
         }
         if !decided {
-            return Result(check: "encoder direction", passed: false, detail: "the car did not move 0.5 m within \(Int(timeoutS)) s")
+            return Result(
+                check: "encoder direction", passed: false,
+                detail: "the car did not move 0.5 m within \(Int(timeoutS)) s")
         }
         return rise > fall
             ? Result(check: "encoder direction", passed: true, detail: "counts up going up")
@@ -146,13 +154,16 @@ struct SelftestCommand: AsyncParsableCommand {
             try? await Task.sleep(for: .milliseconds(200))
         }
         guard !values.isEmpty else {
-            return Result(check: "load cell", passed: false, detail: "no reading: HX711 not answering (check DOUT/SCK or the IIO overlay)")
+            return Result(
+                check: "load cell", passed: false,
+                detail: "no reading: HX711 not answering (check DOUT/SCK or the IIO overlay)")
         }
         let spread = (values.max() ?? 0) - (values.min() ?? 0)
         return spread > 0
-            ? Result(check: "load cell", passed: true,
-                     detail: "answering, \(FixedPoint.format(values.last ?? 0, decimals: 1)) kg "
-                         + "(noise \(FixedPoint.format(spread, decimals: 2)) kg)")
+            ? Result(
+                check: "load cell", passed: true,
+                detail: "answering, \(FixedPoint.format(values.last ?? 0, decimals: 1)) kg "
+                    + "(noise \(FixedPoint.format(spread, decimals: 2)) kg)")
             : Result(check: "load cell", passed: false, detail: "reading does not change at all: stuck?")
     }
 
@@ -170,7 +181,10 @@ struct SelftestCommand: AsyncParsableCommand {
             var iterator = client.events.makeAsyncIterator()
             while ContinuousClock.now < deadline {
                 let next = await withTaskGroup(of: MosquittoEvent?.self) { group in
-                    group.addTask { try? await Task.sleep(for: .seconds(10)); return nil }
+                    group.addTask {
+                        try? await Task.sleep(for: .seconds(10))
+                        return nil
+                    }
                     // The stream ends or yields; the sleeper bounds the wait.
                     return await group.next() ?? nil
                 }
@@ -178,11 +192,14 @@ struct SelftestCommand: AsyncParsableCommand {
                 guard let event = await iterator.next() else { break }
                 switch event {
                 case .connected:
-                    return Result(check: "broker", passed: true, detail: "\(target): connected with the configured credentials")
+                    return Result(
+                        check: "broker", passed: true, detail: "\(target): connected with the configured credentials")
                 case .connectRefused(let code, let reason):
-                    return Result(check: "broker", passed: false, detail: "\(target) refused the connection (\(code)): \(reason)")
+                    return Result(
+                        check: "broker", passed: false, detail: "\(target) refused the connection (\(code)): \(reason)")
                 case .disconnected(let error):
-                    return Result(check: "broker", passed: false, detail: "\(target): \(error?.description ?? "closed")")
+                    return Result(
+                        check: "broker", passed: false, detail: "\(target): \(error?.description ?? "closed")")
                 default:
                     continue
                 }

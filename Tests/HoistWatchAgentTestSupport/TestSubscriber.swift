@@ -22,7 +22,8 @@ public final class TestSubscriber: Sendable {
 
     /// Connects to 127.0.0.1:`port` and subscribes to `pattern` at QoS 1. With `persistentID`, the session
     /// is kept by the broker (clean session false) so messages queue while the subscriber is away.
-    public init(port: Int, pattern: String, persistentID: String? = nil, tls: MosquittoOptions.TLS? = nil) async throws {
+    public init(port: Int, pattern: String, persistentID: String? = nil, tls: MosquittoOptions.TLS? = nil) async throws
+    {
         let options = MosquittoOptions(
             host: "127.0.0.1", port: port,
             clientID: persistentID ?? "sub-\(UInt32.random(in: 0...UInt32.max))",

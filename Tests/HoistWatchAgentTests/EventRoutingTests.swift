@@ -1,10 +1,10 @@
 import Foundation
+import HoistWatchAgentTestSupport
 import HoistWatchCore
+import HoistWatchTestSupport
 import Testing
 
 @testable import HoistWatchAgent
-import HoistWatchAgentTestSupport
-import HoistWatchTestSupport
 
 /// Event -> outbox entry -> payload on the wire, without a broker: seq from the outbox, class from severity,
 /// the corrected time after a clock sync, `historical` on backlog, each rendered from the event's fields.
@@ -14,9 +14,10 @@ import HoistWatchTestSupport
     static func event(_ severity: Severity = .alarm, wallNs: Int64 = 5_000_000_000, synced: Bool = false) -> Event {
         var data = EventData()
         data.set("speed_mps", 2.21, decimals: 2)
-        return Event(id: "0193a5c2-7d1e-7b3a-9c4f-2b1e5d6f7a80", seq: 99, deviceId: "37010000000000000001",
-                     type: .overspeed, transition: .raised, severity: severity, monoNs: 5_000_000_000,
-                     bootId: "boot-a", wallNs: wallNs, timeSynced: synced, data: data, raisedId: nil, durationS: nil)
+        return Event(
+            id: "0193a5c2-7d1e-7b3a-9c4f-2b1e5d6f7a80", seq: 99, deviceId: "37010000000000000001",
+            type: .overspeed, transition: .raised, severity: severity, monoNs: 5_000_000_000,
+            bootId: "boot-a", wallNs: wallNs, timeSynced: synced, data: data, raisedId: nil, durationS: nil)
     }
 
     static func json(_ bytes: [UInt8]) throws -> [String: Any] {
@@ -78,10 +79,11 @@ import HoistWatchTestSupport
         data.set("case", .text("between_floors \"quoted\""))
         data.set("inspection", .flag(true))
         data.set("inputs", .texts(["door_closed", "occupancy"]))
-        let event = Event(id: "0193a5c2-7d1e-7b3a-9c4f-2b1e5d6f7a80", seq: nil, deviceId: "37010000000000000001",
-                          type: .trappedPassenger, transition: .cleared, severity: .alarm, monoNs: 5_000_000_000,
-                          bootId: "boot-a", wallNs: 5_000_000_000, timeSynced: false, data: data,
-                          raisedId: "0193a5c2-7d1e-7b3a-9c4f-2b1e5d6f7a7f", durationS: 42.125)
+        let event = Event(
+            id: "0193a5c2-7d1e-7b3a-9c4f-2b1e5d6f7a80", seq: nil, deviceId: "37010000000000000001",
+            type: .trappedPassenger, transition: .cleared, severity: .alarm, monoNs: 5_000_000_000,
+            bootId: "boot-a", wallNs: 5_000_000_000, timeSynced: false, data: data,
+            raisedId: "0193a5c2-7d1e-7b3a-9c4f-2b1e5d6f7a7f", durationS: 42.125)
         do {
             let outbox = try Outbox(path: dir.file("outbox.db"))
             try outbox.appendEvent { Self.routing.entry(for: event, seq: $0) }

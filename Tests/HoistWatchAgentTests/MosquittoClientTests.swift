@@ -1,9 +1,9 @@
-import Testing
+import HoistWatchAgentTestSupport
 import HoistWatchSystem
+import HoistWatchTestSupport
+import Testing
 
 @testable import HoistWatchAgent
-import HoistWatchAgentTestSupport
-import HoistWatchTestSupport
 
 /// The libmosquitto wrapper on its own, against a real broker.
 @Suite struct MosquittoClientTests {

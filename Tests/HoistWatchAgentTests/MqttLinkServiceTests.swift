@@ -1,12 +1,11 @@
 import Foundation
+import HoistWatchAgentTestSupport
+import HoistWatchCore
+import HoistWatchTestSupport
 import Logging
 import Testing
 
-import HoistWatchCore
-
 @testable import HoistWatchAgent
-import HoistWatchAgentTestSupport
-import HoistWatchTestSupport
 
 /// The link service against a real Mosquitto broker on loopback, with the outbox on disk.
 @Suite struct MqttLinkServiceTests {
@@ -18,8 +17,9 @@ import HoistWatchTestSupport
         port: Int, outbox: Outbox, logger: Logger, link: MqttLink.Configuration = fastLink,
         username: String? = nil, password: String? = nil, tls: MosquittoOptions.TLS? = nil
     ) -> (MqttLinkService<ContinuousClock>, Task<Void, any Error>) {
-        startService(port: port, outbox: outbox, logger: logger, link: link, username: username, password: password,
-                     tls: tls, clock: ContinuousClock())
+        startService(
+            port: port, outbox: outbox, logger: logger, link: link, username: username, password: password,
+            tls: tls, clock: ContinuousClock())
     }
 
     /// Starts a service on `clock` and returns it with the task running it.
@@ -128,8 +128,9 @@ import HoistWatchTestSupport
         let classes = events.map { payload -> String in
             ["alarm", "warning", "info"].first { payload.contains("\"class\":\"\($0)\"") } ?? "?"
         }
-        #expect(classes == Array(repeating: "alarm", count: 6) + Array(repeating: "warning", count: 6)
-            + Array(repeating: "info", count: 9))
+        #expect(
+            classes == Array(repeating: "alarm", count: 6) + Array(repeating: "warning", count: 6)
+                + Array(repeating: "info", count: 9))
         let seqs = events.compactMap { payload -> Int64? in
             guard let range = payload.range(of: "\"seq\":") else { return nil }
             return Int64(payload[range.upperBound...].prefix { $0.isNumber })

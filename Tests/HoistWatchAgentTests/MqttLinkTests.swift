@@ -1,6 +1,5 @@
-import Testing
-
 import HoistWatchCore
+import Testing
 
 @testable import HoistWatchAgent
 
@@ -89,8 +88,9 @@ import HoistWatchCore
         // Bad user name or password (4) is a credential failure too; other refusals back off normally.
         #expect(link.connectRefused(connackCode: 4, reason: "bad", nowNs: now) != .none)
         _ = link.timerFired(nowNs: now + 100 * Self.second)
-        #expect(link.connectRefused(connackCode: 3, reason: "server unavailable", nowNs: now + 100 * Self.second)
-            == .reconnect(afterNs: link.lastRetryDelayNs!))
+        #expect(
+            link.connectRefused(connackCode: 3, reason: "server unavailable", nowNs: now + 100 * Self.second)
+                == .reconnect(afterNs: link.lastRetryDelayNs!))
     }
 
     @Test func connectTimeoutCountsAsAFailure() {

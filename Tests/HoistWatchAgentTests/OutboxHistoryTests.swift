@@ -1,8 +1,8 @@
 import Foundation
+import HoistWatchTestSupport
 import Testing
 
 @testable import HoistWatchAgent
-import HoistWatchTestSupport
 
 /// The local history of mqtt.md, in the outbox's database: written with the outbox, pruned on its own terms.
 @Suite struct OutboxHistoryTests {
@@ -10,9 +10,10 @@ import HoistWatchTestSupport
     static let now: Int64 = 1_800_000_000_000_000_000
 
     static func status(wallNs: Int64, synced: Bool = true, bytes: Int = 100) -> OutboxEntry {
-        OutboxEntry(id: "h-\(wallNs)-\(UUID().uuidString.prefix(6))", priority: .status, topic: "t",
-                    payload: Array(String(repeating: "x", count: bytes).utf8), monoNs: 1, bootId: "b",
-                    wallNs: wallNs, timeSynced: synced)
+        OutboxEntry(
+            id: "h-\(wallNs)-\(UUID().uuidString.prefix(6))", priority: .status, topic: "t",
+            payload: Array(String(repeating: "x", count: bytes).utf8), monoNs: 1, bootId: "b",
+            wallNs: wallNs, timeSynced: synced)
     }
 
     @Test func everyEventIsKeptAfterThePubackAndAfterACapDrop() throws {
@@ -36,7 +37,8 @@ import HoistWatchTestSupport
         try outbox.appendHistoryStatus(Self.status(wallNs: Self.now - 31 * Self.day), policy: policy, nowWallNs: nil)
         try outbox.appendHistoryStatus(Self.status(wallNs: 5, synced: false), policy: policy, nowWallNs: nil)
         try outbox.appendHistoryStatus(Self.status(wallNs: Self.now - 29 * Self.day), policy: policy, nowWallNs: nil)
-        #expect(try outbox.history(sinceWallNs: .min, kinds: [.status], limit: 10).count == 3, "no clock, no age pruning")
+        #expect(
+            try outbox.history(sinceWallNs: .min, kinds: [.status], limit: 10).count == 3, "no clock, no age pruning")
         let pruned = try outbox.appendHistoryStatus(Self.status(wallNs: Self.now), policy: policy, nowWallNs: Self.now)
         #expect(pruned == 1)
         let left = try outbox.history(sinceWallNs: .min, kinds: [.status], limit: 10)
@@ -50,8 +52,9 @@ import HoistWatchTestSupport
         let policy = Outbox.HistoryPolicy(days: 30, capBytes: 1000)
         var pruned = 0
         for index in 0..<10 {
-            pruned += try outbox.appendHistoryStatus(Self.status(wallNs: Self.now + Int64(index)), policy: policy,
-                                                     nowWallNs: Self.now)
+            pruned += try outbox.appendHistoryStatus(
+                Self.status(wallNs: Self.now + Int64(index)), policy: policy,
+                nowWallNs: Self.now)
         }
         let left = try outbox.history(sinceWallNs: .min, kinds: [.event, .status], limit: 100)
         #expect(pruned > 0)
@@ -75,7 +78,8 @@ import HoistWatchTestSupport
         let path = dir.file("outbox.db")
         do {
             let db = try SQLiteConnection(path: path)
-            try db.execute("""
+            try db.execute(
+                """
                 CREATE TABLE outbox(position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, seq INTEGER,
                     priority INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, retained INTEGER NOT NULL,
                     mono_ns INTEGER NOT NULL, boot_id TEXT NOT NULL, wall_ns INTEGER NOT NULL,
@@ -103,7 +107,8 @@ import HoistWatchTestSupport
         let legacy = #"{"schema":"hoistwatch.event/1","id":"evt-1","seq":1}"#
         do {
             let db = try SQLiteConnection(path: path)
-            try db.execute("""
+            try db.execute(
+                """
                 CREATE TABLE outbox(position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, seq INTEGER,
                     priority INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, retained INTEGER NOT NULL,
                     mono_ns INTEGER NOT NULL, boot_id TEXT NOT NULL, wall_ns INTEGER NOT NULL,
@@ -114,10 +119,10 @@ import HoistWatchTestSupport
                     bytes) VALUES('evt-1', 1, 0, 't', '\(legacy)', 0, 1, 'b', 1, 1, 70);
                 INSERT INTO meta VALUES('last_seq', 1);
                 """ + Outbox.historySchema + """
-                INSERT INTO history(kind, id, seq, mono_ns, boot_id, wall_ns, time_synced, payload, bytes)
-                    VALUES(0, 'evt-1', 1, 1, 'b', 1, 1, '\(legacy)', 70);
-                PRAGMA user_version = 2;
-                """)
+                    INSERT INTO history(kind, id, seq, mono_ns, boot_id, wall_ns, time_synced, payload, bytes)
+                        VALUES(0, 'evt-1', 1, 1, 'b', 1, 1, '\(legacy)', 70);
+                    PRAGMA user_version = 2;
+                    """)
         }
         // `hoistwatch history` on a file the agent has not upgraded yet.
         let old = try Outbox.readHistory(path: path, sinceWallNs: .min, kinds: [.event], limit: 10)

@@ -1,10 +1,10 @@
 import Foundation
+import HoistWatchAgentTestSupport
+import HoistWatchCore
+import HoistWatchTestSupport
 import Testing
 
 @testable import HoistWatchAgent
-import HoistWatchCore
-import HoistWatchAgentTestSupport
-import HoistWatchTestSupport
 
 @Suite struct OutboxTests {
     @Test func pendingIsAlarmsFirstThenSeqOrder() throws {

@@ -1,8 +1,8 @@
+import HoistWatchConfig
 import HoistWatchCore
 import Testing
 
 @testable import HoistWatchAgent
-import HoistWatchConfig
 
 /// Which mappings the start-up trim may give back (on smaps text), and the trim on this test process itself:
 /// it gives back resident pages and the process goes on working (relocated data is never advised).
@@ -51,9 +51,12 @@ import HoistWatchConfig
     @Test func smapsTextBecomesMappingsWithTheirResidentAndAnonymousSizes() {
         let mappings = ProcessMapping.parse(smaps: Self.smaps)
         #expect(mappings.count == 9)
-        #expect(mappings[0] == ProcessMapping(
-            start: 0x55bad22d3000, end: 0x55bad3b55000, permissions: "r-xp", path: "/usr/bin/hoistwatch", inode: 131,
-            rssKb: 12228, anonymousKb: 0, flags: ["rd", "ex", "mr", "mw", "me", "sd"]))
+        #expect(
+            mappings[0]
+                == ProcessMapping(
+                    start: 0x55ba_d22d_3000, end: 0x55ba_d3b5_5000, permissions: "r-xp", path: "/usr/bin/hoistwatch",
+                    inode: 131,
+                    rssKb: 12228, anonymousKb: 0, flags: ["rd", "ex", "mr", "mw", "me", "sd"]))
         #expect(mappings[3].path == "")
         #expect(mappings[8].path == "[vdso]")
         #expect(mappings[4].rssKb == 412)
@@ -64,7 +67,7 @@ import HoistWatchConfig
         // The binary's code and libcrypto's read-only data; not the relocated (anonymous) read-only data, not
         // writable data, not anonymous memory, not a shared mapping, not a locked one, not an empty one, not the
         // kernel's [vdso].
-        #expect(trimmable == [0x55bad22d3000, 0x7f1000000000])
+        #expect(trimmable == [0x55ba_d22d_3000, 0x7f10_0000_0000])
     }
 
     @Test func linesOfAnotherKernelAndGarbageAreSkipped() {
@@ -91,10 +94,11 @@ import HoistWatchConfig
         #expect(Set(after.map(\.path)).isSuperset(of: kept), "\(kept.subtracting(after.map(\.path)))")
         var data = EventData()
         data.set("speed_mps", 2.21, decimals: 2)
-        let event = Event(id: "0193a5c2-7d1e-7b3a-9c4f-2b1e5d6f7a80", seq: 7, deviceId: "37010000000000000001",
-                          type: .overspeed, transition: .raised, severity: .alarm, monoNs: 5_000_000_000,
-                          bootId: "boot-a", wallNs: 5_000_000_000, timeSynced: true, data: data, raisedId: nil,
-                          durationS: nil)
+        let event = Event(
+            id: "0193a5c2-7d1e-7b3a-9c4f-2b1e5d6f7a80", seq: 7, deviceId: "37010000000000000001",
+            type: .overspeed, transition: .raised, severity: .alarm, monoNs: 5_000_000_000,
+            bootId: "boot-a", wallNs: 5_000_000_000, timeSynced: true, data: data, raisedId: nil,
+            durationS: nil)
         let json = String(decoding: event.jsonBytes(), as: UTF8.self)
         #expect(json.contains(#""speed_mps":2.21"#))
         #expect(json.contains(#""type":"overspeed""#))

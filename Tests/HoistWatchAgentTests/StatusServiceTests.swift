@@ -1,7 +1,7 @@
+import HoistWatchAgentTestSupport
 import HoistWatchConfig
 import HoistWatchCore
 import HoistWatchFiles
-import HoistWatchAgentTestSupport
 import HoistWatchTestSupport
 import Synchronization
 import Testing
@@ -13,11 +13,16 @@ import Testing
 @Suite struct StatusServiceTests {
     /// The board's clocks as the test sets them: monotonic, wall, and whether NTP has synced.
     final class BoardClocks: Sendable {
-        struct Now { var monoNs: Int64 = 5_000_000_000; var wallNs: Int64 = 5_000_000_000; var synced = false }
+        struct Now {
+            var monoNs: Int64 = 5_000_000_000
+            var wallNs: Int64 = 5_000_000_000
+            var synced = false
+        }
         let now = Mutex(Now())
         var statusClock: StatusClock {
-            StatusClock(monotonicNs: { self.now.withLock { $0.monoNs } }, realtimeNs: { self.now.withLock { $0.wallNs } },
-                        isSynchronised: { self.now.withLock { $0.synced } })
+            StatusClock(
+                monotonicNs: { self.now.withLock { $0.monoNs } }, realtimeNs: { self.now.withLock { $0.wallNs } },
+                isSynchronised: { self.now.withLock { $0.synced } })
         }
     }
 
@@ -33,9 +38,10 @@ import Testing
             directory = try TestDirectory()
             outbox = try Outbox(path: directory.file("outbox.db"))
             let calibration = try TextFile.calibration(Repository.path("Calibration/demo-elevator.toml"))
-            let payload = StatusPayload(identity: .init(
-                deviceId: calibration.deviceId, version: "test", calibration: calibration, calibrationSHA256: "x",
-                board: "sim", bootId: "boot-a"))
+            let payload = StatusPayload(
+                identity: .init(
+                    deviceId: calibration.deviceId, version: "test", calibration: calibration, calibrationSHA256: "x",
+                    board: "sim", bootId: "boot-a"))
             service = StatusService(
                 intervalS: intervalS, statusTopic: "hw/dev1/status", payload: payload, outbox: outbox,
                 snapshot: snapshot, bootId: "boot-a", startMonoNs: 0, clock: clock, systemClock: board.statusClock,

@@ -1,9 +1,9 @@
 import Foundation
+import HoistWatchAgentTestSupport
+import HoistWatchTestSupport
 import Testing
 
 @testable import HoistWatchAgent
-import HoistWatchAgentTestSupport
-import HoistWatchTestSupport
 
 /// The link over TLS against a Mosquitto TLS listener that requires client certificates.
 @Suite struct TLSLinkTests {

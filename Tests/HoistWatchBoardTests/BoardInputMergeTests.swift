@@ -1,7 +1,7 @@
 import HoistWatchCore
 import Testing
-@testable import HoistWatchBoard
 
+@testable import HoistWatchBoard
 
 /// The merge of a real board's edge and sample streams: time order, completeness, late inputs moved forward.
 struct BoardInputMergeTests {
@@ -26,7 +26,8 @@ struct BoardInputMergeTests {
         var out = Self.drain(&merge)
         #expect(out.events.isEmpty && out.horizonNs == 0)
 
-        merge.addEdges([Self.edge(.doorClosed, 0, 50), Self.edge(.doorClosed, 1, 300)], completeThroughNs: Self.origin + 400)
+        merge.addEdges(
+            [Self.edge(.doorClosed, 0, 50), Self.edge(.doorClosed, 1, 300)], completeThroughNs: Self.origin + 400)
         out = Self.drain(&merge)
         #expect(out.events.map(\.tNs) == [50, 100, 300, 300])
         #expect(out.events[2].source == .line(.doorClosed), "at a tie the edge comes first")

@@ -1,11 +1,11 @@
 import Foundation
 import HoistWatchBoardTestKit
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 import Logging
 import Testing
-@testable import HoistWatchBoard
 
+@testable import HoistWatchBoard
 
 /// `hoistwatch record`'s loop on a GPIO board with the bit-banged load cell (fake libgpiod, paced by the real
 /// clock): the trace decodes as trace.md says, with the edges and the load samples merged by time.
@@ -16,11 +16,12 @@ import Testing
         let hx711 = FakeHX711(chip: label, doutLine: 9, sckLine: 10) { _ in -1_234 }
         fake.attach(hx711)
         fake.setLevel(chip: label, offset: 22, 0)  // door closed (active-low)
-        let profile = BoardProfile(inputs: [
-            .encA: .init(chip: .label(label), offset: 17, activeLow: false, bias: .pullUp),
-            .encB: .init(chip: .label(label), offset: 27, activeLow: false, bias: .pullUp),
-            .doorClosed: .init(chip: .label(label), offset: 22, activeLow: true, bias: .pullUp),
-        ], loadCell: .gpio(chip: .label(label), doutLine: 9, sckLine: 10))
+        let profile = BoardProfile(
+            inputs: [
+                .encA: .init(chip: .label(label), offset: 17, activeLow: false, bias: .pullUp),
+                .encB: .init(chip: .label(label), offset: 27, activeLow: false, bias: .pullUp),
+                .doorClosed: .init(chip: .label(label), offset: 22, activeLow: true, bias: .pullUp),
+            ], loadCell: .gpio(chip: .label(label), doutLine: 9, sckLine: 10))
         let calibration = Calibration(
             equipment: .elevator, deviceId: "dev", countsPerMeter: 4000, loadRawZero: 0, loadRawPerKg: 1, ratedKg: 1000,
             ratedSpeedMps: 1, levelsM: [0, 3], wiredInputs: [.encA, .encB, .doorClosed], wiredAdc: [.load])
@@ -43,14 +44,17 @@ import Testing
             stopRequested: {
                 let elapsed = ContinuousClock.now - start
                 let load = board.inputCounters?.loadCell ?? LoadCellCounters()
-                return (elapsed > .milliseconds(900) && load.samples - load.failedSamples >= 5) || elapsed > .seconds(20)
+                return (elapsed > .milliseconds(900) && load.samples - load.failedSamples >= 5)
+                    || elapsed > .seconds(20)
             })
         #expect(summary.failure == nil)
 
         var decoder = TraceDecoder()
         var decoded: [InputEvent] = []
         for line in written.bytes.split(separator: 0x0A) {
-            let event = try Array(line).withUnsafeBufferPointer { buffer throws(InputError) in try decoder.decode(buffer) }
+            let event = try Array(line).withUnsafeBufferPointer { buffer throws(InputError) in
+                try decoder.decode(buffer)
+            }
             if let event { decoded.append(event) }
         }
         let header = try #require(decoder.header)

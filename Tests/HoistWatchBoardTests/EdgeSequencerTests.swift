@@ -20,8 +20,9 @@ import Testing
         var sequencer = opened()
         var out: [InputEvent] = []
         // A was read before B: B's edge at 9000 must wait until every edge up to 9000 is known to be in.
-        sequencer.ingest([edge(Self.a, 5_000, 1), edge(Self.b, 6_000, 1), edge(Self.b, 9_000, 0)],
-                         safeUntilNs: 7_000, into: &out)
+        sequencer.ingest(
+            [edge(Self.a, 5_000, 1), edge(Self.b, 6_000, 1), edge(Self.b, 9_000, 0)],
+            safeUntilNs: 7_000, into: &out)
         #expect(out == [.level(.encA, 1, atNs: 5_000), .level(.encB, 1, atNs: 6_000)])
         #expect(sequencer.hasPending)
         sequencer.ingest([edge(Self.a, 8_000, 0)], safeUntilNs: 20_000, into: &out)
@@ -123,8 +124,11 @@ import Testing
         sequencer.resync(levels: [0, 0, 0], readStartNs: 5_000, readEndNs: 5_100)
         sequencer.ingest([edge(Self.door, 5_050, 1), edge(Self.a, 4_000, 1)], safeUntilNs: 6_000, into: &out)
         // door moved inside the window (skipped); A moved before it and the read says 0: corrected.
-        #expect(out == [.level(.encA, 1, atNs: 4_000), .level(.doorZone, 1, atNs: 5_050),
-                        .level(.encA, 0, atNs: 5_100)])
+        #expect(
+            out == [
+                .level(.encA, 1, atNs: 4_000), .level(.doorZone, 1, atNs: 5_050),
+                .level(.encA, 0, atNs: 5_100),
+            ])
         #expect(sequencer.counters.resyncCorrections == 1)
     }
 

@@ -1,12 +1,12 @@
 import Foundation
 import HoistWatchBoardTestKit
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 import HoistWatchSystem
 import Logging
 import Testing
-@testable import HoistWatchBoard
 
+@testable import HoistWatchBoard
 
 /// The load cell on a GPIO board: samples from its own thread merged with the edges by time, both ways the profile
 /// can say (`[hx711] mode = "gpio"`: bit-banged over the fake libgpiod with an HX711 model behind the lines;
@@ -21,20 +21,24 @@ import Testing
         }
 
         func profile(loadCell: BoardProfile.LoadCellWiring) -> BoardProfile {
-            BoardProfile(inputs: [
-                .encA: .init(chip: .label(label), offset: 17, activeLow: false, bias: .pullUp),
-                .encB: .init(chip: .label(label), offset: 27, activeLow: false, bias: .pullUp),
-            ], loadCell: loadCell)
+            BoardProfile(
+                inputs: [
+                    .encA: .init(chip: .label(label), offset: 17, activeLow: false, bias: .pullUp),
+                    .encB: .init(chip: .label(label), offset: 27, activeLow: false, bias: .pullUp),
+                ], loadCell: loadCell)
         }
 
         var calibration: Calibration {
-            Calibration(equipment: .elevator, deviceId: "dev", countsPerMeter: 4000, loadRawZero: 84_000,
-                        loadRawPerKg: 21.5, ratedKg: 1000, ratedSpeedMps: 1, levelsM: [0, 3],
-                        wiredInputs: [.encA, .encB], wiredAdc: [.load])
+            Calibration(
+                equipment: .elevator, deviceId: "dev", countsPerMeter: 4000, loadRawZero: 84_000,
+                loadRawPerKg: 21.5, ratedKg: 1000, ratedSpeedMps: 1, levelsM: [0, 3],
+                wiredInputs: [.encA, .encB], wiredAdc: [.load])
         }
 
         /// The board `hoistwatch run` would open on `profile`, through the fake libgpiod and `readSysfs`.
-        func board(_ profile: BoardProfile, readSysfs: @escaping @Sendable (String) -> SysfsRead = SysfsAttribute.read)
+        func board(
+            _ profile: BoardProfile, readSysfs: @escaping @Sendable (String) -> SysfsRead = SysfsAttribute.read
+        )
             throws -> any BoardInputSource
         {
             try GpioBoard.open(
@@ -46,8 +50,10 @@ import Testing
     /// Reads the board every 10 ms for `seconds`, and on until its load cell counters are `enough` (20 s at most:
     /// on a busy machine preempted bit-bang reads are discarded and retried, which costs conversions), then stops
     /// it; returns every input in the order handed on.
-    static func collect(_ board: inout any BoardInputSource, seconds: Double,
-                        until enough: (LoadCellCounters) -> Bool) async throws -> [InputEvent] {
+    static func collect(
+        _ board: inout any BoardInputSource, seconds: Double,
+        until enough: (LoadCellCounters) -> Bool
+    ) async throws -> [InputEvent] {
         var events: [InputEvent] = []
         let start = ContinuousClock.now
         let minimum = start + .milliseconds(Int(seconds * 1000))
@@ -116,8 +122,9 @@ import Testing
             }
             return n == 4 || n == 5 ? .failed(errno: EIO) : .text("\(84_000 + 8_388_608)\n")
         }
-        var board = try rig.board(rig.profile(loadCell: .iio(device: folder, channel: "in_voltage0_raw")),
-                                  readSysfs: readSysfs)
+        var board = try rig.board(
+            rig.profile(loadCell: .iio(device: folder, channel: "in_voltage0_raw")),
+            readSysfs: readSysfs)
         #expect(board.logMetadata["load.cell"] == "hx711 iio \(folder)/in_voltage0_raw")
         try board.start()
         let events = try await Self.collect(&board, seconds: 1.0) { $0.samples >= 6 }
@@ -133,7 +140,8 @@ import Testing
     @Test func aMissingIIODeviceIsABoardOpenErrorNamingIt() throws {
         let rig = Rig()
         #expect {
-            _ = try rig.board(rig.profile(loadCell: .iio(device: "/nonexistent/iio:device7", channel: "in_voltage0_raw")))
+            _ = try rig.board(
+                rig.profile(loadCell: .iio(device: "/nonexistent/iio:device7", channel: "in_voltage0_raw")))
         } throws: { error in
             let text = "\(error)"
             return error is BoardOpenError && text.contains("cannot open the load cell of board profile test.toml")

@@ -1,14 +1,14 @@
-import HoistWatchConfig
 import HoistWatchBoardTestKit
+import HoistWatchConfig
 import HoistWatchCore
 import Logging
 import Testing
+
 @testable import HoistWatchBoard
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
 
 /// The GPIO board as the detection loop's input, on the fake libgpiod: the production wrapper, backend and reader
 /// thread, with the fake's virtual clock.
@@ -33,20 +33,24 @@ struct GpioBoardTests {
         }
 
         var calibration: Calibration {
-            Calibration(equipment: .elevator, deviceId: "dev", countsPerMeter: 4000, loadRawZero: 0, loadRawPerKg: 1,
-                        ratedKg: 1000, ratedSpeedMps: 1, levelsM: [0, 3], wiredInputs: [.encA, .encB, .doorClosed, .doorZone],
-                        wiredAdc: [])
+            Calibration(
+                equipment: .elevator, deviceId: "dev", countsPerMeter: 4000, loadRawZero: 0, loadRawPerKg: 1,
+                ratedKg: 1000, ratedSpeedMps: 1, levelsM: [0, 3], wiredInputs: [.encA, .encB, .doorClosed, .doorZone],
+                wiredAdc: [])
         }
 
         func board() throws -> GpioBoard {
-            try GpioBoard(name: "test-board", profile: profile, calibration: calibration, deviceId: "dev",
-                          source: fake.source, logger: Logger(label: "test"))
+            try GpioBoard(
+                name: "test-board", profile: profile, calibration: calibration, deviceId: "dev",
+                source: fake.source, logger: Logger(label: "test"))
         }
     }
 
     /// Reads every 10 ms (at most 500 times) until `done` says so; returns every input and the last horizon. The
     /// board is not stopped.
-    static func read(_ board: GpioBoard, until done: (BoardProgress) -> Bool) async -> (inputs: [BoardInput], horizonNs: Int64) {
+    static func read(
+        _ board: GpioBoard, until done: (BoardProgress) -> Bool
+    ) async -> (inputs: [BoardInput], horizonNs: Int64) {
         var board = board
         var inputs: [BoardInput] = []
         var horizon: Int64 = 0
@@ -64,7 +68,9 @@ struct GpioBoardTests {
     }
 
     /// Reads until the horizon has passed `boardNs` (the reader thread runs the fake's clock ahead meanwhile).
-    static func read(_ board: GpioBoard, through boardNs: Int64) async throws -> (events: [InputEvent], horizonNs: Int64) {
+    static func read(
+        _ board: GpioBoard, through boardNs: Int64
+    ) async throws -> (events: [InputEvent], horizonNs: Int64) {
         let (inputs, horizon) = await read(board) { progress in
             guard case .running(let horizonNs) = progress else {
                 Issue.record("unexpected \(progress)")

@@ -16,9 +16,12 @@ import Testing
         var profile = rig.profile
         profile.inputs[.doorZone] = rig.line(40)
         let problems = GpioChipCheck.problems(profile, source: rig.board.source)
-        #expect(problems == [InputError(
-            .invalidValue, key: "inputs.door_zone.line",
-            "line 40 is beyond gpiochip-\(rig.label) \"\(rig.label)\", which has 28 lines (0 to 27)")])
+        #expect(
+            problems == [
+                InputError(
+                    .invalidValue, key: "inputs.door_zone.line",
+                    "line 40 is beyond gpiochip-\(rig.label) \"\(rig.label)\", which has 28 lines (0 to 27)")
+            ])
     }
 
     @Test func aMissingChipIsAProblemThatListsTheChipsThereAre() {

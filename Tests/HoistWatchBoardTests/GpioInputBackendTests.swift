@@ -2,9 +2,9 @@ import CGpiod
 import Foundation
 import HoistWatchBoard
 import HoistWatchBoardTestKit
+import HoistWatchConfig
 import HoistWatchCore
 import Testing
-import HoistWatchConfig
 
 /// The backend through the real v1 wrapper over the fake C functions: scripted edges in, input events out.
 @Suite struct GpioInputBackendTests {
@@ -106,7 +106,9 @@ import HoistWatchConfig
     /// the hold-back B goes first and A is counted late and stamped with B's time: the decoder refuses two lines
     /// changing at once (an encoder error) rather than count the wrong way.
     @Test(arguments: [(Int64(1_000_000), Int64(0), Int64(2), Int64(0)), (Int64(0), Int64(1), Int64(0), Int64(1))])
-    func edgesQueuedLateStillComeOutInTimeOrder(settleNs: Int64, lateEdges: Int64, count: Int64, errors: Int64)
+    func edgesQueuedLateStillComeOutInTimeOrder(
+        settleNs: Int64, lateEdges: Int64, count: Int64, errors: Int64
+    )
         throws
     {
         let rig = FakeRig()
@@ -176,21 +178,24 @@ import HoistWatchConfig
         let first = FakeGpioBoard.uniqueLabel("gpio-expander-a")
         let second = FakeGpioBoard.uniqueLabel("gpio-expander-b")
         let board = FakeGpioBoard(chips: [
-            .init(name: "gc-" + first, label: first, lineCount: 16), .init(name: "gc-" + second, label: second, lineCount: 8),
+            .init(name: "gc-" + first, label: first, lineCount: 16),
+            .init(name: "gc-" + second, label: second, lineCount: 8),
         ])
         let profile = BoardProfile(inputs: [
             .doorZone: .init(chip: .label(first), offset: 3, activeLow: false, bias: .pullDown),
             .doorClosed: .init(chip: .path("/dev/gc-" + second), offset: 5, activeLow: false, bias: .disabled),
         ])
-        let backend = try GpioInputBackend(profile: profile, inputs: [.doorZone, .doorClosed], source: board.source,
-                                           logger: FakeRig().logger)
+        let backend = try GpioInputBackend(
+            profile: profile, inputs: [.doorZone, .doorClosed], source: board.source,
+            logger: FakeRig().logger)
         let startNs = board.currentNs
         var script: [FakeGpioBoard.Edge] = []
         for step in 0..<50 {
             let onFirst = step % 3 != 0
-            script.append(FakeGpioBoard.Edge(
-                chip: onFirst ? first : second, offset: onFirst ? 3 : 5, atNs: startNs + Int64(step + 1) * 700_000,
-                level: UInt8((step / (onFirst ? 1 : 3)) % 2 == 0 ? 1 : 0)))
+            script.append(
+                FakeGpioBoard.Edge(
+                    chip: onFirst ? first : second, offset: onFirst ? 3 : 5, atNs: startNs + Int64(step + 1) * 700_000,
+                    level: UInt8((step / (onFirst ? 1 : 3)) % 2 == 0 ? 1 : 0)))
         }
         board.script(script)
         let (events, counters) = try BoardFixtures.drain(backend, board)
@@ -209,8 +214,10 @@ import HoistWatchConfig
         ("gpiod_chip_get_line", EINVAL, .invalidLine, "Invalid argument"),
         ("gpiod_line_get_value_bulk", EIO, .io, "Input/output error"),
     ])
-    func failuresToStartAreErrorsWithErrnoText(function: String, errnoValue: Int32, code: GpioError.Code,
-                                               words: String) throws {
+    func failuresToStartAreErrorsWithErrnoText(
+        function: String, errnoValue: Int32, code: GpioError.Code,
+        words: String
+    ) throws {
         let rig = FakeRig()
         rig.board.failNext(function, errno: errnoValue)
         do {
@@ -232,19 +239,24 @@ import HoistWatchConfig
         let rig = FakeRig()
         var profile = rig.profile
         profile.inputs[.encA] = rig.line(60)
-        #expect(throws: GpioError(.invalidLine, function: "gpiod_chip_get_line",
-                                  subject: "chip \"\(rig.label)\" line 60 (enc_a)",
-                                  message: "gpiochip-\(rig.label) \"\(rig.label)\" has only 58 lines (offsets 0 to 57)")) {
+        #expect(
+            throws: GpioError(
+                .invalidLine, function: "gpiod_chip_get_line",
+                subject: "chip \"\(rig.label)\" line 60 (enc_a)",
+                message: "gpiochip-\(rig.label) \"\(rig.label)\" has only 58 lines (offsets 0 to 57)")
+        ) {
             try rig.backend(profile: profile)
         }
-        profile.inputs[.encA] = BoardProfile.Line(chip: .label("pinctrl-nowhere"), offset: 1, activeLow: false, bias: .asIs)
+        profile.inputs[.encA] = BoardProfile.Line(
+            chip: .label("pinctrl-nowhere"), offset: 1, activeLow: false, bias: .asIs)
         do {
             _ = try rig.backend(profile: profile)
             Issue.record("opened a chip that does not exist")
         } catch {
             #expect(error.code == .chipMissing)
             #expect(error.errnoValue == ENOENT)
-            #expect(error.message.hasPrefix("no GPIO chip is labelled \"pinctrl-nowhere\" on this machine (chips here: "))
+            #expect(
+                error.message.hasPrefix("no GPIO chip is labelled \"pinctrl-nowhere\" on this machine (chips here: "))
             #expect(error.message.contains("gpiochip-\(rig.label) \"\(rig.label)\" (58 lines)"))
         }
         #expect(rig.board.openChips == 0)
@@ -256,10 +268,14 @@ import HoistWatchConfig
         let backend = try rig.backend()
         rig.board.script([rig.edge(17, atNs: rig.board.currentNs + 1_000, level: 1)])
         rig.board.failNext(function, errno: EIO)
-        #expect(throws: GpioError(.io, function: function,
-                                  subject: function.hasSuffix("wait_bulk") ? "chip \"\(rig.label)\""
-                                      : "chip \"\(rig.label)\" line 17 (enc_a)",
-                                  errnoValue: EIO, message: String(cString: strerror(EIO)))) {
+        #expect(
+            throws: GpioError(
+                .io, function: function,
+                subject: function.hasSuffix("wait_bulk")
+                    ? "chip \"\(rig.label)\""
+                    : "chip \"\(rig.label)\" line 17 (enc_a)",
+                errnoValue: EIO, message: String(cString: strerror(EIO)))
+        ) {
             try backend.pump()
         }
     }

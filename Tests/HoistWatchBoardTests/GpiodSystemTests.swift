@@ -52,8 +52,9 @@ struct GpiodSystemTests {
     @Test(arguments: loadableAPIs, ["pinctrl-bcm2711", "pinctrl-rp1"])
     func aChipLabelThatIsNotHereIsAProblemThatSaysSo(api: GpiodLibrary.API, label: String) throws {
         let problem = try source(api).chipProblem(.label(label), offsets: [17])
-        #expect(problem == "no GPIO chip is labelled \"\(label)\" on this machine (it has no GPIO chip at all: "
-                    + "/dev/gpiochip* does not exist)")
+        #expect(
+            problem == "no GPIO chip is labelled \"\(label)\" on this machine (it has no GPIO chip at all: "
+                + "/dev/gpiochip* does not exist)")
     }
 
     @Test(arguments: loadableAPIs)
@@ -71,13 +72,15 @@ struct GpiodSystemTests {
     @Test(arguments: loadableAPIs)
     func theBackendRefusesToStartWithTheErrnoOfLibgpiod(api: GpiodLibrary.API) throws {
         let profile = BoardProfile(inputs: [
-            .doorZone: .init(chip: .label("pinctrl-bcm2711"), offset: 23, activeLow: true, bias: .pullUp),
+            .doorZone: .init(chip: .label("pinctrl-bcm2711"), offset: 23, activeLow: true, bias: .pullUp)
         ])
         let lines = try source(api)
-        let error = try #require(failure { () throws(GpioError) in
-            _ = try GpioInputBackend(profile: profile, inputs: [.doorZone], source: lines,
-                                     logger: Logger(label: "test") { _ in InMemoryLogHandler() })
-        }, "opened a chip this machine does not have")
+        let error = try #require(
+            failure { () throws(GpioError) in
+                _ = try GpioInputBackend(
+                    profile: profile, inputs: [.doorZone], source: lines,
+                    logger: Logger(label: "test") { _ in InMemoryLogHandler() })
+            }, "opened a chip this machine does not have")
         #expect(error.code == .chipMissing)
         #expect(error.function == (api == .v1 ? "gpiod_chip_open_by_label" : "gpiod_chip_open"))
         #expect(error.errnoValue == ENOENT)
@@ -97,36 +100,42 @@ struct GpiodSystemTests {
             .doorZone: .init(chip: .path("/dev/null"), offset: 23, activeLow: true, bias: .pullDown),
         ])
         let lines = try source(api)
-        let error = try #require(failure { () throws(GpioError) in
-            _ = try GpioInputBackend(profile: profile, inputs: [.encA, .encB, .doorZone], source: lines,
-                                     logger: Logger(label: "test") { _ in InMemoryLogHandler() })
-        }, "requested lines of /dev/null")
+        let error = try #require(
+            failure { () throws(GpioError) in
+                _ = try GpioInputBackend(
+                    profile: profile, inputs: [.encA, .encB, .doorZone], source: lines,
+                    logger: Logger(label: "test") { _ in InMemoryLogHandler() })
+            }, "requested lines of /dev/null")
         #expect(error.code == .chipMissing, "\(error)")
         #expect(error.function == "gpiod_chip_open", "\(error)")
         #expect([ENODEV, ENOTTY].contains(error.errnoValue), "\(error)")
         #expect(error.message.hasPrefix("/dev/null is not a GPIO chip"), "\(error)")
 
         let library = try GpiodLibrary.load(api)
-        let hx711 = try #require(failure { () throws(GpioError) in
-            switch library {
-            case .v1(let functions):
-                _ = try HX711GpioLoadCell(chip: .path("/dev/null"), doutLine: 9, sckLine: 10,
-                                          source: GpiodV1LineSource(functions: functions))
-            case .v2(let functions):
-                _ = try HX711GpioLoadCell(chip: .path("/dev/null"), doutLine: 9, sckLine: 10,
-                                          source: GpiodV2LineSource(functions: functions))
-            }
-        }, "requested the HX711's lines of /dev/null")
+        let hx711 = try #require(
+            failure { () throws(GpioError) in
+                switch library {
+                case .v1(let functions):
+                    _ = try HX711GpioLoadCell(
+                        chip: .path("/dev/null"), doutLine: 9, sckLine: 10,
+                        source: GpiodV1LineSource(functions: functions))
+                case .v2(let functions):
+                    _ = try HX711GpioLoadCell(
+                        chip: .path("/dev/null"), doutLine: 9, sckLine: 10,
+                        source: GpiodV2LineSource(functions: functions))
+                }
+            }, "requested the HX711's lines of /dev/null")
         #expect(hx711.function == "gpiod_chip_open", "\(hx711)")
         #expect([ENODEV, ENOTTY].contains(hx711.errnoValue), "\(hx711)")
     }
 
     @Test func theChipCheckNamesTheKeyOfTheFirstInputOnTheChip() {
-        let profile = BoardProfile(inputs: [
-            .doorZone: .init(chip: .label("pinctrl-bcm2711"), offset: 23, activeLow: true, bias: .pullUp),
-            .encA: .init(chip: .label("pinctrl-bcm2711"), offset: 17, activeLow: false, bias: .pullUp),
-            .encB: .init(chip: .label("pinctrl-bcm2711"), offset: 27, activeLow: false, bias: .pullUp),
-        ], loadCell: .gpio(chip: .path("/dev/gpiochip3"), doutLine: 1, sckLine: 2))
+        let profile = BoardProfile(
+            inputs: [
+                .doorZone: .init(chip: .label("pinctrl-bcm2711"), offset: 23, activeLow: true, bias: .pullUp),
+                .encA: .init(chip: .label("pinctrl-bcm2711"), offset: 17, activeLow: false, bias: .pullUp),
+                .encB: .init(chip: .label("pinctrl-bcm2711"), offset: 27, activeLow: false, bias: .pullUp),
+            ], loadCell: .gpio(chip: .path("/dev/gpiochip3"), doutLine: 1, sckLine: 2))
         let problems = GpioChipCheck.problems(profile)
         #expect(problems.map(\.key) == ["inputs.enc_a.chip", "hx711.chip"])
         #expect(problems.allSatisfy { $0.code == .invalidValue && $0.file == nil })

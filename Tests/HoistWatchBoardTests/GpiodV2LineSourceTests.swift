@@ -19,12 +19,14 @@ extension FakeRig {
     }
 
     /// The backend through the v2 wrapper on this rig's board.
-    func backendV2(_ inputs: Set<InputName> = [.encA, .encB, .doorZone], profile: BoardProfile? = nil,
-                   eventBufferSize: Int = GpiodV2LineSource.defaultEventBufferSize,
-                   options: GpioInputBackend.Options = GpioInputBackend.Options()) throws(GpioError) -> GpioInputBackend
-    {
-        try GpioInputBackend(profile: profile ?? profileByPath, inputs: inputs,
-                             source: board.sourceV2(eventBufferSize: eventBufferSize), options: options, logger: logger)
+    func backendV2(
+        _ inputs: Set<InputName> = [.encA, .encB, .doorZone], profile: BoardProfile? = nil,
+        eventBufferSize: Int = GpiodV2LineSource.defaultEventBufferSize,
+        options: GpioInputBackend.Options = GpioInputBackend.Options()
+    ) throws(GpioError) -> GpioInputBackend {
+        try GpioInputBackend(
+            profile: profile ?? profileByPath, inputs: inputs,
+            source: board.sourceV2(eventBufferSize: eventBufferSize), options: options, logger: logger)
     }
 }
 
@@ -187,8 +189,9 @@ extension FakeRig {
         #expect(rig.board.openChips == 1)
         withExtendedLifetime(backend) {}
         var profile = rig.profileByPath
-        profile.inputs[.encA] = BoardProfile.Line(chip: .label("pinctrl-nowhere"), offset: 1, activeLow: false,
-                                                  bias: .asIs)
+        profile.inputs[.encA] = BoardProfile.Line(
+            chip: .label("pinctrl-nowhere"), offset: 1, activeLow: false,
+            bias: .asIs)
         #expect {
             try rig.backendV2(profile: profile)
         } throws: { error in
@@ -198,9 +201,12 @@ extension FakeRig {
                 && error.message.contains("gpiochip-\(rig.label) \"\(rig.label)\" (58 lines)")
         }
         profile.inputs[.encA] = rig.lineByPath(60)
-        #expect(throws: GpioError(.invalidLine, function: "gpiod_chip_request_lines",
-                                  subject: "chip \"/dev/gpiochip-\(rig.label)\" line 60 (enc_a)",
-                                  message: "gpiochip-\(rig.label) \"\(rig.label)\" has only 58 lines (offsets 0 to 57)")) {
+        #expect(
+            throws: GpioError(
+                .invalidLine, function: "gpiod_chip_request_lines",
+                subject: "chip \"/dev/gpiochip-\(rig.label)\" line 60 (enc_a)",
+                message: "gpiochip-\(rig.label) \"\(rig.label)\" has only 58 lines (offsets 0 to 57)")
+        ) {
             try rig.backendV2(profile: profile)
         }
     }
@@ -211,8 +217,10 @@ extension FakeRig {
         ("gpiod_chip_open", EACCES, .permissionDenied, "gpio group"),
         ("gpiod_line_request_get_values_subset", EIO, .io, "Input/output error"),
     ])
-    func failuresToStartAreErrorsWithErrnoText(function: String, errnoValue: Int32, code: GpioError.Code,
-                                               words: String) throws {
+    func failuresToStartAreErrorsWithErrnoText(
+        function: String, errnoValue: Int32, code: GpioError.Code,
+        words: String
+    ) throws {
         let rig = FakeRig()
         rig.board.failNext(function, errno: errnoValue)
         #expect {
@@ -232,8 +240,11 @@ extension FakeRig {
         let backend = try rig.backendV2()
         rig.board.script([rig.edge(17, atNs: rig.board.currentNs + 1_000, level: 1)])
         rig.board.failNext(function, errno: EIO)
-        #expect(throws: GpioError(.io, function: function, subject: "chip \"/dev/gpiochip-\(rig.label)\"",
-                                  errnoValue: EIO, message: String(cString: strerror(EIO)))) {
+        #expect(
+            throws: GpioError(
+                .io, function: function, subject: "chip \"/dev/gpiochip-\(rig.label)\"",
+                errnoValue: EIO, message: String(cString: strerror(EIO)))
+        ) {
             try backend.pump()
         }
     }
@@ -244,12 +255,14 @@ extension FakeRig {
 @Suite struct GpiodV2HX711LinesTests {
     @Test func readsTheChipsConversionsThroughOneV2Request() throws {
         let label = FakeGpioBoard.uniqueLabel("pinctrl-bcm2711")
-        let board = FakeGpioBoard(chips: [.init(name: "gpiochip-" + label, label: label, lineCount: 58)],
-                                  callCostNs: 1_000, clockReadCostNs: 100)
+        let board = FakeGpioBoard(
+            chips: [.init(name: "gpiochip-" + label, label: label, lineCount: 58)],
+            callCostNs: 1_000, clockReadCostNs: 100)
         let chip = FakeHX711(chip: label, doutLine: 9, sckLine: 10) { _ in 84_000 }
         board.attach(chip)
-        let loadCell = try HX711GpioLoadCell(chip: .path("/dev/gpiochip-" + label), doutLine: 9, sckLine: 10,
-                                             source: board.sourceV2, idle: { board.advance(byNs: 1_000_000) })
+        let loadCell = try HX711GpioLoadCell(
+            chip: .path("/dev/gpiochip-" + label), doutLine: 9, sckLine: 10,
+            source: board.sourceV2, idle: { board.advance(byNs: 1_000_000) })
         let samples = (0..<3).map { _ in loadCell.sample() }
         #expect(samples.map(\.raw) == [84_000, 84_000, 84_000])
         #expect(loadCell.counters.failedSamples == 0 && loadCell.counters.resets == 0)
@@ -265,11 +278,13 @@ extension FakeRig {
 
     @Test func aLineThatCannotBeWrittenFailsTheSampleAndSaysWhy() throws {
         let label = FakeGpioBoard.uniqueLabel("pinctrl-bcm2711")
-        let board = FakeGpioBoard(chips: [.init(name: "gpiochip-" + label, label: label, lineCount: 58)],
-                                  callCostNs: 1_000, clockReadCostNs: 100)
+        let board = FakeGpioBoard(
+            chips: [.init(name: "gpiochip-" + label, label: label, lineCount: 58)],
+            callCostNs: 1_000, clockReadCostNs: 100)
         board.attach(FakeHX711(chip: label, doutLine: 9, sckLine: 10) { _ in 1234 })
-        let loadCell = try HX711GpioLoadCell(chip: .path("/dev/gpiochip-" + label), doutLine: 9, sckLine: 10,
-                                             source: board.sourceV2, idle: { board.advance(byNs: 1_000_000) })
+        let loadCell = try HX711GpioLoadCell(
+            chip: .path("/dev/gpiochip-" + label), doutLine: 9, sckLine: 10,
+            source: board.sourceV2, idle: { board.advance(byNs: 1_000_000) })
         #expect(loadCell.sample().raw == 1234)
         board.failNext("gpiod_line_request_set_value", errno: EIO)
         #expect(loadCell.sample().raw == nil)

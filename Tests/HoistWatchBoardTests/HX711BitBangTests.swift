@@ -1,6 +1,6 @@
+import HoistWatchBoard
 import HoistWatchCore
 import Testing
-import HoistWatchBoard
 
 /// The bit-banged read loop against the test kit's datasheet model of the chip (`HX711Model`: shift on pulse, 25th
 /// pulse pulls DOUT high, power-down over 60 µs) behind a scripted port (`ScriptedHX711`): its own clock, costs per

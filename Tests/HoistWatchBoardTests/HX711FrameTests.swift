@@ -1,6 +1,6 @@
+import HoistWatchBoard
 import HoistWatchCore
 import Testing
-import HoistWatchBoard
 
 /// Decoding the HX711's 24-bit output (datasheet "Output Data Rate and Format": two's complement, saturating at
 /// 800000h MIN and 7FFFFFh MAX), from bit-level sequences as DOUT shows them, MSB first.

@@ -20,16 +20,18 @@ struct HX711GpioLoadCellTests {
         let chip: FakeHX711
 
         init(value: @escaping @Sendable (Int64) -> Int32?) {
-            board = FakeGpioBoard(chips: [.init(name: "gpiochip-" + label, label: label, lineCount: 58)],
-                                  callCostNs: 1_000, clockReadCostNs: 100)
+            board = FakeGpioBoard(
+                chips: [.init(name: "gpiochip-" + label, label: label, lineCount: 58)],
+                callCostNs: 1_000, clockReadCostNs: 100)
             chip = FakeHX711(chip: label, doutLine: 9, sckLine: 10, value: value)
             board.attach(chip)
         }
 
         func loadCell() throws(GpioError) -> HX711GpioLoadCell {
             let board = self.board
-            return try HX711GpioLoadCell(chip: .label(label), doutLine: 9, sckLine: 10, source: board.source,
-                                         idle: { board.advance(byNs: 1_000_000) })
+            return try HX711GpioLoadCell(
+                chip: .label(label), doutLine: 9, sckLine: 10, source: board.source,
+                idle: { board.advance(byNs: 1_000_000) })
         }
     }
 

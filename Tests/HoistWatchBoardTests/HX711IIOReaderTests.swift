@@ -112,8 +112,9 @@ import Glibc
     @Test func failuresSayWhatHappened() {
         #expect("\(HX711IIOFailure.readFailed(errno: EIO))" == "read failed: EIO (Input/output error)")
         #expect(HX711IIOFailure.readFailed(errno: ETIMEDOUT).reason == "read_failed")
-        #expect("\(HX711IIOFailure.saturated(HX711Frame(bits: 0x7F_FFFF)))"
-            == "saturated at 0x7FFFFF (8388607): the bridge signal is out of the ADC's range")
+        #expect(
+            "\(HX711IIOFailure.saturated(HX711Frame(bits: 0x7F_FFFF)))"
+                == "saturated at 0x7FFFFF (8388607): the bridge signal is out of the ADC's range")
     }
 
     @Test func anotherDriversDeviceIsRefusedNamingTheHX711() throws {

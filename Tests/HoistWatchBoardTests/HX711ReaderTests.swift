@@ -1,11 +1,12 @@
+import HoistWatchBoard
 import HoistWatchCore
 import Testing
-import HoistWatchBoard
 
 /// The discard-and-retry policy: scripted attempts in, the exact actions out.
 @Suite struct HX711ReaderTests {
-    static let good = HX711Read(levels: HX711FrameTests.levels("0000_0001 1110_0010 0100_0000") + [true],
-                                timing: HX711TimingTests.timing())
+    static let good = HX711Read(
+        levels: HX711FrameTests.levels("0000_0001 1110_0010 0100_0000") + [true],
+        timing: HX711TimingTests.timing())
     static let preempted = HX711Read(
         levels: good.levels, timing: HX711TimingTests.timing { $0.pulses[10].highMaxNs = 52_000 })
     static let poweredDown = HX711Read(
@@ -28,8 +29,9 @@ import HoistWatchBoard
     func badReadsAreRetriedUpToMaxRetriesThenTheSampleFails(maxRetries: Int) {
         var reader = HX711Reader(maxRetries: maxRetries)
         for attempt in 0..<maxRetries {
-            #expect(reader.finished(.read(Self.preempted), atNs: Int64(attempt))
-                == .retry(.clockHighTooLong(pulse: 11, highNs: 52_000)))
+            #expect(
+                reader.finished(.read(Self.preempted), atNs: Int64(attempt))
+                    == .retry(.clockHighTooLong(pulse: 11, highNs: 52_000)))
         }
         #expect(reader.finished(.read(Self.preempted), atNs: 99) == .emit(.sample(.load, raw: nil, atNs: 99)))
         #expect(reader.counters.discardedReads == maxRetries + 1)
@@ -37,8 +39,9 @@ import HoistWatchBoard
         #expect(reader.counters.failedSamples == 1)
         // The next sample starts with a full allowance again.
         if maxRetries > 0 {
-            #expect(reader.finished(.read(Self.preempted), atNs: 100)
-                == .retry(.clockHighTooLong(pulse: 11, highNs: 52_000)))
+            #expect(
+                reader.finished(.read(Self.preempted), atNs: 100)
+                    == .retry(.clockHighTooLong(pulse: 11, highNs: 52_000)))
         }
         #expect(reader.finished(.read(Self.good), atNs: 200) == .emit(.sample(.load, raw: 123_456, atNs: 200)))
     }

@@ -1,11 +1,13 @@
-import Testing
 import HoistWatchBoard
+import Testing
 
 /// The timing validator against the datasheet's limits (Fig. 2: T1 >= 0.1 µs, T3 0.2...50 µs, T4 >= 0.2 µs;
 /// Fig. 3: PD_SCK high over 60 µs powers down): just below, at, just above each limit.
 @Suite struct HX711TimingTests {
     /// A read of `count` pulses of 1 µs high, 1 µs low, the first clock 1 µs after DOUT fell; `edit` changes it.
-    static func timing(pulses count: Int = 25, _ edit: (inout HX711ReadTiming) -> Void = { _ in })
+    static func timing(
+        pulses count: Int = 25, _ edit: (inout HX711ReadTiming) -> Void = { _ in }
+    )
         -> HX711ReadTiming
     {
         var pulses = (0..<count).map { _ in HX711PulseTiming(highNs: 1_000, lowNs: 1_000) }
@@ -29,7 +31,10 @@ import HoistWatchBoard
         (60_001, .poweredDown(pulse: 13, highNs: 60_001)),  // over 60 µs: powered down
     ])
     func clockHighTime(highNs: Int64, expected: HX711ReadViolation?) {
-        let timing = Self.timing { $0.pulses[12].highMinNs = highNs; $0.pulses[12].highMaxNs = highNs }
+        let timing = Self.timing {
+            $0.pulses[12].highMinNs = highNs
+            $0.pulses[12].highMaxNs = highNs
+        }
         #expect(timing.violation(for: .channelAGain128) == expected)
     }
 
@@ -63,8 +68,11 @@ import HoistWatchBoard
     }
 
     @Test(arguments: [
-        (24, HX711Input.channelAGain128, HX711ReadViolation.wrongPulseCount(expected: 25, actual: 24)
-            as HX711ReadViolation?),
+        (
+            24, HX711Input.channelAGain128,
+            HX711ReadViolation.wrongPulseCount(expected: 25, actual: 24)
+                as HX711ReadViolation?
+        ),
         (25, .channelAGain128, nil),
         (26, .channelAGain128, .wrongPulseCount(expected: 25, actual: 26)),
         (26, .channelBGain32, nil),
@@ -112,8 +120,9 @@ import HoistWatchBoard
 
     @Test func violationsHaveStableReasonsAndSayWhatHappened() {
         #expect(HX711ReadViolation.poweredDown(pulse: 9, highNs: 80_000).reason == "power_down")
-        #expect("\(HX711ReadViolation.poweredDown(pulse: 9, highNs: 80_000))"
-            == "pulse 9: clock high up to 80000 ns (over 60000 ns powers the chip down): it reset")
+        #expect(
+            "\(HX711ReadViolation.poweredDown(pulse: 9, highNs: 80_000))"
+                == "pulse 9: clock high up to 80000 ns (over 60000 ns powers the chip down): it reset")
         #expect(HX711ReadViolation.clockHighTooLong(pulse: 1, highNs: 51_000).reason == "clock_high_too_long")
         #expect(HX711ReadViolation.notReady.reason == "not_ready")
     }

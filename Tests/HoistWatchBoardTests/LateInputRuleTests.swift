@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HoistWatchBoard
 
 /// The one late-input rule of the board's streams (edge sequencer, input merge, trace recorder): an input stamped

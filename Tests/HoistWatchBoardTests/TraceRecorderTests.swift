@@ -25,13 +25,19 @@ import Testing
     }
 
     @Test func timesNeverGoBackInTheTrace() throws {
-        var recorder = TraceRecorder(header: TraceHeader(equipment: .crane, deviceId: "c"), originNs: 1_000,
-                                     flushBytes: 1)
+        var recorder = TraceRecorder(
+            header: TraceHeader(equipment: .crane, deviceId: "c"), originNs: 1_000,
+            flushBytes: 1)
         var written: [UInt8] = []
-        try recorder.append([.level(.windPulse, 1, atNs: 900), .level(.windPulse, 0, atNs: 3_000),
-                             .sample(.load, raw: 5, atNs: 2_500)]) { written += $0 }
+        try recorder.append([
+            .level(.windPulse, 1, atNs: 900), .level(.windPulse, 0, atNs: 3_000),
+            .sample(.load, raw: 5, atNs: 2_500),
+        ]) { written += $0 }
         let lines = String(decoding: written, as: UTF8.self).split(separator: "\n")
-        #expect(lines.dropFirst().map { $0.split(separator: ",")[0] } == ["{\"t_ns\":0", "{\"t_ns\":2000", "{\"t_ns\":2000"])
+        #expect(
+            lines.dropFirst().map { $0.split(separator: ",")[0] } == [
+                "{\"t_ns\":0", "{\"t_ns\":2000", "{\"t_ns\":2000",
+            ])
         #expect(recorder.clampedEvents == 2)
     }
 
@@ -51,8 +57,9 @@ import Testing
         rig.board.script(script)
 
         var recorder = TraceRecorder(
-            header: TraceHeader(equipment: .elevator, deviceId: "37010000000000000001",
-                                initialLevels: backend.initialLevels),
+            header: TraceHeader(
+                equipment: .elevator, deviceId: "37010000000000000001",
+                initialLevels: backend.initialLevels),
             originNs: backend.openedNs, flushBytes: 512)
         var written: [UInt8] = []
         let (events, _) = try BoardFixtures.drain(backend, rig.board)
@@ -62,7 +69,9 @@ import Testing
         var decoder = TraceDecoder()
         var decoded: [InputEvent] = []
         for line in written.split(separator: 0x0A) {
-            let event = try Array(line).withUnsafeBufferPointer { buffer throws(InputError) in try decoder.decode(buffer) }
+            let event = try Array(line).withUnsafeBufferPointer { buffer throws(InputError) in
+                try decoder.decode(buffer)
+            }
             if let event { decoded.append(event) }
         }
         let header = try #require(decoder.header)

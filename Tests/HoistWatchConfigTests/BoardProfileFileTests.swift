@@ -1,8 +1,8 @@
 import Foundation
-import HoistWatchCore
 import HoistWatchConfig
-import Testing
+import HoistWatchCore
 import HoistWatchTestSupport
+import Testing
 
 /// Finding a board profile by name or path.
 @Suite struct BoardProfileFileTests {
@@ -23,9 +23,13 @@ import HoistWatchTestSupport
     @Test func aNameIsTheFirstFileFound() throws {
         let folders = try Folders()
         try folders.write("share/raspberry-pi-4.toml")
-        #expect(try BoardProfileFile.locate("raspberry-pi-4", in: folders.list) == "\(folders.root)/share/raspberry-pi-4.toml")
+        #expect(
+            try BoardProfileFile.locate("raspberry-pi-4", in: folders.list)
+                == "\(folders.root)/share/raspberry-pi-4.toml")
         try folders.write("etc/raspberry-pi-4.toml")
-        #expect(try BoardProfileFile.locate("raspberry-pi-4", in: folders.list) == "\(folders.root)/etc/raspberry-pi-4.toml")
+        #expect(
+            try BoardProfileFile.locate("raspberry-pi-4", in: folders.list) == "\(folders.root)/etc/raspberry-pi-4.toml"
+        )
     }
 
     @Test func aFileNameWithoutAPathIsExplained() {
@@ -62,10 +66,14 @@ import HoistWatchTestSupport
     }
 
     @Test func theSearchOrder() {
-        let folders = BoardProfileFile.searchFolders(environment: ["HOISTWATCH_PROFILES": "/opt/profiles"],
-                                                     currentDirectory: "/src/hoistwatch")
-        #expect(folders == ["/opt/profiles", "/etc/hoistwatch/profiles", "/usr/share/hoistwatch/profiles",
-                            "/src/hoistwatch/Board/profiles"])
+        let folders = BoardProfileFile.searchFolders(
+            environment: ["HOISTWATCH_PROFILES": "/opt/profiles"],
+            currentDirectory: "/src/hoistwatch")
+        #expect(
+            folders == [
+                "/opt/profiles", "/etc/hoistwatch/profiles", "/usr/share/hoistwatch/profiles",
+                "/src/hoistwatch/Board/profiles",
+            ])
         #expect(BoardProfileFile.searchFolders(environment: [:], currentDirectory: "/x").count == 3)
     }
 
@@ -82,8 +90,11 @@ import HoistWatchTestSupport
         let folders = try Folders()
         try folders.write("etc/broken.toml", "[inputs.door_zone]\nline = 3\n")
         let path = "\(folders.root)/etc/broken.toml"
-        #expect(throws: InputError(.missingKey, file: path, key: "inputs.door_zone.chip",
-                                   "required: the GPIO chip's label (like \"pinctrl-bcm2711\") or its path (/dev/gpiochip0)")) {
+        #expect(
+            throws: InputError(
+                .missingKey, file: path, key: "inputs.door_zone.chip",
+                "required: the GPIO chip's label (like \"pinctrl-bcm2711\") or its path (/dev/gpiochip0)")
+        ) {
             try BoardProfileFile.load(path)
         }
     }

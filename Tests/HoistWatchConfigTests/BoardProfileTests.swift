@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-@testable import HoistWatchCore
 import HoistWatchConfig
 import HoistWatchTestSupport
+import Testing
+
+@testable import HoistWatchCore
 
 /// `BoardProfile.parse`: the pure checks of a profile file, and the three shipped profiles.
 @Suite struct BoardProfileTests {
@@ -39,10 +40,14 @@ import HoistWatchTestSupport
         let profile = try BoardProfile.parse(toml: Self.small)
         #expect(profile.description == "test board")
         #expect(profile.inputs.count == 4)
-        #expect(profile.inputs[.doorZone] == BoardProfile.Line(
-            chip: .label("pinctrl-bcm2711"), offset: 23, activeLow: true, bias: .pullUp))
-        #expect(profile.inputs[.mainsOk] == BoardProfile.Line(
-            chip: .path("/dev/gpiochip1"), offset: 3, activeLow: false, bias: .asIs))
+        #expect(
+            profile.inputs[.doorZone]
+                == BoardProfile.Line(
+                    chip: .label("pinctrl-bcm2711"), offset: 23, activeLow: true, bias: .pullUp))
+        #expect(
+            profile.inputs[.mainsOk]
+                == BoardProfile.Line(
+                    chip: .path("/dev/gpiochip1"), offset: 3, activeLow: false, bias: .asIs))
         #expect(profile.loadCell == .gpio(chip: .label("pinctrl-bcm2711"), doutLine: 9, sckLine: 10))
         #expect(profile.chips == [.label("pinctrl-bcm2711"), .path("/dev/gpiochip1")])
         #expect(profile.unmapped([.encA, .doorZone, .topLimit, .occupancy]) == [.occupancy, .topLimit])
@@ -52,8 +57,9 @@ import HoistWatchTestSupport
         ("pull-up", BoardProfile.Bias.pullUp), ("pull-down", .pullDown), ("disabled", .disabled), ("as-is", .asIs),
     ])
     func readsEveryBias(text: String, bias: BoardProfile.Bias) throws {
-        let profile = try BoardProfile.parse(toml: Self.small.replacingOccurrences(
-            of: "bias = \"as-is\"", with: "bias = \"\(text)\""))
+        let profile = try BoardProfile.parse(
+            toml: Self.small.replacingOccurrences(
+                of: "bias = \"as-is\"", with: "bias = \"\(text)\""))
         #expect(profile.inputs[.mainsOk]?.bias == bias)
     }
 
@@ -83,13 +89,17 @@ import HoistWatchTestSupport
         ("line = 3\n", "line = -1\n", "inputs.mains_ok.line", .invalidValue, "0 to 65535"),
         ("line = 3\n", "line = 70000\n", "inputs.mains_ok.line", .invalidValue, "0 to 65535"),
         ("line = 3\n", "line = \"3\"\n", "inputs.mains_ok.line", .wrongType, "integer"),
-        ("active_low = false\nbias = \"as-is\"", "bias = \"as-is\"", "inputs.mains_ok.active_low", .missingKey,
-         "pulls the pin low"),
+        (
+            "active_low = false\nbias = \"as-is\"", "bias = \"as-is\"", "inputs.mains_ok.active_low", .missingKey,
+            "pulls the pin low"
+        ),
         ("bias = \"as-is\"", "", "inputs.mains_ok.bias", .missingKey, "missing"),
         ("bias = \"as-is\"", "bias = \"as-is\"\npin = 5", "inputs.mains_ok.pin", .unknownKey, "unknown"),
         // half an encoder
-        ("[inputs.enc_b]\nchip = \"pinctrl-bcm2711\"\nline = 27\nactive_low = false\nbias = \"pull-up\"\n", "",
-         "inputs.enc_b", .invalidValue, "quadrature pair"),
+        (
+            "[inputs.enc_b]\nchip = \"pinctrl-bcm2711\"\nline = 27\nactive_low = false\nbias = \"pull-up\"\n", "",
+            "inputs.enc_b", .invalidValue, "quadrature pair"
+        ),
         // the load cell
         ("mode = \"gpio\"", "mode = \"spi\"", "hx711.mode", .invalidValue, "\"iio\""),
         ("chip = \"pinctrl-bcm2711\"\ndout_line", "dout_line", "hx711.chip", .missingKey, "label"),
@@ -97,8 +107,10 @@ import HoistWatchTestSupport
         ("mode = \"gpio\"", "mode = \"iio\"\niio_device = \"/sys/x\"", "hx711.chip", .unknownKey, "unknown"),
         ("description = \"test board\"", "description = \"x\"\nboard = \"pi\"", "board", .unknownKey, "unknown"),
     ])
-    func refusesWithTheKeyAndReason(original: String, replacement: String, key: String, code: InputError.Code,
-                                    words: String) {
+    func refusesWithTheKeyAndReason(
+        original: String, replacement: String, key: String, code: InputError.Code,
+        words: String
+    ) {
         let text = Self.small.replacingOccurrences(of: original, with: replacement)
         #expect(text != Self.small, "the test's replacement did not apply")
         do {
@@ -120,8 +132,11 @@ import HoistWatchTestSupport
         let text = Self.small.replacingOccurrences(
             of: "mode = \"gpio\"\nchip = \"pinctrl-bcm2711\"\ndout_line = 9\nsck_line = 10",
             with: "mode = \"iio\"\niio_device = \"iio:device0\"")
-        #expect(throws: InputError(.invalidValue, key: "hx711.iio_device",
-                                   "must be the IIO device's sysfs folder, like /sys/bus/iio/devices/iio:device0")) {
+        #expect(
+            throws: InputError(
+                .invalidValue, key: "hx711.iio_device",
+                "must be the IIO device's sysfs folder, like /sys/bus/iio/devices/iio:device0")
+        ) {
             try BoardProfile.parse(toml: text)
         }
     }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import HoistWatchCore
 import HoistWatchConfig
+import Testing
+
+@testable import HoistWatchCore
 
 @Suite struct CalibrationTests {
     static let elevator = """

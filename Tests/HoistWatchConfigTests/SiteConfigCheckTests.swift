@@ -1,10 +1,10 @@
 import Foundation
-import HoistWatchCore
-import HoistWatchSimulator
 import HoistWatchConfig
+import HoistWatchCore
 import HoistWatchFiles
-import Testing
+import HoistWatchSimulator
 import HoistWatchTestSupport
+import Testing
 
 /// `SiteConfigCheck` on real files in a temporary folder: permissions, existence, agreement between the files.
 @Suite struct SiteConfigCheckTests {
@@ -29,10 +29,12 @@ import HoistWatchTestSupport
         }
 
         /// Writes a complete, valid setup; `edit` changes site.toml's text first. Returns the parsed config.
-        func standard(deviceId: String = "37010000000000000001",
-                      calibration: String = Repository.path("Calibration/demo-elevator.toml"),
-                      scenario: String = Repository.path("Scenarios/demo.toml"),
-                      edit: (String) -> String = { $0 }) throws -> SiteConfig {
+        func standard(
+            deviceId: String = "37010000000000000001",
+            calibration: String = Repository.path("Calibration/demo-elevator.toml"),
+            scenario: String = Repository.path("Scenarios/demo.toml"),
+            edit: (String) -> String = { $0 }
+        ) throws -> SiteConfig {
             try write("ca.pem", "-----BEGIN CERTIFICATE-----\n", mode: 0o644)
             try write("client.pem", "-----BEGIN CERTIFICATE-----\n", mode: 0o644)
             try write("client.key", "-----BEGIN PRIVATE KEY-----\n")
@@ -97,7 +99,10 @@ import HoistWatchTestSupport
         try FileManager.default.removeItem(atPath: "\(site.folder)/ca.pem")
         try FileManager.default.removeItem(atPath: "\(site.folder)/password")
         let problems = siteProblems(config)
-        #expect(problems.map(\.key) == ["calibration", "broker.tls_ca", "broker.password_file", "sim.scenario", "state_dir"])
+        #expect(
+            problems.map(\.key) == [
+                "calibration", "broker.tls_ca", "broker.password_file", "sim.scenario", "state_dir",
+            ])
         #expect(problems.allSatisfy { $0.file == config.path })
         #expect(problems[0].message.contains("\(site.folder)/missing-calibration.toml does not exist"))
         #expect(problems[1].message.contains("\(site.folder)/ca.pem does not exist"))
@@ -159,7 +164,9 @@ import HoistWatchTestSupport
 
     @Test func aProfileMustMapEveryWiredInputAndTheLoadCell() throws {
         let site = try Site()
-        let profile = try site.write("doors-only.toml", """
+        let profile = try site.write(
+            "doors-only.toml",
+            """
             [inputs.door_zone]
             chip = "pinctrl-bcm2711"
             line = 23
@@ -175,8 +182,10 @@ import HoistWatchTestSupport
         let problems = siteProblems(config, profileFolders: [])
         #expect(problems.map(\.key) == ["board", "board"], "\(problems)")
         #expect(problems.allSatisfy { $0.file == config.path })
-        #expect(problems[0].message.contains("maps no line for enc_a, enc_b, occupancy, top_limit, bottom_limit, "
-                                             + "alarm_button, inspection, mains_ok"))
+        #expect(
+            problems[0].message.contains(
+                "maps no line for enc_a, enc_b, occupancy, top_limit, bottom_limit, "
+                    + "alarm_button, inspection, mains_ok"))
         #expect(problems[1].message.contains("no [hx711] table"))
     }
 
@@ -203,8 +212,12 @@ import HoistWatchTestSupport
             return [InputError(.invalidValue, key: "inputs.enc_a.chip", "no GPIO chip is labelled \"pinctrl-bcm2711\"")]
         }
         let path = Repository.path("Board/profiles/raspberry-pi-4.toml")
-        #expect(problems == [InputError(.invalidValue, file: path, key: "inputs.enc_a.chip",
-                                        "no GPIO chip is labelled \"pinctrl-bcm2711\"")])
+        #expect(
+            problems == [
+                InputError(
+                    .invalidValue, file: path, key: "inputs.enc_a.chip",
+                    "no GPIO chip is labelled \"pinctrl-bcm2711\"")
+            ])
         #expect(seen.inputs == Set(Equipment.elevator.digitalInputs))
         #expect(seen.loadCell)
     }
@@ -283,7 +296,9 @@ import HoistWatchTestSupport
     @Test func theExampleSiteConfigAgreesWithTheRepositoryFiles() throws {
         let config = try TextFile.siteConfig(Repository.path("Board/site.example.toml"))
         let problems = siteProblems(config)
-        let allowed: Set<String?> = [nil, "broker.tls_ca", "broker.tls_cert", "broker.tls_key", "broker.password_file", "state_dir"]
+        let allowed: Set<String?> = [
+            nil, "broker.tls_ca", "broker.tls_cert", "broker.tls_key", "broker.password_file", "state_dir",
+        ]
         for problem in problems {
             #expect(problem.file == config.path && allowed.contains(problem.key), "\(problem)")
         }
@@ -291,8 +306,11 @@ import HoistWatchTestSupport
 }
 
 /// `SiteConfigCheck.problems` as `check` and `run` call it: with the simulator's scenario check.
-private func siteProblems(_ site: SiteConfig, profileFolders: [String]? = nil,
-                          chipCheck: SiteConfigCheck.ChipCheck? = nil) -> [InputError] {
-    SiteConfigCheck.problems(site, profileFolders: profileFolders, chipCheck: chipCheck,
-                             scenarioCheck: ScenarioFile.problems)
+private func siteProblems(
+    _ site: SiteConfig, profileFolders: [String]? = nil,
+    chipCheck: SiteConfigCheck.ChipCheck? = nil
+) -> [InputError] {
+    SiteConfigCheck.problems(
+        site, profileFolders: profileFolders, chipCheck: chipCheck,
+        scenarioCheck: ScenarioFile.problems)
 }

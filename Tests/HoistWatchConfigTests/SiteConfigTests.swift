@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-@testable import HoistWatchCore
-@testable import HoistWatchConfig
 import HoistWatchTestSupport
+import Testing
+
+@testable import HoistWatchConfig
+@testable import HoistWatchCore
 
 @Suite struct SiteConfigTests {
     static let path = "/etc/hoistwatch/site.toml"
@@ -60,8 +61,10 @@ import HoistWatchTestSupport
         #expect(site.broker.username == "board")
         #expect(site.broker.passwordFile == "/etc/hoistwatch/password")
         #expect(site.outboxCapBytes == 64 << 20)
-        #expect(site.simulation == SiteConfig.Simulation(
-            scenario: "/etc/hoistwatch/../Scenarios/demo.toml", loop: true, timeScale: 1, seed: 7))
+        #expect(
+            site.simulation
+                == SiteConfig.Simulation(
+                    scenario: "/etc/hoistwatch/../Scenarios/demo.toml", loop: true, timeScale: 1, seed: 7))
         #expect(site.eventTopic == "hoistwatch/v1/37010000000000000001/event")
     }
 
@@ -78,7 +81,8 @@ import HoistWatchTestSupport
         #expect(site.broker.topicPrefix == "hoistwatch/v1")
         #expect(site.broker.keepAliveS == 30)
         #expect(site.broker.tlsCAFile == nil && site.broker.username == nil && site.broker.passwordFile == nil)
-        #expect(site.simulation == SiteConfig.Simulation(scenario: "/srv/scenarios/demo.toml", loop: true, timeScale: 1))
+        #expect(
+            site.simulation == SiteConfig.Simulation(scenario: "/srv/scenarios/demo.toml", loop: true, timeScale: 1))
     }
 
     @Test(arguments: [

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HoistWatchCore
 
 /// The pure parts of the calibration wizards: door-zone marks, floor learning, settling, and the load fit (the file
@@ -16,8 +17,9 @@ import Testing
         var script = InputScript.elevator(positionM: 0, levels: [.doorZone: 1])
         script.move(fromS: 1, durationS: 2, speedMps: 1)  // 0 -> 2 m
         script.set(.doorZone, 0, atS: 1.15)  // the zone is left at 0.15 m
-        var engine = DetectionEngine(calibration: script.calibration, header: script.header,
-                                     stamper: .replay(deviceId: "x", seed: 1))
+        var engine = DetectionEngine(
+            calibration: script.calibration, header: script.header,
+            stamper: .replay(deviceId: "x", seed: 1))
         var out: [Event] = []
         for event in script.sortedEvents() { engine.process(event, into: &out) }
         engine.advance(toNs: 4_000_000_000, into: &out)
@@ -33,8 +35,9 @@ import Testing
     @Test func rawLoadMedianInvertsTheCalibration() {
         var script = InputScript.elevator()
         script.load(kg: 250, fromS: 0, toS: 1)
-        var engine = DetectionEngine(calibration: script.calibration, header: script.header,
-                                     stamper: .replay(deviceId: "x", seed: 1))
+        var engine = DetectionEngine(
+            calibration: script.calibration, header: script.header,
+            stamper: .replay(deviceId: "x", seed: 1))
         var out: [Event] = []
         for event in script.sortedEvents() { engine.process(event, into: &out) }
         let expected = script.calibration.loadRawZero + 250 * script.calibration.loadRawPerKg
@@ -116,8 +119,12 @@ import Testing
     }
 
     @Test func refusesASpanLostInTheNoiseOrAZeroWeight() {
-        #expect(throws: LoadSpan.Problem.self) { try LoadSpan.fit(emptyRaw: 1000, loadedRaw: 1100, testKg: 500, noise: 10) }
-        #expect(throws: LoadSpan.Problem.self) { try LoadSpan.fit(emptyRaw: 1000, loadedRaw: 9000, testKg: 0, noise: 1) }
+        #expect(throws: LoadSpan.Problem.self) {
+            try LoadSpan.fit(emptyRaw: 1000, loadedRaw: 1100, testKg: 500, noise: 10)
+        }
+        #expect(throws: LoadSpan.Problem.self) {
+            try LoadSpan.fit(emptyRaw: 1000, loadedRaw: 9000, testKg: 0, noise: 1)
+        }
     }
 }
 

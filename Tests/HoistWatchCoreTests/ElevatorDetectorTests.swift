@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HoistWatchCore
 
 /// Each elevator fault: not raised just below its threshold, raised at the right time above it, cleared.

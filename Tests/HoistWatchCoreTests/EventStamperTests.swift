@@ -7,8 +7,9 @@ import Testing
 @Suite struct EventStamperTests {
     /// A board 3 h 25 min after boot, its scenario run starting 10 s of board time after the agent started, at
     /// twice real time, with the wall clock synced.
-    static let clock = EventClock(originMonoNs: 12_300_000_000_000, runStartNs: 10_000_000_000, timeScale: 2,
-                                  wallMinusMonoNs: 1_795_334_400_000_000_000 - 12_300_000_000_000, timeSynced: true)
+    static let clock = EventClock(
+        originMonoNs: 12_300_000_000_000, runStartNs: 10_000_000_000, timeScale: 2,
+        wallMinusMonoNs: 1_795_334_400_000_000_000 - 12_300_000_000_000, timeSynced: true)
 
     static func stamp(_ stamper: inout EventStamper, runNs: Int64) -> Event {
         stamper.stamp(type: .overspeed, transition: .raised, severity: .alarm, runNs: runNs, data: EventData())

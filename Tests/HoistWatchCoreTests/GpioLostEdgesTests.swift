@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HoistWatchCore
 
 /// `sensor_fault` with the cause `gpio_lost_edges`: the GPIO reader's doubtful edges (lost, late, possibly dropped)
@@ -9,8 +10,9 @@ import Testing
     /// An engine on the elevator of `InputScript` at rest, with its mains and door contacts steady.
     static func engine() -> DetectionEngine {
         let script = InputScript.elevator()
-        return DetectionEngine(calibration: script.calibration, header: script.header,
-                               stamper: .replay(deviceId: script.calibration.deviceId, seed: 7))
+        return DetectionEngine(
+            calibration: script.calibration, header: script.header,
+            stamper: .replay(deviceId: script.calibration.deviceId, seed: 7))
     }
 
     /// Notes `reports` (totals at a time) in order, then runs to `untilS`; returns the sensor_fault events.
@@ -41,8 +43,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (11.99, true),   // the cause is still present just before 10 s have passed
-        (12.0, false),   // and gone at 10 s
+        (11.99, true),  // the cause is still present just before 10 s have passed
+        (12.0, false),  // and gone at 10 s
     ])
     func theCauseLastsTenSeconds(atS: Double, present: Bool) {
         var engine = Self.engine()
@@ -55,19 +57,23 @@ import Testing
 
     @Test func noDoubtfulEdgeRaisesNothing() {
         // Reports without an increase: the reader's totals stay at zero, or repeat the last report.
-        let events = Self.run([
-            (1, InputLossCounts()), (2, InputLossCounts()), (3, InputLossCounts()),
-        ], untilS: 30)
+        let events = Self.run(
+            [
+                (1, InputLossCounts()), (2, InputLossCounts()), (3, InputLossCounts()),
+            ], untilS: 30)
         #expect(events.isEmpty)
         let repeated = Self.run([(1, InputLossCounts(lateEdges: 1)), (30, InputLossCounts(lateEdges: 1))], untilS: 60)
-        #expect(repeated.transitions == ["sensor_fault raised", "sensor_fault cleared"], "only the first is an increase")
+        #expect(
+            repeated.transitions == ["sensor_fault raised", "sensor_fault cleared"], "only the first is an increase")
         #expect(repeated.first(.sensorFault, .cleared)?.monoNs == 21 * Self.s)
     }
 
     @Test func lossesWhileRaisedKeepOneFaultRaised() throws {
-        let events = Self.run([
-            (2, InputLossCounts(lostEdges: 1)), (9, InputLossCounts(lostEdges: 2)), (15, InputLossCounts(lostEdges: 5)),
-        ], untilS: 60)
+        let events = Self.run(
+            [
+                (2, InputLossCounts(lostEdges: 1)), (9, InputLossCounts(lostEdges: 2)),
+                (15, InputLossCounts(lostEdges: 5)),
+            ], untilS: 60)
         #expect(events.transitions == ["sensor_fault raised", "sensor_fault cleared"])
         #expect(events.first(.sensorFault, .cleared)?.monoNs == 35 * Self.s)
         #expect(events.first(.sensorFault, .cleared)?.data["lost_edges"] == .integer(5))

@@ -12,8 +12,10 @@ struct InputScript {
     /// Where the scripted encoder has taken the car (m), from the header's initial position.
     private(set) var positionM: Double
 
-    static func elevator(positionM: Double = 0, levels: [InputName: UInt8] = [:],
-                         thresholds: ((inout Thresholds) -> Void)? = nil) -> InputScript {
+    static func elevator(
+        positionM: Double = 0, levels: [InputName: UInt8] = [:],
+        thresholds: ((inout Thresholds) -> Void)? = nil
+    ) -> InputScript {
         var calibration = Calibration(
             equipment: .elevator, deviceId: "37010000000000000001", countsPerMeter: 4000, loadRawZero: 84000,
             loadRawPerKg: 21.5, ratedKg: 1000, ratedSpeedMps: 1.75, levelsM: [0, 3.2, 6.4, 9.6, 12.8],
@@ -21,10 +23,12 @@ struct InputScript {
         thresholds?(&calibration.thresholds)
         var initial: [InputName: UInt8] = [.doorClosed: 1, .doorZone: 1, .mainsOk: 1]
         initial.merge(levels) { $1 }
-        return InputScript(calibration: calibration,
-                           header: TraceHeader(equipment: .elevator, deviceId: calibration.deviceId,
-                                               initialPositionM: positionM, initialLevels: initial),
-                           positionM: positionM)
+        return InputScript(
+            calibration: calibration,
+            header: TraceHeader(
+                equipment: .elevator, deviceId: calibration.deviceId,
+                initialPositionM: positionM, initialLevels: initial),
+            positionM: positionM)
     }
 
     static func crane(heightM: Double = 5, levels: [InputName: UInt8] = [:]) -> InputScript {
@@ -33,10 +37,12 @@ struct InputScript {
             loadRawPerKg: 2, ratedKg: 10000, ratedSpeedMps: 0.5, upperLimitM: 18, lowerLimitM: 0.5, windMpsPerHz: 0.7)
         var initial: [InputName: UInt8] = [.mainsOk: 1]
         initial.merge(levels) { $1 }
-        return InputScript(calibration: calibration,
-                           header: TraceHeader(equipment: .crane, deviceId: calibration.deviceId,
-                                               initialPositionM: heightM, initialLevels: initial),
-                           positionM: heightM)
+        return InputScript(
+            calibration: calibration,
+            header: TraceHeader(
+                equipment: .crane, deviceId: calibration.deviceId,
+                initialPositionM: heightM, initialLevels: initial),
+            positionM: heightM)
     }
 
     private init(calibration: Calibration, header: TraceHeader, positionM: Double) {
@@ -71,8 +77,14 @@ struct InputScript {
             phase = (phase + (speedMps > 0 ? 1 : 3)) % 4
             let (a, b) = gray[phase]
             let t = fromS + Double(index) * interval
-            if a != levelA { levelA = a; events.append(.level(.encA, a, atNs: Self.ns(t))) }
-            if b != levelB { levelB = b; events.append(.level(.encB, b, atNs: Self.ns(t))) }
+            if a != levelA {
+                levelA = a
+                events.append(.level(.encA, a, atNs: Self.ns(t)))
+            }
+            if b != levelB {
+                levelB = b
+                events.append(.level(.encB, b, atNs: Self.ns(t)))
+            }
         }
         positionM += Double(edges) / calibration.countsPerMeter * (speedMps > 0 ? 1 : -1)
     }
@@ -100,8 +112,9 @@ struct InputScript {
 
     /// Runs everything through a fresh engine up to `untilS` and returns the events.
     func run(untilS: Double) -> [Event] {
-        var engine = DetectionEngine(calibration: calibration, header: header,
-                                     stamper: .replay(deviceId: calibration.deviceId, seed: 42))
+        var engine = DetectionEngine(
+            calibration: calibration, header: header,
+            stamper: .replay(deviceId: calibration.deviceId, seed: 42))
         var out: [Event] = []
         for event in sortedEvents() { engine.process(event, into: &out) }
         engine.advance(toNs: Self.ns(untilS), into: &out)

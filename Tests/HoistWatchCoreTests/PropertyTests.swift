@@ -1,6 +1,7 @@
-import PropertyBased
 import HoistWatchTestSupport
+import PropertyBased
 import Testing
+
 @testable import HoistWatchCore
 
 /// Invariants over random inputs: normal service is quiet; sustained overspeed is always caught.
@@ -57,8 +58,10 @@ import Testing
 
     @Test func sustainedOverspeedIsAlwaysRaised() async {
         let limit = 1.15 * 1.75
-        await propertyCheck(count: 40, input: Gen.double(in: (limit + 0.02)...4.0), Gen.double(in: 0.35...3.0),
-                            Gen.bool) { speed, duration, down in
+        await propertyCheck(
+            count: 40, input: Gen.double(in: (limit + 0.02)...4.0), Gen.double(in: 0.35...3.0),
+            Gen.bool
+        ) { speed, duration, down in
             var script = InputScript.elevator(positionM: 6.4)
             script.move(fromS: 1, durationS: duration, speedMps: down ? -speed : speed)
             let events = script.run(untilS: 1 + duration + 3)

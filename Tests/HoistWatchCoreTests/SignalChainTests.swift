@@ -1,17 +1,30 @@
 import Testing
+
 @testable import HoistWatchCore
 
 @Suite struct SignalChainTests {
     @Test func debounceIgnoresGlitchesShorterThanDebounceTime() {
         var debouncer = Debouncer(initialLevel: 1, debounceNs: 20_000_000)
         _ = debouncer.observe(0, atNs: 1_000_000_000)
-        do { let result = debouncer.settle(atNs: 1_015_000_000); #expect((result == nil)) }
+        do {
+            let result = debouncer.settle(atNs: 1_015_000_000)
+            #expect((result == nil))
+        }
         _ = debouncer.observe(1, atNs: 1_015_000_000)
-        do { let result = debouncer.settle(atNs: 1_100_000_000); #expect((result == nil)) }
+        do {
+            let result = debouncer.settle(atNs: 1_100_000_000)
+            #expect((result == nil))
+        }
         #expect(debouncer.level == 1)
         _ = debouncer.observe(0, atNs: 2_000_000_000)
-        do { let result = debouncer.settle(atNs: 2_019_000_000); #expect((result == nil)) }
-        do { let result = debouncer.settle(atNs: 2_020_000_000); #expect((result == 0)) }
+        do {
+            let result = debouncer.settle(atNs: 2_019_000_000)
+            #expect((result == nil))
+        }
+        do {
+            let result = debouncer.settle(atNs: 2_020_000_000)
+            #expect((result == 0))
+        }
     }
 
     @Test func quadratureCountsUpWhenALeadsB() {
@@ -33,10 +46,19 @@ import Testing
 
     @Test func quadratureErrorsOnSimultaneousChangeAndLostEdge() {
         var decoder = QuadratureDecoder(initialA: 0, initialB: 0)
-        do { let result = decoder.edge(isA: true, level: 1, atNs: 10); #expect(result) }
-        do { let result = decoder.edge(isA: false, level: 1, atNs: 10); #expect(!result) }  // both lines at the same instant
+        do {
+            let result = decoder.edge(isA: true, level: 1, atNs: 10)
+            #expect(result)
+        }
+        do {
+            let result = decoder.edge(isA: false, level: 1, atNs: 10)
+            #expect(!result)
+        }  // both lines at the same instant
         #expect(decoder.count == 0)
-        do { let result = decoder.edge(isA: true, level: 1, atNs: 20); #expect(!result) }  // no change: the falling edge was lost
+        do {
+            let result = decoder.edge(isA: true, level: 1, atNs: 20)
+            #expect(!result)
+        }  // no change: the falling edge was lost
         #expect(decoder.errorCount == 2)
     }
 
@@ -44,8 +66,9 @@ import Testing
         var script = InputScript.elevator(positionM: 0, levels: [.doorZone: 0])
         script.move(fromS: 1, durationS: 2, speedMps: 3.15 / 2)  // 5 cm short of the 3.2 m landing
         script.set(.doorZone, 1, atS: 2.9)
-        var engine = DetectionEngine(calibration: script.calibration, header: script.header,
-                                     stamper: .replay(deviceId: "x", seed: 1))
+        var engine = DetectionEngine(
+            calibration: script.calibration, header: script.header,
+            stamper: .replay(deviceId: "x", seed: 1))
         var out: [Event] = []
         var sawSpeed = 0.0
         for event in script.sortedEvents() {

@@ -1,8 +1,10 @@
 import Testing
+
 @testable import HoistWatchCore
 
 @Suite struct TraceCodecTests {
-    private let header = #"{"format":"hoistwatch-trace","version":1,"equipment":"elevator","device_id":"1","initial":{"position_m":3.2,"levels":{"door_closed":1}}}"#
+    private let header =
+        #"{"format":"hoistwatch-trace","version":1,"equipment":"elevator","device_id":"1","initial":{"position_m":3.2,"levels":{"door_closed":1}}}"#
 
     private func decodeAll(_ lines: [String]) throws(InputError) -> [InputEvent] {
         var decoder = TraceDecoder()
@@ -16,8 +18,9 @@ import Testing
             .level(.encA, 1, atNs: 1_250_000), .sample(.load, raw: 84213, atNs: 5_000_000),
             .sample(.load, raw: nil, atNs: 5_000_000), .sample(.load, raw: -8_388_608, atNs: 6_000_000),
         ]
-        var head = TraceHeader(equipment: .elevator, deviceId: "37010000000000000001", initialPositionM: 3.2,
-                               initialLevels: [.doorClosed: 1, .mainsOk: 1], note: "a \"quoted\" note")
+        var head = TraceHeader(
+            equipment: .elevator, deviceId: "37010000000000000001", initialPositionM: 3.2,
+            initialLevels: [.doorClosed: 1, .mainsOk: 1], note: "a \"quoted\" note")
         head.startTime = "2026-11-22T08:00:00.000Z"
         let text = String(decoding: TraceEncoder.encode(header: head, events: events), as: UTF8.self)
         var decoder = TraceDecoder()
@@ -60,7 +63,9 @@ import Testing
 
     @Test func refusesTimeGoingBackwards() {
         do {
-            _ = try decodeAll([header, #"{"t_ns":10,"line":"door_zone","level":1}"#, #"{"t_ns":9,"line":"door_zone","level":0}"#])
+            _ = try decodeAll([
+                header, #"{"t_ns":10,"line":"door_zone","level":1}"#, #"{"t_ns":9,"line":"door_zone","level":0}"#,
+            ])
             Issue.record("accepted")
         } catch {
             #expect(error.line == 3)
@@ -68,14 +73,17 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        (#"{"format":"other","version":1,"equipment":"elevator","device_id":"1"}"#, "format"),
-        (#"{"format":"hoistwatch-trace","version":2,"equipment":"elevator","device_id":"1"}"#, "version"),
-        (#"{"format":"hoistwatch-trace","version":1,"equipment":"tower","device_id":"1"}"#, "equipment"),
-        (#"{"format":"hoistwatch-trace","version":1,"equipment":"crane","device_id":"1","initial":{"levels":{"door_zone":1}}}"#,
-         "initial.levels.door_zone"),
-        ("", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            (#"{"format":"other","version":1,"equipment":"elevator","device_id":"1"}"#, "format"),
+            (#"{"format":"hoistwatch-trace","version":2,"equipment":"elevator","device_id":"1"}"#, "version"),
+            (#"{"format":"hoistwatch-trace","version":1,"equipment":"tower","device_id":"1"}"#, "equipment"),
+            (
+                #"{"format":"hoistwatch-trace","version":1,"equipment":"crane","device_id":"1","initial":{"levels":{"door_zone":1}}}"#,
+                "initial.levels.door_zone"
+            ),
+            ("", nil),
+        ] as [(String, String?)])
     func refusesBadHeaders(line: String, key: String?) {
         do {
             _ = try decodeAll([line])
@@ -87,16 +95,21 @@ import Testing
     }
 
     @Test func eventPayloadMatchesTheContract() {
-        var stamper = EventStamper(deviceId: "37010000000000000001", bootId: "boot",
-                                   clock: EventClock(wallMinusMonoNs: 1_795_334_400_000_000_000, timeSynced: true),
-                                   seed: 7, firstSeq: 1042)
+        var stamper = EventStamper(
+            deviceId: "37010000000000000001", bootId: "boot",
+            clock: EventClock(wallMinusMonoNs: 1_795_334_400_000_000_000, timeSynced: true),
+            seed: 7, firstSeq: 1042)
         var data = EventData()
         data.set("speed_mps", 2.2134, decimals: 2)
-        let event = stamper.stamp(type: .overspeed, transition: .cleared, severity: .alarm, runNs: 81_234_567_890,
-                                  data: data, raisedId: "r", durationS: 1.5)
+        let event = stamper.stamp(
+            type: .overspeed, transition: .cleared, severity: .alarm, runNs: 81_234_567_890,
+            data: data, raisedId: "r", durationS: 1.5)
         let text = String(decoding: event.jsonBytes(), as: UTF8.self)
         #expect(text.hasPrefix(#"{"schema":"hoistwatch.event/1","id":""#))
-        #expect(text.contains(#""device_id":"37010000000000000001","seq":1042,"type":"overspeed","transition":"cleared","severity":"alarm","mono_ns":81234567890,"boot_id":"boot","time":"2026-11-22T08:01:21.234Z","time_synced":true,"data":{"speed_mps":2.21},"raised_id":"r","duration_s":1.5}"#), "\(text)")
+        #expect(
+            text.contains(
+                #""device_id":"37010000000000000001","seq":1042,"type":"overspeed","transition":"cleared","severity":"alarm","mono_ns":81234567890,"boot_id":"boot","time":"2026-11-22T08:01:21.234Z","time_synced":true,"data":{"speed_mps":2.21},"raised_id":"r","duration_s":1.5}"#
+            ), "\(text)")
         #expect(event.id.count == 36)
         #expect(Array(event.id)[14] == "7")
         let parsed: Int64? = RFC3339.parseNs("2026-11-22T08:01:21.234Z")

@@ -1,8 +1,8 @@
+import HoistWatchConfig
 import HoistWatchCore
 import HoistWatchSimulator
 import HoistWatchTestSupport
 import Testing
-import HoistWatchConfig
 
 @Suite("Plant simulation")
 struct PlantSimulationTests {

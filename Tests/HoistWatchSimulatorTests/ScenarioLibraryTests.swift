@@ -1,8 +1,8 @@
 import Foundation
 import HoistWatchCore
 import HoistWatchSimulator
-import Testing
 import HoistWatchTestSupport
+import Testing
 
 /// Every scenario of the library, simulated and fed through the detection engine: exactly its `[[expect]]`
 /// events must come out (type, transition, time window), no more, no fewer.
@@ -67,7 +67,9 @@ struct ScenarioLibraryTests {
 struct ScenarioFileTests {
     @Test("a bad scenario file is refused naming the file and the key")
     func badFile() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UInt32.random(in: 0...UInt32.max)).toml").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "bad-\(UInt32.random(in: 0...UInt32.max)).toml"
+        ).path
         try "name = \"x\"\nequipment = \"elevator\"\n[[step]]\naction = \"wait\"\nsecs = 3\nseconds = 3\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -85,8 +87,9 @@ struct ScenarioFileTests {
     func calibrationPath() throws {
         var scenario = Scenario(name: "x", equipment: .elevator)
         scenario.calibration = "../Calibration/elevator-example.toml"
-        #expect(ScenarioFile.calibrationPath(of: scenario, scenarioPath: "/a/Scenarios/x.toml")
-            == "/a/Scenarios/../Calibration/elevator-example.toml")
+        #expect(
+            ScenarioFile.calibrationPath(of: scenario, scenarioPath: "/a/Scenarios/x.toml")
+                == "/a/Scenarios/../Calibration/elevator-example.toml")
         scenario.calibration = nil
         #expect(ScenarioFile.calibrationPath(of: scenario, scenarioPath: "/a/Scenarios/x.toml") == nil)
     }
@@ -95,7 +98,8 @@ struct ScenarioFileTests {
     func verify() {
         var stamper = EventStamper.replay(deviceId: "d", seed: 1)
         func event(_ type: FaultType, _ transition: Transition, _ atS: Double) -> Event {
-            stamper.stamp(type: type, transition: transition, severity: .alarm, runNs: Int64(atS * 1e9), data: EventData())
+            stamper.stamp(
+                type: type, transition: transition, severity: .alarm, runNs: Int64(atS * 1e9), data: EventData())
         }
         var scenario = Scenario(name: "x", equipment: .elevator)
         scenario.expectations = [

@@ -69,9 +69,11 @@ public final class AgentProcess: @unchecked Sendable {
     /// `calibration` is taken from the repository unless absolute; `plantCalibration` (repository) is the
     /// simulated plant's truth when it differs from the agent's calibration. `reachableByOtherUsers` puts the
     /// agent's folder where another user can enter it (`TestDirectory`); the files in it keep their own modes.
-    public init(port: Int, scenario: String, calibration: String = "Calibration/demo-elevator.toml", loop: Bool,
-         timeScale: Double, statusIntervalS: Double = 60, outboxCapMiB: Double? = nil,
-         plantCalibration: String? = nil, reachableByOtherUsers: Bool = false) throws {
+    public init(
+        port: Int, scenario: String, calibration: String = "Calibration/demo-elevator.toml", loop: Bool,
+        timeScale: Double, statusIntervalS: Double = 60, outboxCapMiB: Double? = nil,
+        plantCalibration: String? = nil, reachableByOtherUsers: Bool = false
+    ) throws {
         directory = try TestDirectory("agent", reachableByOtherUsers: reachableByOtherUsers)
         configPath = directory.file("site.toml")
         logPath = directory.file("agent.log")

@@ -16,9 +16,11 @@ public enum ChildProgram {
     /// Starts `path` with `arguments` (and `environment`'s `NAME=value` entries beside this process's own), its
     /// standard input read from `stdinPath`, its output appended to `stdoutPath` and `stderrPath` (created if
     /// missing), an empty signal mask and default dispositions for SIGTERM, SIGINT, SIGHUP and SIGPIPE.
-    public static func spawn(_ path: String, _ arguments: [String], stdinPath: String = "/dev/null",
-                             stdoutPath: String = "/dev/null", stderrPath: String = "/dev/null",
-                             environment: [String] = []) throws(ChildProgramError) -> pid_t {
+    public static func spawn(
+        _ path: String, _ arguments: [String], stdinPath: String = "/dev/null",
+        stdoutPath: String = "/dev/null", stderrPath: String = "/dev/null",
+        environment: [String] = []
+    ) throws(ChildProgramError) -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -70,20 +72,27 @@ public enum ChildProgram {
     }
 
     /// Runs `path` to completion, blocking this thread: for programs that end within a second or two.
-    public static func run(_ path: String, _ arguments: [String], stdinPath: String = "/dev/null",
-                           stdoutPath: String = "/dev/null", stderrPath: String = "/dev/null",
-                           environment: [String] = []) throws(ChildProgramError) -> Int32 {
-        waitForExit(try spawn(path, arguments, stdinPath: stdinPath, stdoutPath: stdoutPath, stderrPath: stderrPath,
-                              environment: environment))
+    public static func run(
+        _ path: String, _ arguments: [String], stdinPath: String = "/dev/null",
+        stdoutPath: String = "/dev/null", stderrPath: String = "/dev/null",
+        environment: [String] = []
+    ) throws(ChildProgramError) -> Int32 {
+        waitForExit(
+            try spawn(
+                path, arguments, stdinPath: stdinPath, stdoutPath: stdoutPath, stderrPath: stderrPath,
+                environment: environment))
     }
 
     /// Runs `path` to completion without blocking a thread of the cooperative pool (it checks every 20 ms): for
     /// programs that run for a while, so the other suites' tasks go on meanwhile.
-    public static func runAwaitingExit(_ path: String, _ arguments: [String], stdinPath: String = "/dev/null",
-                                       stdoutPath: String = "/dev/null", stderrPath: String = "/dev/null",
-                                       environment: [String] = []) async throws(ChildProgramError) -> Int32 {
-        let pid = try spawn(path, arguments, stdinPath: stdinPath, stdoutPath: stdoutPath, stderrPath: stderrPath,
-                            environment: environment)
+    public static func runAwaitingExit(
+        _ path: String, _ arguments: [String], stdinPath: String = "/dev/null",
+        stdoutPath: String = "/dev/null", stderrPath: String = "/dev/null",
+        environment: [String] = []
+    ) async throws(ChildProgramError) -> Int32 {
+        let pid = try spawn(
+            path, arguments, stdinPath: stdinPath, stdoutPath: stdoutPath, stderrPath: stderrPath,
+            environment: environment)
         while true {
             if let code = exitCodeIfEnded(pid) { return code }
             try? await Task.sleep(nanoseconds: 20_000_000)

@@ -1,6 +1,6 @@
 import Foundation
-
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -82,7 +82,8 @@ public final class MosquittoBroker: @unchecked Sendable {
     /// (the tests run dozens at once) between this check and the broker's own bind, which then fails with
     /// "Address already in use". Never the same port twice in this process.
     public static func freePort() throws -> Int {
-        let ephemeralLow = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+        let ephemeralLow =
+            (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
             .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } } ?? 32768
         let candidates = 10_000..<max(10_001, min(ephemeralLow, 32768))
         for _ in 0..<200 {

@@ -23,18 +23,24 @@ public struct TestCertificates {
         try directory.write("server.ext", "subjectAltName=DNS:localhost,IP:127.0.0.1\n")
         try directory.write("client.ext", "extendedKeyUsage=clientAuth\n")
         try Self.openssl(
-            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-             "-keyout", directory.file("ca.key"), "-out", caFile, "-days", "2", "-subj", "/CN=hoistwatch-test-ca"],
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", directory.file("ca.key"), "-out", caFile, "-days", "2", "-subj", "/CN=hoistwatch-test-ca",
+            ],
             in: directory)
         for (name, subject) in [("server", "/CN=localhost"), ("client", "/CN=dev1")] {
             try Self.openssl(
-                ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                 "-keyout", directory.file("\(name).key"), "-out", directory.file("\(name).csr"), "-subj", subject],
+                [
+                    "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", directory.file("\(name).key"), "-out", directory.file("\(name).csr"), "-subj", subject,
+                ],
                 in: directory)
             try Self.openssl(
-                ["x509", "-req", "-in", directory.file("\(name).csr"), "-CA", caFile,
-                 "-CAkey", directory.file("ca.key"), "-CAcreateserial", "-out", directory.file("\(name).crt"),
-                 "-days", "2", "-extfile", directory.file("\(name).ext")],
+                [
+                    "x509", "-req", "-in", directory.file("\(name).csr"), "-CA", caFile,
+                    "-CAkey", directory.file("ca.key"), "-CAcreateserial", "-out", directory.file("\(name).crt"),
+                    "-days", "2", "-extfile", directory.file("\(name).ext"),
+                ],
                 in: directory)
         }
     }

@@ -15,7 +15,8 @@ public final class TestDirectory: @unchecked Sendable {
     /// if so, else `/tmp` or `/var/tmp`), whatever this user's umask and `TMPDIR`.
     public init(_ name: String = "hoistwatch-agent", reachableByOtherUsers: Bool = false) throws {
         let base =
-            reachableByOtherUsers ? try Self.temporaryFolderOthersCanReach() : FileManager.default.temporaryDirectory.path
+            reachableByOtherUsers
+            ? try Self.temporaryFolderOthersCanReach() : FileManager.default.temporaryDirectory.path
         path = "\(base)/\(name)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         if reachableByOtherUsers { chmod(path, 0o755) }
@@ -81,10 +82,13 @@ public func runProgram(_ path: String, _ arguments: [String], logFile: String? =
 /// `runProgram` that awaits the exit instead of blocking a thread of the cooperative pool (2 on this machine):
 /// a selftest that runs for half a minute must not starve the other suites' link services meanwhile.
 @discardableResult
-public func runProgramAsync(_ path: String, _ arguments: [String], logFile: String? = nil,
-                     stdinPath: String = "/dev/null") async throws -> Int32 {
+public func runProgramAsync(
+    _ path: String, _ arguments: [String], logFile: String? = nil,
+    stdinPath: String = "/dev/null"
+) async throws -> Int32 {
     let output = logFile ?? "/dev/null"
     if let logFile { _ = FileManager.default.createFile(atPath: logFile, contents: nil) }
-    return try await ChildProgram.runAwaitingExit(path, arguments, stdinPath: stdinPath, stdoutPath: output,
-                                                  stderrPath: output)
+    return try await ChildProgram.runAwaitingExit(
+        path, arguments, stdinPath: stdinPath, stdoutPath: output,
+        stderrPath: output)
 }

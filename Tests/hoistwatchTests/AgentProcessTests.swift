@@ -1,11 +1,11 @@
 import Foundation
-import HoistWatchSystem
+import HoistWatchAgentTestSupport
 import HoistWatchCore
+import HoistWatchSystem
+import HoistWatchTestSupport
 import Testing
 
 @testable import HoistWatchAgent
-import HoistWatchAgentTestSupport
-import HoistWatchTestSupport
 
 /// `hoistwatch run` as a process against a real Mosquitto on loopback: what a platform subscriber sees, across
 /// clean stops, power cuts (SIGKILL) and broker outages. The simulated board runs faster than real time
@@ -69,7 +69,9 @@ import HoistWatchTestSupport
             #expect(idMs != nil && wallNs != nil && abs(idMs! * 1_000_000 - wallNs!) < 1_000_000, "\(id) \(event)")
             #expect(abs(nowNs - (wallNs ?? 0)) < 600_000_000_000, "the event happened during this test: \(event)")
         }
-        let bySeq = events.sorted { ($0["seq"] as? Int ?? 0) < ($1["seq"] as? Int ?? 0) }.compactMap { $0["id"] as? String }
+        let bySeq = events.sorted { ($0["seq"] as? Int ?? 0) < ($1["seq"] as? Int ?? 0) }.compactMap {
+            $0["id"] as? String
+        }
         #expect(bySeq == bySeq.sorted(), "ids sort in seq order")
 
         // Each alarm's flight record arrives on record/{event_id} in the trace format.
@@ -100,7 +102,8 @@ import HoistWatchTestSupport
         // Restarted, the birth is retained for a late subscriber, with a higher session.
         let connects = agent.log.components(separatedBy: "MQTT link connected").count
         try agent.start()
-        #expect(await eventually(within: 20) { agent.log.components(separatedBy: "MQTT link connected").count > connects })
+        #expect(
+            await eventually(within: 20) { agent.log.components(separatedBy: "MQTT link connected").count > connects })
         try await Task.sleep(for: .milliseconds(200))
         let late = try await TestSubscriber(port: broker.port, pattern: "\(Self.topics)/status")
         let online = await eventually(within: 20) {
@@ -143,8 +146,9 @@ import HoistWatchTestSupport
         }
         #expect(births, "a birth of the restarted agent")
         let birth = statusSubscriber.messages.last { jsonObject($0.payload)?["kind"] as? String == "birth" }
-        #expect((birth.flatMap { jsonObject($0.payload)?["last_seq"] as? Int } ?? 0) >= seqBeforeRestart,
-                "birth last_seq \(String(describing: birth?.payload.prefix(300))) after \(seqBeforeRestart)")
+        #expect(
+            (birth.flatMap { jsonObject($0.payload)?["last_seq"] as? Int } ?? 0) >= seqBeforeRestart,
+            "birth last_seq \(String(describing: birth?.payload.prefix(300))) after \(seqBeforeRestart)")
         statusSubscriber.close()
         try await Task.sleep(for: .seconds(3))
         #expect(agent.kill(signal: SIGTERM) == 0)
@@ -152,7 +156,9 @@ import HoistWatchTestSupport
         let outbox = try Outbox(path: agent.outboxPath)
         let lastSeq = Int(try outbox.lastSeq())
         #expect(lastSeq >= 20, "events flowed: \(lastSeq)")
-        let complete = await eventually(within: 20) { Self.seqs(Self.events(subscriber)).isSuperset(of: 1...max(lastSeq, 1)) }
+        let complete = await eventually(within: 20) {
+            Self.seqs(Self.events(subscriber)).isSuperset(of: 1...max(lastSeq, 1))
+        }
         let missing = Set(1...max(lastSeq, 1)).subtracting(Self.seqs(Self.events(subscriber)))
         #expect(complete, "missing seqs: \(missing.sorted())")
         var idBySeq: [Int: String] = [:]
@@ -178,9 +184,10 @@ import HoistWatchTestSupport
         broker.stop()
         let seqAtOutage = Self.seqs(Self.events(before)).max() ?? 0
         // A few scenario runs' worth of events pile up in the outbox.
-        #expect(await eventually(within: 60) {
-            agent.log.components(separatedBy: "event stored").count - 1 >= seqAtOutage + 8
-        })
+        #expect(
+            await eventually(within: 60) {
+                agent.log.components(separatedBy: "event stored").count - 1 >= seqAtOutage + 8
+            })
         let connectsBefore = agent.log.components(separatedBy: "MQTT link connected").count
         let revived = try MosquittoBroker(port: broker.port)
         try await revived.start()
@@ -200,7 +207,10 @@ import HoistWatchTestSupport
         let connections = agent.log.components(separatedBy: "MQTT link connected").count - connectsBefore
         let runs = 1 + zip(ranks, ranks.dropFirst()).filter { $0 > $1 }.count
         #expect(connections >= 1)
-        #expect(runs <= connections, "alarms first, then warnings, then info: \(ranks) over \(connections) connection(s); \(agent.log.suffix(3000))")
+        #expect(
+            runs <= connections,
+            "alarms first, then warnings, then info: \(ranks) over \(connections) connection(s); \(agent.log.suffix(3000))"
+        )
         if connections == 1 {
             for rank in Set(ranks) {
                 let seqs = zip(backlog, ranks).filter { $0.1 == rank }.compactMap { $0.0["seq"] as? Int }
@@ -229,7 +239,8 @@ import HoistWatchTestSupport
         }
         try text.write(toFile: agent.configPath, atomically: false, encoding: .utf8)
         let log = agent.directory.file("out.log")
-        let status = try await runProgramAsync(AgentProcess.executable, ["run", "--config", agent.configPath], logFile: log)
+        let status = try await runProgramAsync(
+            AgentProcess.executable, ["run", "--config", agent.configPath], logFile: log)
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(status == 2, "\(output)")
         #expect(output.contains(key), "names the key: \(output)")
@@ -240,7 +251,8 @@ import HoistWatchTestSupport
         let agent = try AgentProcess(port: 1883, scenario: "Scenarios/demo.toml", loop: false, timeScale: 1)
         chmod(agent.configPath, 0o644)
         let log = agent.directory.file("out.log")
-        let status = try await runProgramAsync(AgentProcess.executable, ["run", "--config", agent.configPath], logFile: log)
+        let status = try await runProgramAsync(
+            AgentProcess.executable, ["run", "--config", agent.configPath], logFile: log)
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(status == 2)
         #expect(output.contains("site.toml") && output.contains("chmod"), "\(output)")
@@ -262,7 +274,9 @@ import HoistWatchTestSupport
             for (index, byte) in socketPath.utf8.enumerated() { raw[index] = byte }
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         try #require(bound == 0)
         var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
@@ -328,8 +342,12 @@ import HoistWatchTestSupport
 
         // A real terminal of 80x24: the refreshing screen as a technician sees it.
         let session = "hw-diag-\(UInt32.random(in: 0...UInt32.max))"
-        _ = try await runProgramAsync("/usr/bin/tmux", ["new-session", "-d", "-s", session, "-x", "80", "-y", "24",
-                                             "\(AgentProcess.executable) diag --socket \(socket) --interval-ms 200"])
+        _ = try await runProgramAsync(
+            "/usr/bin/tmux",
+            [
+                "new-session", "-d", "-s", session, "-x", "80", "-y", "24",
+                "\(AgentProcess.executable) diag --socket \(socket) --interval-ms 200",
+            ])
         var pane = ""
         let shown = try await eventually(within: 10) {
             let capture = agent.directory.file("pane.txt")
@@ -349,7 +367,8 @@ import HoistWatchTestSupport
         let (status, output) = try await Self.run(["diag", "--socket", directory.file("diag.sock")], in: directory)
         #expect(status == 1)
         #expect(output.contains("the agent is not running") && !output.contains("Fatal"), "\(output)")
-        let (jsonStatus, _) = try await Self.run(["diag", "--json", "--socket", directory.file("diag.sock")], in: directory)
+        let (jsonStatus, _) = try await Self.run(
+            ["diag", "--json", "--socket", directory.file("diag.sock")], in: directory)
         #expect(jsonStatus == 1)
     }
 
@@ -359,8 +378,9 @@ import HoistWatchTestSupport
     func aUserWithoutAccessIsToldWhy() async throws {
         let broker = try MosquittoBroker()
         try await broker.start()
-        let agent = try AgentProcess(port: broker.port, scenario: "Scenarios/demo.toml", loop: true, timeScale: 1,
-                                     reachableByOtherUsers: true)
+        let agent = try AgentProcess(
+            port: broker.port, scenario: "Scenarios/demo.toml", loop: true, timeScale: 1,
+            reachableByOtherUsers: true)
         try agent.start()
         let socket = agent.directory.file("state/diag.sock")
         #expect(await eventually(within: 20) { FileManager.default.fileExists(atPath: socket) })
@@ -398,8 +418,10 @@ import HoistWatchTestSupport
         let log = agent.directory.file("selftest.out")
         let status = try await runProgramAsync(
             AgentProcess.executable,
-            ["selftest", "--config", agent.configPath, "--timeout-s", "8",
-             "--inputs", "door_closed,door_zone,enc_a,top_limit"], logFile: log)
+            [
+                "selftest", "--config", agent.configPath, "--timeout-s", "8",
+                "--inputs", "door_closed,door_zone,enc_a,top_limit",
+            ], logFile: log)
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(agent.kill(signal: SIGTERM) == 0)
         func row(_ check: String) -> String? {
@@ -420,7 +442,8 @@ import HoistWatchTestSupport
     @Test func withoutAnAgentItSaysSoAndFails() async throws {
         let agent = try AgentProcess(port: 1, scenario: "Scenarios/demo.toml", loop: false, timeScale: 1)
         let log = agent.directory.file("selftest.out")
-        let status = try await runProgramAsync(AgentProcess.executable, ["selftest", "--config", agent.configPath], logFile: log)
+        let status = try await runProgramAsync(
+            AgentProcess.executable, ["selftest", "--config", agent.configPath], logFile: log)
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(status == 1)
         #expect(output.contains("the agent is not running") && output.contains("FAIL"), "\(output)")

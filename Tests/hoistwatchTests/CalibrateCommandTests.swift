@@ -17,14 +17,17 @@ import Glibc
     static let startPath = "Calibration/elevator-example.toml"
 
     /// An agent whose calibration is a writable copy of the example, on the calibration-run plant.
-    static func agent(port: Int, timeScale: Double, reachableByOtherUsers: Bool = false) throws
+    static func agent(
+        port: Int, timeScale: Double, reachableByOtherUsers: Bool = false
+    ) throws
         -> (AgentProcess, String, String)
     {
         let directory = try TestDirectory("calibrate-cal")
         let original = try String(contentsOfFile: "\(AgentProcess.repository)/\(startPath)", encoding: .utf8)
-        let agent = try AgentProcess(port: port, scenario: "Scenarios/calibration-run.toml",
-                                     calibration: "\(directory.path)/placeholder", loop: false, timeScale: timeScale,
-                                     plantCalibration: plantPath, reachableByOtherUsers: reachableByOtherUsers)
+        let agent = try AgentProcess(
+            port: port, scenario: "Scenarios/calibration-run.toml",
+            calibration: "\(directory.path)/placeholder", loop: false, timeScale: timeScale,
+            plantCalibration: plantPath, reachableByOtherUsers: reachableByOtherUsers)
         // The calibration lives in the agent's own folder (removed with it), written before the agent starts.
         let calibration = agent.directory.file("calibration.toml")
         try original.write(toFile: calibration, atomically: true, encoding: .utf8)
@@ -56,8 +59,11 @@ import Glibc
         let floorsLog = agent.directory.file("floors.out")
         // Both at once, as two technicians might: the file lock keeps both results.
         async let load = runProgramAsync(
-            AgentProcess.executable, ["calibrate", "load", "--config", agent.configPath, "--test-kg", "500",
-                                      "--settle-s", "2", "--timeout-s", "60"], logFile: loadLog, stdinPath: enter)
+            AgentProcess.executable,
+            [
+                "calibrate", "load", "--config", agent.configPath, "--test-kg", "500",
+                "--settle-s", "2", "--timeout-s", "60",
+            ], logFile: loadLog, stdinPath: enter)
         async let floors = runProgramAsync(
             AgentProcess.executable, ["calibrate", "floors", "--config", agent.configPath, "--timeout-s", "60"],
             logFile: floorsLog, stdinPath: enter)
@@ -101,16 +107,21 @@ import Glibc
         try "\n".write(toFile: one, atomically: true, encoding: .utf8)
         let closedLog = agent.directory.file("closed.out")
         let closed = try await runProgramAsync(
-            AgentProcess.executable, ["calibrate", "load", "--config", agent.configPath, "--test-kg", "500",
-                                      "--settle-s", "1"], logFile: closedLog, stdinPath: one)
+            AgentProcess.executable,
+            [
+                "calibrate", "load", "--config", agent.configPath, "--test-kg", "500",
+                "--settle-s", "1",
+            ], logFile: closedLog, stdinPath: one)
         #expect(closed == 1)
-        #expect(Self.text(closedLog).contains("standard input closed") && Self.text(closedLog).contains("was not changed"),
-                "\(Self.text(closedLog))")
+        #expect(
+            Self.text(closedLog).contains("standard input closed") && Self.text(closedLog).contains("was not changed"),
+            "\(Self.text(closedLog))")
 
         // Ctrl-C in the middle of the learning run (the car only leaves the bottom at 40 s).
         let output = agent.directory.file("interrupted.out")
-        let pid = try ChildProgram.spawn(AgentProcess.executable, ["calibrate", "floors", "--config", agent.configPath],
-                                         stdinPath: one, stdoutPath: output, stderrPath: output)
+        let pid = try ChildProgram.spawn(
+            AgentProcess.executable, ["calibrate", "floors", "--config", agent.configPath],
+            stdinPath: one, stdoutPath: output, stderrPath: output)
         #expect(await eventually(within: 10) { Self.text(output).contains("drive the car UP") }, "\(Self.text(output))")
         kill(pid, SIGINT)
         var status: Int32 = 0
@@ -119,7 +130,9 @@ import Glibc
 
         #expect(Self.text(calibration) == original)
         #expect(Self.backups(of: calibration).isEmpty)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: agent.directory.path).filter { $0.contains(".tmp") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: agent.directory.path).filter {
+            $0.contains(".tmp")
+        }
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
@@ -134,20 +147,27 @@ import Glibc
         // No agent running.
         let (noAgent, noAgentText) = try await run(["calibrate", "floors", "--config", agent.configPath])
         #expect(noAgent == 1)
-        #expect(noAgentText.contains("the agent is not running") && noAgentText.contains("was not changed"), "\(noAgentText)")
+        #expect(
+            noAgentText.contains("the agent is not running") && noAgentText.contains("was not changed"),
+            "\(noAgentText)")
         // An unwired input: the file and key are named, exit 2.
         let unwired = Self.text(calibration).replacingOccurrences(of: "\"door_zone\", ", with: "")
         try unwired.write(toFile: calibration, atomically: true, encoding: .utf8)
         let (unwiredStatus, unwiredText) = try await run(["calibrate", "floors", "--config", agent.configPath])
         #expect(unwiredStatus == 2, "\(unwiredText)")
-        #expect(unwiredText.contains("calibration.toml") && unwiredText.contains("wiring.inputs")
+        #expect(
+            unwiredText.contains("calibration.toml") && unwiredText.contains("wiring.inputs")
                 && unwiredText.contains("door_zone"), "\(unwiredText)")
         // A test weight of 0 kg.
-        let (zeroStatus, zeroText) = try await run(["calibrate", "load", "--config", agent.configPath, "--test-kg", "0"])
+        let (zeroStatus, zeroText) = try await run([
+            "calibrate", "load", "--config", agent.configPath, "--test-kg", "0",
+        ])
         #expect(zeroStatus == 2 && zeroText.contains("--test-kg"), "\(zeroText)")
         // A config that is not there.
-        let (missing, missingText) = try await run(["calibrate", "load", "--config", agent.directory.file("nope.toml"),
-                                                    "--test-kg", "5"])
+        let (missing, missingText) = try await run([
+            "calibrate", "load", "--config", agent.directory.file("nope.toml"),
+            "--test-kg", "5",
+        ])
         #expect(missing == 2 && missingText.contains("nope.toml"), "\(missingText)")
     }
 
@@ -162,11 +182,13 @@ import Glibc
         chown(agent.configPath, nobody.uid, nobody.gid)
         let executable = try AgentProcess.executable(in: agent.directory)
         let log = agent.directory.file("out.txt")
-        let status = try await nobody.run(executable, ["calibrate", "floors", "--config", agent.configPath],
-                                          logFile: log)
+        let status = try await nobody.run(
+            executable, ["calibrate", "floors", "--config", agent.configPath],
+            logFile: log)
         let text = Self.text(log)
         #expect(status == 1, "\(text)")
-        #expect(text.contains("cannot write the calibration file") && text.contains("sudo")
+        #expect(
+            text.contains("cannot write the calibration file") && text.contains("sudo")
                 && !text.contains("press Enter"), "\(text)")
     }
 }

@@ -16,8 +16,10 @@ import Glibc
         let pid = try ChildProgram.spawn(
             "/bin/bash", ["\(AgentProcess.repository)/scripts/demo.sh"], stdoutPath: outputPath,
             stderrPath: outputPath,
-            environment: ["BIN=\(AgentProcess.executable)", "DEMO_TIME_SCALE=6", "DEMO_MAX_SECONDS=100",
-                          "DEMO_STATE=\(directory.file("state"))"])
+            environment: [
+                "BIN=\(AgentProcess.executable)", "DEMO_TIME_SCALE=6", "DEMO_MAX_SECONDS=100",
+                "DEMO_STATE=\(directory.file("state"))",
+            ])
         let deadline = ContinuousClock.now + .seconds(150)
         var exitCode: Int32?
         while ContinuousClock.now < deadline {
@@ -52,7 +54,7 @@ import Glibc
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry -> String? in
             guard Int(entry) != nil,
-                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty
+                let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty
             else { return nil }
             let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             guard let name = arguments.first, name.hasSuffix("mosquitto_sub") || name.hasSuffix("mosquitto") else {

@@ -1,15 +1,15 @@
 import Foundation
+import HoistWatchAgentTestSupport
 import HoistWatchBoard
 import HoistWatchBoardTestKit
+import HoistWatchConfig
 import HoistWatchCore
+import HoistWatchTestSupport
 import Logging
 import ServiceLifecycle
 import Testing
 
 @testable import HoistWatchAgent
-import HoistWatchConfig
-import HoistWatchAgentTestSupport
-import HoistWatchTestSupport
 
 /// The whole agent in this process on a GPIO board: `AgentRuntime` with the fake libgpiod at the C boundary (its
 /// one seam), everything above it real: the production wrapper, backend, reader and load-cell threads, detection
@@ -35,12 +35,14 @@ import HoistWatchTestSupport
         // The Raspberry Pi 4 profile on a fake chip, the HX711 bit-banged on GPIO9/10 of it.
         let label = FakeGpioBoard.uniqueLabel("pinctrl-bcm2711")
         let fake = FakeGpioBoard.paced(chips: [.init(name: "gpiochip-" + label, label: label, lineCount: 58)])
-        let shipped = try BoardProfile.parse(toml: String(
-            contentsOfFile: "\(AgentProcess.repository)/Board/profiles/raspberry-pi-4.toml", encoding: .utf8))
+        let shipped = try BoardProfile.parse(
+            toml: String(
+                contentsOfFile: "\(AgentProcess.repository)/Board/profiles/raspberry-pi-4.toml", encoding: .utf8))
         var profile = shipped
         for (input, line) in shipped.inputs {
-            profile.inputs[input] = .init(chip: .label(label), offset: line.offset, activeLow: line.activeLow,
-                                          bias: line.bias)
+            profile.inputs[input] = .init(
+                chip: .label(label), offset: line.offset, activeLow: line.activeLow,
+                bias: line.bias)
         }
         profile.loadCell = .gpio(chip: .label(label), doutLine: 9, sckLine: 10)
         // 1300 kg in the car of the demo calibration (raw_zero 84000, 21.5 counts per kg, rated 1000 kg).
@@ -48,7 +50,8 @@ import HoistWatchTestSupport
         fake.attach(hx711)
         // Electrical levels at start: the optocoupled inputs pull low when asserted (active-low). Door closed,
         // mains present, outside a door zone, nothing else asserted; encoder lines low.
-        for (offset, level) in [(22, 0), (13, 0), (23, 1), (24, 1), (25, 1), (5, 1), (6, 1), (12, 1), (17, 0), (27, 0)] {
+        for (offset, level) in [(22, 0), (13, 0), (23, 1), (24, 1), (25, 1), (5, 1), (6, 1), (12, 1), (17, 0), (27, 0)]
+        {
             fake.setLevel(chip: label, offset: UInt32(offset), UInt8(level))
         }
 
@@ -103,8 +106,9 @@ import HoistWatchTestSupport
             #expect(speed > 0.45 && speed < 0.55, "speed \(speed)")
             // mono_ns is the kernel's clock: the door opened at doorOpenNs; debounce 20 ms, confirm 100 ms.
             let mono = Int64(alarm["mono_ns"] as? Int ?? 0)
-            #expect(mono > doorOpenNs + 100_000_000 && mono < doorOpenNs + 200_000_000,
-                    "raised \(Double(mono - doorOpenNs) / 1e6) ms after the door opened")
+            #expect(
+                mono > doorOpenNs + 100_000_000 && mono < doorOpenNs + 200_000_000,
+                "raised \(Double(mono - doorOpenNs) / 1e6) ms after the door opened")
             // Its flight record (10 s before to 5 s after, trace format) holds the door's edge and the encoder's.
             let id = alarm["id"] as? String ?? "?"
             let record = await eventually(within: 15) { !subscriber.messages(on: "/record/\(id)").isEmpty }
@@ -144,9 +148,10 @@ import HoistWatchTestSupport
         await group.triggerGracefulShutdown()
         try await running.value
         #expect(fake.requestedLines == 0 && fake.openChips == 0, "every line released, every chip closed")
-        #expect(await eventually(within: 5) {
-            jsonObject(subscriber.messages(on: "/status").last?.payload ?? "")?["online"] as? Bool == false
-        })
+        #expect(
+            await eventually(within: 5) {
+                jsonObject(subscriber.messages(on: "/status").last?.payload ?? "")?["online"] as? Bool == false
+            })
         #expect(logs.withLock { $0.contains { $0.contains("gpio reader stopped") } })
     }
 }

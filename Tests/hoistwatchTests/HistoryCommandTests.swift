@@ -33,17 +33,20 @@ import Glibc
         #expect(lines.contains { $0.contains("overspeed cleared after") }, "\(text)")
         #expect(!lines.contains { $0.contains(" status ") }, "status rows only when asked: \(text)")
 
-        let (_, withStatus) = try await Self.run(["history", "--config", agent.configPath, "--status-only"],
-                                                 in: agent.directory)
+        let (_, withStatus) = try await Self.run(
+            ["history", "--config", agent.configPath, "--status-only"],
+            in: agent.directory)
         #expect(withStatus.contains(" status trips="), "a status row is stored at start: \(withStatus)")
 
-        let (_, overload) = try await Self.run(["history", "--config", agent.configPath, "--type", "overload"],
-                                               in: agent.directory)
+        let (_, overload) = try await Self.run(
+            ["history", "--config", agent.configPath, "--type", "overload"],
+            in: agent.directory)
         let overloadLines = overload.split(separator: "\n")
         #expect(!overloadLines.isEmpty && overloadLines.allSatisfy { $0.contains("overload") }, "\(overload)")
 
-        let (_, json) = try await Self.run(["history", "--config", agent.configPath, "--json", "--limit", "2"],
-                                           in: agent.directory)
+        let (_, json) = try await Self.run(
+            ["history", "--config", agent.configPath, "--json", "--limit", "2"],
+            in: agent.directory)
         let payloads = json.split(separator: "\n").compactMap { jsonObject(String($0)) }
         #expect(payloads.count == 2, "\(json)")
         #expect(payloads.allSatisfy { $0["schema"] as? String == "hoistwatch.event/1" && $0["seq"] is Int })
@@ -56,8 +59,9 @@ import Glibc
         let (status, text) = try await Self.run(["history", "--config", agent.configPath], in: agent.directory)
         #expect(status == 1, "\(text)")
         #expect(text.contains("outbox.db") && text.contains("cannot open the history"), "\(text)")
-        let (bad, badText) = try await Self.run(["history", "--config", agent.configPath, "--days", "0"],
-                                                in: agent.directory)
+        let (bad, badText) = try await Self.run(
+            ["history", "--config", agent.configPath, "--days", "0"],
+            in: agent.directory)
         #expect(bad == 2 && badText.contains("--days"), "\(badText)")
     }
 }

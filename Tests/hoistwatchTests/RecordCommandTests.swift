@@ -1,7 +1,7 @@
 import Foundation
+import HoistWatchCore
 import HoistWatchTestSupport
 import Testing
-import HoistWatchCore
 
 private var machineHasGpioChips: Bool {
     ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? []).contains { $0.hasPrefix("gpiochip") }
@@ -17,7 +17,9 @@ struct RecordCommandTests {
 
         init(board: String) throws {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try write("site.toml", """
+            try write(
+                "site.toml",
+                """
                 device_id = "37010000000000000001"
                 board = "\(board)"
                 calibration = "\(Repository.path("Calibration/demo-elevator.toml"))"
@@ -54,7 +56,8 @@ struct RecordCommandTests {
     /// Runs `hoistwatch` with `arguments` to its end (these commands end within a second); standard error through a
     /// file, read after the exit.
     static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        let stderrPath = FileManager.default.temporaryDirectory.path
+        let stderrPath =
+            FileManager.default.temporaryDirectory.path
             + "/hoistwatch-stderr-\(UUID().uuidString.prefix(8)).txt"
         defer { try? FileManager.default.removeItem(atPath: stderrPath) }
         let status = try ChildProgram.run(executable, arguments, stderrPath: stderrPath)
@@ -73,10 +76,12 @@ struct RecordCommandTests {
     }
 
     @Test func aBadProfileExitsTwoNamingTheFileAndKey() throws {
-        let text = try String(contentsOfFile: Repository.path("Board/profiles/raspberry-pi-4.toml"),
-                              encoding: .utf8)
+        let text = try String(
+            contentsOfFile: Repository.path("Board/profiles/raspberry-pi-4.toml"),
+            encoding: .utf8)
         let site = try Site(board: "./pi.toml")
-        let profile = try site.write("pi.toml", text.replacingOccurrences(of: "bias = \"pull-up\"", with: "bias = \"up\""))
+        let profile = try site.write(
+            "pi.toml", text.replacingOccurrences(of: "bias = \"pull-up\"", with: "bias = \"up\""))
         let (status, stderr) = try Self.run(["record", "--config", site.config, "--out", site.trace])
         #expect(status == 2, "\(stderr)")
         #expect(stderr.contains("error: \(profile): key 'inputs.alarm_button.bias': must be one of"), "\(stderr)")
@@ -87,8 +92,10 @@ struct RecordCommandTests {
 
     @Test func theSimulatedBoardHasNothingToRecord() throws {
         let site = try Site(board: "sim")
-        try site.write("site.toml", try String(contentsOfFile: site.config, encoding: .utf8)
-            + "\n[sim]\nscenario = \"\(Repository.path("Scenarios/demo.toml"))\"\n")
+        try site.write(
+            "site.toml",
+            try String(contentsOfFile: site.config, encoding: .utf8)
+                + "\n[sim]\nscenario = \"\(Repository.path("Scenarios/demo.toml"))\"\n")
         let (status, stderr) = try Self.run(["record", "--config", site.config, "--out", site.trace])
         #expect(status == 2)
         #expect(stderr.contains("key 'board': is \"sim\", which has no real inputs to record"), "\(stderr)")
@@ -100,7 +107,9 @@ struct RecordCommandTests {
         #expect(status == 2)
         // The profile is found in Board/profiles of the current directory (the package, where tests run) or
         // in an installed location; either way its chip is not on this machine.
-        #expect(stderr.contains("raspberry-pi-5.toml: key 'inputs.enc_a.chip': no GPIO chip is labelled "
-                                + "\"pinctrl-rp1\" on this machine"), "\(stderr)")
+        #expect(
+            stderr.contains(
+                "raspberry-pi-5.toml: key 'inputs.enc_a.chip': no GPIO chip is labelled "
+                    + "\"pinctrl-rp1\" on this machine"), "\(stderr)")
     }
 }

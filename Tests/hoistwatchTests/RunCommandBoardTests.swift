@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import HoistWatchTestSupport
+import Testing
 
 private var machineHasGpioChips: Bool {
     ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? []).contains { $0.hasPrefix("gpiochip") }

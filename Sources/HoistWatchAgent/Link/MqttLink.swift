@@ -145,8 +145,10 @@ public struct MqttLink: Sendable {
     public private(set) var lastError: String?
 
     /// A link in `.idle`; `random` supplies the jitter; `lastSession` is the persisted `session` counter.
-    public init(configuration: Configuration = Configuration(), random: any RandomNumberGenerator & Sendable,
-                lastSession: Int64 = 0) {
+    public init(
+        configuration: Configuration = Configuration(), random: any RandomNumberGenerator & Sendable,
+        lastSession: Int64 = 0
+    ) {
         self.configuration = configuration
         self.random = random
         session = lastSession

@@ -336,7 +336,8 @@ extension MqttLinkService where C == ContinuousClock {
         will: @escaping SessionPayload,
         random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
     ) {
-        self.init(configuration: configuration, outbox: outbox, logger: logger, clock: ContinuousClock(), birth: birth,
-                  will: will, random: random)
+        self.init(
+            configuration: configuration, outbox: outbox, logger: logger, clock: ContinuousClock(), birth: birth,
+            will: will, random: random)
     }
 }

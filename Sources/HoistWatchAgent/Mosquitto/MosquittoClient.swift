@@ -1,3 +1,6 @@
+import CMosquitto
+import HoistWatchSystem
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,8 +8,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CMosquitto
-import HoistWatchSystem
 
 /// `mosquitto_lib_init`, once per process (Swift runs a global's initialiser exactly once, thread-safely).
 private let mosquittoLibraryInitialised: Int32 = mosquitto_lib_init()
@@ -124,7 +125,9 @@ public final class MosquittoClient: @unchecked Sendable {
 
     /// Queues a message (`mosquitto_publish`) and returns its message id; with QoS 1 a `.published(mid:)`
     /// event follows when the broker acknowledges it.
-    public func publish(topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false)
+    public func publish(
+        topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false
+    )
         throws(MosquittoError) -> Int32
     {
         var mid: Int32 = 0
@@ -221,8 +224,7 @@ private func onSubscribe(
     withClient(obj) { $0.deliver(.subscribed(mid: mid)) }
 }
 
-private func onMessage(_: OpaquePointer?, obj: UnsafeMutableRawPointer?, message: UnsafePointer<mosquitto_message>?)
-{
+private func onMessage(_: OpaquePointer?, obj: UnsafeMutableRawPointer?, message: UnsafePointer<mosquitto_message>?) {
     guard let message = message?.pointee else { return }
     let topic = message.topic.map { String(cString: $0) } ?? ""
     var payload: [UInt8] = []

@@ -1,3 +1,5 @@
+import CMosquitto
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CMosquitto
 
 /// A failed libmosquitto call or a lost connection: the `MOSQ_ERR_*` code and libmosquitto's message for it.
 public struct MosquittoError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -81,7 +81,9 @@ extension Outbox {
     /// (`nowWallNs` nil otherwise): a board without a real-time clock boots in 1970, and its unsynced rows
     /// must not be taken for ancient ones. Those go by the size cap alone.
     @discardableResult
-    public func appendHistoryStatus(_ entry: OutboxEntry, policy: HistoryPolicy, nowWallNs: Int64?)
+    public func appendHistoryStatus(
+        _ entry: OutboxEntry, policy: HistoryPolicy, nowWallNs: Int64?
+    )
         throws(OutboxError) -> Int
     {
         try state.withLock { state throws(OutboxError) in
@@ -159,7 +161,9 @@ extension Outbox {
 
     /// Reads the history of the outbox file at `path` without writing to it (another process, the agent, may
     /// be running): `hoistwatch history`.
-    public static func readHistory(path: String, sinceWallNs: Int64, kinds: Set<HistoryKind>, limit: Int)
+    public static func readHistory(
+        path: String, sinceWallNs: Int64, kinds: Set<HistoryKind>, limit: Int
+    )
         throws(OutboxError) -> [HistoryRow]
     {
         do {
@@ -167,8 +171,10 @@ extension Outbox {
             try db.execute("PRAGMA busy_timeout=5000")
             let version = try db.scalarInt64("PRAGMA user_version") ?? 0
             guard version >= 2 else {
-                throw OutboxError(code: .io, path: path, message: "this outbox has no history yet (schema "
-                                  + "\(version)): the agent adds it at its next start", underlying: nil)
+                throw OutboxError(
+                    code: .io, path: path,
+                    message: "this outbox has no history yet (schema "
+                        + "\(version)): the agent adds it at its next start", underlying: nil)
             }
             return try history(db, sinceWallNs, kinds, limit, hasFormat: version >= 3)
         } catch let error as OutboxError {
@@ -181,8 +187,10 @@ extension Outbox {
     }
 
     /// `hasFormat`: the file is of schema 3 or later (an agent not restarted since the upgrade has an older one).
-    private static func history(_ db: SQLiteConnection, _ sinceWallNs: Int64, _ kinds: Set<HistoryKind>,
-                                _ limit: Int, hasFormat: Bool) throws -> [HistoryRow] {
+    private static func history(
+        _ db: SQLiteConnection, _ sinceWallNs: Int64, _ kinds: Set<HistoryKind>,
+        _ limit: Int, hasFormat: Bool
+    ) throws -> [HistoryRow] {
         let kindList = kinds.map { String($0.rawValue) }.sorted().joined(separator: ",")
         let statement = try db.prepare(
             "SELECT kind, id, seq, wall_ns, time_synced, payload, \(hasFormat ? "format" : "0") FROM history "
@@ -192,11 +200,12 @@ extension Outbox {
         var rows: [HistoryRow] = []
         while try statement.step() {
             let payload = statement.bytes(5)
-            rows.append(HistoryRow(
-                kind: HistoryKind(rawValue: statement.int64(0)) ?? .event, id: statement.text(1),
-                seq: statement.isNull(2) ? nil : statement.int64(2), wallNs: statement.int64(3),
-                timeSynced: statement.int64(4) != 0, payload: payload,
-                event: statement.int64(6) == 1 ? EventRecord.decode(payload) : nil))
+            rows.append(
+                HistoryRow(
+                    kind: HistoryKind(rawValue: statement.int64(0)) ?? .event, id: statement.text(1),
+                    seq: statement.isNull(2) ? nil : statement.int64(2), wallNs: statement.int64(3),
+                    timeSynced: statement.int64(4) != 0, payload: payload,
+                    event: statement.int64(6) == 1 ? EventRecord.decode(payload) : nil))
         }
         return rows.reversed()
     }

@@ -2,7 +2,8 @@
 extension Outbox {
     /// Keys of the `meta` table, which holds the durable counters.
     enum MetaKey {
-        case lastSeq, session, dropped(OutboxPriority)
+        case lastSeq, session
+        case dropped(OutboxPriority)
 
         var name: String {
             switch self {

@@ -6,7 +6,8 @@ import Dispatch
 /// thread that the async services (and tests beside them) need.
 extension Outbox {
     /// Runs `body` on the writer's thread and returns its result; the calling task is suspended meanwhile.
-    public func perform<Result: Sendable>(_ body: @escaping @Sendable (Outbox) throws -> Result) async throws -> Result {
+    public func perform<Result: Sendable>(_ body: @escaping @Sendable (Outbox) throws -> Result) async throws -> Result
+    {
         try await withCheckedThrowingContinuation { continuation in
             writer.async { continuation.resume(with: Swift.Result { try body(self) }) }
         }

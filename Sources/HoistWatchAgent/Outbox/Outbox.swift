@@ -1,5 +1,6 @@
 import Dispatch
 import HoistWatchSystem
+
 /// The durable outbox: every message the agent must deliver, in SQLite on disk, until the broker's PUBACK.
 ///
 /// ## Durability choices
@@ -201,7 +202,7 @@ public final class Outbox: Sendable {
             var totalBytes = state.totalBytes
             let removed = try run("removing acknowledged entries", state.db) { db -> Int in
                 // One transaction for the whole batch: one commit (fsync), not one per row.
-                return try db.transaction { () throws -> Int in
+                try db.transaction { () throws -> Int in
                     // SELECT then DELETE rather than DELETE ... RETURNING, which needs SQLite 3.35.
                     let size = try db.cached("SELECT bytes FROM outbox WHERE id = ?")
                     let delete = try db.cached("DELETE FROM outbox WHERE id = ?")
@@ -319,7 +320,9 @@ public final class Outbox: Sendable {
     }
 
     /// Runs `body` and turns any SQLite failure into an `OutboxError` naming this file.
-    func run<Result>(_ action: String, _ db: SQLiteConnection, _ body: (SQLiteConnection) throws -> Result)
+    func run<Result>(
+        _ action: String, _ db: SQLiteConnection, _ body: (SQLiteConnection) throws -> Result
+    )
         throws(OutboxError) -> Result
     {
         do {

@@ -33,8 +33,9 @@ public struct OutboxEntry: Sendable, Hashable {
     /// Makes an entry for an event: its fields are stored (`EventRecord`), its payload rendered when it is sent.
     /// `seq` is set by the outbox; the clocks are the event's until the outbox corrects them.
     public init(event: Event, priority: OutboxPriority, topic: String) {
-        self.init(id: event.id, seq: event.seq, priority: priority, topic: topic, payload: EventRecord.encode(event),
-                  monoNs: event.monoNs, bootId: event.bootId, wallNs: event.wallNs, timeSynced: event.timeSynced)
+        self.init(
+            id: event.id, seq: event.seq, priority: priority, topic: topic, payload: EventRecord.encode(event),
+            monoNs: event.monoNs, bootId: event.bootId, wallNs: event.wallNs, timeSynced: event.timeSynced)
         self.event = event
     }
 

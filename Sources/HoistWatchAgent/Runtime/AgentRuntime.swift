@@ -1,6 +1,6 @@
+import HoistWatchConfig
 import HoistWatchCore
 import HoistWatchSystem
-import HoistWatchConfig
 import Logging
 import ServiceLifecycle
 
@@ -28,8 +28,10 @@ public struct AgentRuntime: Sendable {
         public var version: String
 
         /// Inputs the caller has loaded and checked; nothing here reads a file.
-        public init(site: SiteConfig, calibration: Calibration, calibrationBytes: [UInt8], password: String?,
-                    version: String) {
+        public init(
+            site: SiteConfig, calibration: Calibration, calibrationBytes: [UInt8], password: String?,
+            version: String
+        ) {
             self.site = site
             self.calibration = calibration
             self.calibrationBytes = calibrationBytes
@@ -51,8 +53,10 @@ public struct AgentRuntime: Sendable {
 
     /// The agent on the board `openBoard` opens; `stopsOnSignals` false leaves SIGTERM and SIGINT to an enclosing
     /// service group.
-    public init(inputs: Inputs, logger: Logger, stopsOnSignals: Bool = true,
-                openBoard: @escaping @Sendable () throws -> any BoardInputSource) {
+    public init(
+        inputs: Inputs, logger: Logger, stopsOnSignals: Bool = true,
+        openBoard: @escaping @Sendable () throws -> any BoardInputSource
+    ) {
         self.inputs = inputs
         self.openBoard = openBoard
         self.logger = logger
@@ -71,21 +75,25 @@ public struct AgentRuntime: Sendable {
         let outbox = try Outbox(path: "\(site.stateDirectory)/outbox.db", capBytes: site.outboxCapBytes)
         let pending = try outbox.depth()
         let lastSeq = try outbox.lastSeq()
-        logger.info("outbox open", metadata: [
-            "path": "\(outbox.path)", "pending": "\(pending.count)", "last_seq": "\(lastSeq)",
-        ])
+        logger.info(
+            "outbox open",
+            metadata: [
+                "path": "\(outbox.path)", "pending": "\(pending.count)", "last_seq": "\(lastSeq)",
+            ])
         let snapshot = SharedSnapshot()
         // The status and `diag` show the last seq stored from the start, not 0 until this run stores an event.
         snapshot.update { $0.lastSeq = lastSeq }
         let notifier = SystemdNotifier()
         let routing = EventRouting(topicPrefix: site.broker.topicPrefix, deviceId: site.deviceId)
-        let payload = StatusPayload(identity: .init(
-            deviceId: site.deviceId, version: inputs.version, calibration: inputs.calibration,
-            calibrationSHA256: FileDigest.sha256Hex(inputs.calibrationBytes), board: board.name, bootId: bootId))
+        let payload = StatusPayload(
+            identity: .init(
+                deviceId: site.deviceId, version: inputs.version, calibration: inputs.calibration,
+                calibrationSHA256: FileDigest.sha256Hex(inputs.calibrationBytes), board: board.name, bootId: bootId))
 
         let detection = DetectionService(
-            configuration: .init(calibration: inputs.calibration, deviceId: site.deviceId, bootId: bootId,
-                                 routing: routing),
+            configuration: .init(
+                calibration: inputs.calibration, deviceId: site.deviceId, bootId: bootId,
+                routing: routing),
             board: board, outbox: outbox, snapshot: snapshot, notifier: notifier, logger: logger)
         let status = StatusService(
             intervalS: site.statusIntervalS, statusTopic: site.statusTopic, payload: payload, outbox: outbox,
@@ -101,27 +109,28 @@ public struct AgentRuntime: Sendable {
 
         let diagnostics = DiagnosticsServer(
             path: "\(site.stateDirectory)/diag.sock", clock: ContinuousClock(),
-            linkDiagnostics: { await link.diagnostics() }, snapshot: snapshot, logger: logger
-        ) {
-            let mono = SystemClock.monotonicNs()
-            return DiagnosticsSnapshot(
-                identity: payload.identity, snapshot: snapshot.value, depth: try? outbox.depth(),
-                dropped: try? outbox.droppedCounts(), monoNs: mono, wallNs: SystemClock.realtimeNs(),
-                timeSynced: SystemClock.isSynchronised(), uptimeS: Double(mono - startMono) / 1e9
-            ).encoded()
-        }
+            linkDiagnostics: { await link.diagnostics() }, snapshot: snapshot, logger: logger,
+            report: {
+                let mono = SystemClock.monotonicNs()
+                return DiagnosticsSnapshot(
+                    identity: payload.identity, snapshot: snapshot.value, depth: try? outbox.depth(),
+                    dropped: try? outbox.droppedCounts(), monoNs: mono, wallNs: SystemClock.realtimeNs(),
+                    timeSynced: SystemClock.isSynchronised(), uptimeS: Double(mono - startMono) / 1e9
+                ).encoded()
+            })
 
-        let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: link),
-                .init(service: diagnostics),
-                .init(service: detection),
-                .init(service: status),
-                .init(service: ReadinessService(notifier: notifier, logger: logger)),
-                .init(service: ResidentSetTrimService(logger: logger)),
-            ],
-            gracefulShutdownSignals: stopsOnSignals ? [.sigterm, .sigint] : [],
-            logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: link),
+                    .init(service: diagnostics),
+                    .init(service: detection),
+                    .init(service: status),
+                    .init(service: ReadinessService(notifier: notifier, logger: logger)),
+                    .init(service: ResidentSetTrimService(logger: logger)),
+                ],
+                gracefulShutdownSignals: stopsOnSignals ? [.sigterm, .sigint] : [],
+                logger: logger))
         try await group.run()
         notifier.notify("STOPPING=1")
     }

@@ -45,8 +45,10 @@ public final class DetectionService: Service, Sendable {
     private let stopRequested = Locked(false)
 
     /// The loop over `board`, which it starts when it runs and stops when it ends.
-    public init(configuration: Configuration, board: any BoardInputSource, outbox: Outbox, snapshot: SharedSnapshot,
-                notifier: SystemdNotifier, logger: Logger) {
+    public init(
+        configuration: Configuration, board: any BoardInputSource, outbox: Outbox, snapshot: SharedSnapshot,
+        notifier: SystemdNotifier, logger: Logger
+    ) {
         self.configuration = configuration
         self.board = Locked(board)
         self.outbox = outbox
@@ -118,8 +120,9 @@ public final class DetectionService: Service, Sendable {
         let timeScale = board.timeScale
         /// Where a run's time sits on the board's clocks: every event gets its `mono_ns`, `time` and id as it is made.
         func clock(runStartNs: Int64) -> EventClock {
-            EventClock(originMonoNs: originMono, runStartNs: runStartNs, timeScale: timeScale,
-                       wallMinusMonoNs: SystemClock.realtimeNs() - SystemClock.monotonicNs(), timeSynced: synced)
+            EventClock(
+                originMonoNs: originMono, runStartNs: runStartNs, timeScale: timeScale,
+                wallMinusMonoNs: SystemClock.realtimeNs() - SystemClock.monotonicNs(), timeSynced: synced)
         }
         var run = Run(configuration: configuration, header: board.header, clock: clock(runStartNs: 0))
         // The last turn runs after the board stopped, so what its threads read until then is stored too.
@@ -155,7 +158,8 @@ public final class DetectionService: Service, Sendable {
                 if horizonNs > 0 { run.engine.advance(toNs: horizonNs - 1, into: &events) }
             case .failed(let message):
                 if failure == nil {
-                    logger.error("the board's inputs can no longer be read; stopping", metadata: ["error": "\(message)"])
+                    logger.error(
+                        "the board's inputs can no longer be read; stopping", metadata: ["error": "\(message)"])
                     failure = BoardFailure(message: message)
                 }
             case .finished(let horizonNs):
@@ -189,8 +193,9 @@ public final class DetectionService: Service, Sendable {
             var since: [String: Int64] = [:]
             for fault in engine.active { since[fault.raisedId] = run.raised[fault.raisedId]?.monoNs }
             let readings = wiredInputs.map {
-                AgentSnapshot.InputReading(name: $0.wireName, level: engine.signals.level($0),
-                                           edges: edgeBase[Int($0.rawValue)] + engine.signals.edgeCount($0))
+                AgentSnapshot.InputReading(
+                    name: $0.wireName, level: engine.signals.level($0),
+                    edges: edgeBase[Int($0.rawValue)] + engine.signals.edgeCount($0))
             }
             snapshot.update { state in
                 state.counters = engine.counters
@@ -233,7 +238,8 @@ public final class DetectionService: Service, Sendable {
     /// The landing (1 = bottom) the car is level with, within the door zone half-width; nil otherwise.
     private static func floor(_ signals: SignalChain, calibration: Calibration) -> Int? {
         guard calibration.equipment == .elevator, let landing = signals.nearestLanding,
-              abs(landing.heightM - signals.positionM) <= calibration.doorZoneHalfM else { return nil }
+            abs(landing.heightM - signals.positionM) <= calibration.doorZoneHalfM
+        else { return nil }
         return landing.index + 1
     }
 
@@ -262,18 +268,22 @@ public final class DetectionService: Service, Sendable {
                 snapshot.update { state in
                     state.eventsStored += 1
                     state.lastSeq = seq
-                    state.recent.append(.init(seq: seq, type: event.type.rawValue,
-                                              transition: event.transition.rawValue,
-                                              severity: event.severity.rawValue, wallNs: event.wallNs))
+                    state.recent.append(
+                        .init(
+                            seq: seq, type: event.type.rawValue,
+                            transition: event.transition.rawValue,
+                            severity: event.severity.rawValue, wallNs: event.wallNs))
                     if state.recent.count > AgentSnapshot.recentLimit { state.recent.removeFirst() }
                     if !event.timeSynced { state.uncorrectedTimes = true }
                 }
                 if !result.stored {
                     logger.warning("outbox full: event dropped by the cap policy", metadata: ["seq": "\(seq)"])
                 }
-                logger.info("event stored", metadata: [
-                    "seq": "\(seq)", "type": "\(event.type.rawValue)", "transition": "\(event.transition.rawValue)",
-                ])
+                logger.info(
+                    "event stored",
+                    metadata: [
+                        "seq": "\(seq)", "type": "\(event.type.rawValue)", "transition": "\(event.transition.rawValue)",
+                    ])
             case .record(let record, _):
                 if !result.stored {
                     logger.warning("outbox full: flight record dropped", metadata: ["event_id": "\(record.eventId)"])

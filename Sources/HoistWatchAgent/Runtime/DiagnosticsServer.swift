@@ -1,5 +1,5 @@
-import Logging
 import HoistWatchSystem
+import Logging
 import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -37,8 +37,10 @@ public final class DiagnosticsServer<C: Clock>: Service, Sendable where C.Durati
 
     /// A socket at `path` answering with `report()`; `linkDiagnostics` (the link's `diagnostics()`) is copied into
     /// `snapshot` every 250 ms of `clock`.
-    public init(path: String, clock: C, linkDiagnostics: @escaping @Sendable () async -> MqttLinkDiagnostics,
-                snapshot: SharedSnapshot, logger: Logger, report: @escaping @Sendable () -> [UInt8]) {
+    public init(
+        path: String, clock: C, linkDiagnostics: @escaping @Sendable () async -> MqttLinkDiagnostics,
+        snapshot: SharedSnapshot, logger: Logger, report: @escaping @Sendable () -> [UInt8]
+    ) {
         self.path = path
         self.clock = clock
         self.linkDiagnostics = linkDiagnostics
@@ -101,7 +103,9 @@ public final class DiagnosticsServer<C: Clock>: Service, Sendable where C.Durati
             body.append(UInt8(ascii: "\n"))
             var sent = 0
             while sent < body.count {
-                let count = body[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                let count = body[sent...].withUnsafeBytes {
+                    send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
                 if count <= 0 { break }
                 sent += count
             }
@@ -125,7 +129,9 @@ public final class DiagnosticsServer<C: Clock>: Service, Sendable where C.Durati
         }
         unlink(path)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard bound == 0 else {
             let code = errno

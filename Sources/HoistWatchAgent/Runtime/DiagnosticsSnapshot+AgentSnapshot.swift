@@ -3,8 +3,10 @@ import HoistWatchCore
 extension DiagnosticsSnapshot {
     /// What the agent sees at `monoNs` / `wallNs`: the detection loop's `snapshot`, the outbox's `depth` and
     /// `dropped` counts (nil when they could not be read), the clocks and the agent's `identity`.
-    public init(identity: StatusPayload.Identity, snapshot: AgentSnapshot, depth: OutboxDepth?,
-                dropped: OutboxDropCounters?, monoNs: Int64, wallNs: Int64, timeSynced: Bool, uptimeS: Double) {
+    public init(
+        identity: StatusPayload.Identity, snapshot: AgentSnapshot, depth: OutboxDepth?,
+        dropped: OutboxDropCounters?, monoNs: Int64, wallNs: Int64, timeSynced: Bool, uptimeS: Double
+    ) {
         var oldestAgeS: Double?
         if let oldest = depth?.oldestMonoNs, depth?.oldestBootId == identity.bootId {
             oldestAgeS = Self.seconds(monoNs - oldest)
@@ -20,16 +22,19 @@ extension DiagnosticsSnapshot {
             loadKg: snapshot.loadKg.map { FixedPoint.rounded($0, decimals: 1) },
             windMps: snapshot.windMps.map { FixedPoint.rounded($0, decimals: 1) },
             activeFaults: snapshot.active.map { fault in
-                ActiveFault(type: fault.type.rawValue, instance: fault.instance, severity: fault.severity.rawValue,
-                            raisedId: fault.raisedId,
-                            raisedForS: snapshot.activeSinceMonoNs[fault.raisedId].map { Self.seconds(monoNs - $0) })
+                ActiveFault(
+                    type: fault.type.rawValue, instance: fault.instance, severity: fault.severity.rawValue,
+                    raisedId: fault.raisedId,
+                    raisedForS: snapshot.activeSinceMonoNs[fault.raisedId].map { Self.seconds(monoNs - $0) })
             },
             counters: MaintenanceCounters(snapshot.counters),
-            outbox: OutboxReading(count: depth?.count ?? -1, bytes: depth?.bytes ?? -1, oldestAgeS: oldestAgeS,
-                                  unsaved: snapshot.unsaved, dropped: dropped?.total ?? 0),
-            link: LinkReading(state: snapshot.link.state, lastError: snapshot.link.lastError,
-                              session: snapshot.link.session, acknowledged: snapshot.link.acknowledged,
-                              inFlight: snapshot.link.inFlight),
+            outbox: OutboxReading(
+                count: depth?.count ?? -1, bytes: depth?.bytes ?? -1, oldestAgeS: oldestAgeS,
+                unsaved: snapshot.unsaved, dropped: dropped?.total ?? 0),
+            link: LinkReading(
+                state: snapshot.link.state, lastError: snapshot.link.lastError,
+                session: snapshot.link.session, acknowledged: snapshot.link.acknowledged,
+                inFlight: snapshot.link.inFlight),
             boardRuns: snapshot.boardRuns,
             gpio: snapshot.boardCounters.map(GpioReading.init),
             loadCell: snapshot.boardCounters?.loadCell.map(LoadCellReading.init),
@@ -41,8 +46,9 @@ extension DiagnosticsSnapshot {
                 }),
             lastSeq: snapshot.lastSeq,
             recentEvents: snapshot.recent.map { event in
-                RecentEvent(seq: event.seq, type: event.type, transition: event.transition, severity: event.severity,
-                            time: WallTime.rfc3339(ns: event.wallNs), ageS: Self.seconds(wallNs - event.wallNs))
+                RecentEvent(
+                    seq: event.seq, type: event.type, transition: event.transition, severity: event.severity,
+                    time: WallTime.rfc3339(ns: event.wallNs), ageS: Self.seconds(wallNs - event.wallNs))
             })
     }
 

@@ -57,12 +57,13 @@ public struct ProcessMapping: Equatable, Sendable {
     private static func header(_ line: Substring) -> ProcessMapping? {
         let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
         guard fields.count >= 5, let dash = fields[0].firstIndex(of: "-"),
-              let start = UInt(fields[0][..<dash], radix: 16),
-              let end = UInt(fields[0][fields[0].index(after: dash)...], radix: 16),
-              fields[1].utf8.count == 4, let inode = UInt64(fields[4])
+            let start = UInt(fields[0][..<dash], radix: 16),
+            let end = UInt(fields[0][fields[0].index(after: dash)...], radix: 16),
+            fields[1].utf8.count == 4, let inode = UInt64(fields[4])
         else { return nil }
         let path = fields.count > 5 ? String(fields[5].drop(while: { $0 == " " })) : ""
-        return ProcessMapping(start: start, end: end, permissions: String(fields[1]), path: path, inode: inode,
-                              rssKb: 0, anonymousKb: 0, flags: [])
+        return ProcessMapping(
+            start: start, end: end, permissions: String(fields[1]), path: path, inode: inode,
+            rssKb: 0, anonymousKb: 0, flags: [])
     }
 }

@@ -1,6 +1,6 @@
 import CMalloc
-import HoistWatchFiles
 import HoistWatchConfig
+import HoistWatchFiles
 
 #if canImport(Glibc)
 import Glibc

@@ -30,8 +30,10 @@ public struct StatusPayload: Sendable {
 
         /// Takes equipment, wired inputs and the detectors on and off from `calibration` (through `DetectorPlan`);
         /// `calibrationSHA256` must be the hash of the file `calibration` was parsed from.
-        public init(deviceId: String, version: String, calibration: Calibration, calibrationSHA256: String,
-                    board: String, bootId: String) {
+        public init(
+            deviceId: String, version: String, calibration: Calibration, calibrationSHA256: String,
+            board: String, bootId: String
+        ) {
             self.deviceId = deviceId
             self.version = version
             equipment = calibration.equipment
@@ -69,8 +71,10 @@ public struct StatusPayload: Sendable {
         public var dropped: OutboxDropCounters?
 
         /// The figures as read by the caller (`StatusService.current`), one field each.
-        public init(monoNs: Int64, wallNs: Int64, timeSynced: Bool, uptimeS: Double, depth: OutboxDepth?,
-                    capBytes: Int64, dropped: OutboxDropCounters?) {
+        public init(
+            monoNs: Int64, wallNs: Int64, timeSynced: Bool, uptimeS: Double, depth: OutboxDepth?,
+            capBytes: Int64, dropped: OutboxDropCounters?
+        ) {
             self.monoNs = monoNs
             self.wallNs = wallNs
             self.timeSynced = timeSynced

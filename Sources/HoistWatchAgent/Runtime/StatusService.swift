@@ -26,10 +26,12 @@ public final class StatusService<C: Clock>: Service, Sendable where C.Duration =
     public static var historyIntervalNs: Int64 { 60_000_000_000 }
 
     /// The status timer of `outbox`: a periodic status every `intervalS` of `clock`, a history row every minute.
-    public init(intervalS: Double, statusTopic: String, payload: StatusPayload, outbox: Outbox,
-                snapshot: SharedSnapshot, bootId: String, startMonoNs: Int64,
-                history: Outbox.HistoryPolicy = .init(days: 30, capBytes: 64 << 20), clock: C,
-                systemClock: StatusClock = .system, logger: Logger) {
+    public init(
+        intervalS: Double, statusTopic: String, payload: StatusPayload, outbox: Outbox,
+        snapshot: SharedSnapshot, bootId: String, startMonoNs: Int64,
+        history: Outbox.HistoryPolicy = .init(days: 30, capBytes: 64 << 20), clock: C,
+        systemClock: StatusClock = .system, logger: Logger
+    ) {
         self.clock = clock
         self.systemClock = systemClock
         self.history = history
@@ -128,7 +130,9 @@ public final class StatusService<C: Clock>: Service, Sendable where C.Duration =
             let corrected = try await outbox.perform { outbox in
                 try outbox.correctTimes(bootId: bootId, wallMinusMonoNs: wallMinusMonoNs)
             }
-            if corrected > 0 { logger.notice("clock synchronised: corrected buffered times", metadata: ["entries": "\(corrected)"]) }
+            if corrected > 0 {
+                logger.notice("clock synchronised: corrected buffered times", metadata: ["entries": "\(corrected)"])
+            }
         } catch {
             snapshot.update { $0.uncorrectedTimes = true }
             logger.error("could not correct buffered times", metadata: ["error": "\(error)"])
@@ -147,8 +151,10 @@ public struct StatusClock: Sendable {
     public var isSynchronised: @Sendable () -> Bool
 
     /// Clocks from the given readers.
-    public init(monotonicNs: @escaping @Sendable () -> Int64, realtimeNs: @escaping @Sendable () -> Int64,
-                isSynchronised: @escaping @Sendable () -> Bool) {
+    public init(
+        monotonicNs: @escaping @Sendable () -> Int64, realtimeNs: @escaping @Sendable () -> Int64,
+        isSynchronised: @escaping @Sendable () -> Bool
+    ) {
         self.monotonicNs = monotonicNs
         self.realtimeNs = realtimeNs
         self.isSynchronised = isSynchronised

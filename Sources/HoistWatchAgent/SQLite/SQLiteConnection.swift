@@ -12,7 +12,8 @@ final class SQLiteConnection {
     init(path: String, create: Bool = true, readOnly: Bool = false) throws(SQLiteError) {
         var db: OpaquePointer?
         // NOMUTEX: the owner's lock already serialises every call; SQLite's own mutex would be a second one.
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
+        let flags =
+            (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
             | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard let db else {

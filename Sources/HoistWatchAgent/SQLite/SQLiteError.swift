@@ -22,7 +22,9 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 /// The one place SQLite return codes become errors: `SQLITE_OK`, `SQLITE_ROW` and `SQLITE_DONE` pass,
 /// anything else throws with the connection's message.
 @discardableResult
-func check(_ resultCode: Int32, _ db: OpaquePointer?, _ context: @autoclosure () -> String) throws(SQLiteError)
+func check(
+    _ resultCode: Int32, _ db: OpaquePointer?, _ context: @autoclosure () -> String
+) throws(SQLiteError)
     -> Int32
 {
     switch resultCode {

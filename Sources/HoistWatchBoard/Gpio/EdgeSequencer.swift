@@ -101,8 +101,9 @@ public struct EdgeSequencer: Sendable {
     /// every edge up to `readEndNs` has been handed on; ignored while an earlier one is still waiting.
     public mutating func resync(levels read: [UInt8], readStartNs: Int64, readEndNs: Int64) {
         guard resync == nil, read.count == levels.count else { return }
-        resync = Resync(levels: read, startNs: readStartNs, endNs: readEndNs,
-                        moved: [Bool](repeating: false, count: read.count))
+        resync = Resync(
+            levels: read, startNs: readStartNs, endNs: readEndNs,
+            moved: [Bool](repeating: false, count: read.count))
     }
 
     private mutating func release(upToNs safeUntilNs: Int64, into out: inout [InputEvent]) {
@@ -132,7 +133,8 @@ public struct EdgeSequencer: Sendable {
             pending.removeFirst(released)
         }
         if let check = resync, safeUntilNs >= check.endNs,
-           pending.first.map({ $0.edge.timestampNs > check.endNs }) ?? true {
+            pending.first.map({ $0.edge.timestampNs > check.endNs }) ?? true
+        {
             compare(check, into: &out)
             resync = nil
         }

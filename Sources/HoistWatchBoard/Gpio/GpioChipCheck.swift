@@ -1,5 +1,5 @@
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 
 /// The I/O half of checking a board profile: are its chips on this machine, with enough lines? (The pure half,
 /// `BoardProfile.parse`, refuses what is wrong in the file itself.)
@@ -39,7 +39,8 @@ public enum GpioChipCheck {
             source = try GpiodLibrary.system().lineSource
         } catch {
             return profile.chips.map { chip in
-                let key = profile.inputs.keys.sorted().first { profile.inputs[$0]!.chip == chip }
+                let key =
+                    profile.inputs.keys.sorted().first { profile.inputs[$0]!.chip == chip }
                     .map { "inputs.\($0.wireName).chip" } ?? "hx711.chip"
                 return InputError(.invalidValue, key: key, "\(error.message); \(error.hint ?? "")")
             }

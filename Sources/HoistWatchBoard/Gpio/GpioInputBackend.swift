@@ -1,6 +1,6 @@
+import HoistWatchConfig
 import HoistWatchCore
 import HoistWatchSystem
-import HoistWatchConfig
 import Logging
 
 #if canImport(Glibc)
@@ -59,15 +59,17 @@ public final class GpioInputBackend: @unchecked Sendable {
     private let thread = PosixThread()
 
     /// Requests `inputs` (each must be in `profile`) from `source` and reads their levels.
-    public init(profile: BoardProfile, inputs wanted: Set<InputName>, source: any GpioLineSource,
-                options: Options = Options(), logger: Logger, consumer name: String = "hoistwatch") throws(GpioError)
-    {
+    public init(
+        profile: BoardProfile, inputs wanted: Set<InputName>, source: any GpioLineSource,
+        options: Options = Options(), logger: Logger, consumer name: String = "hoistwatch"
+    ) throws(GpioError) {
         let inputs = wanted.sorted()
         var specs: [GpioLineSpec] = []
         for input in inputs {
             guard let line = profile.inputs[input] else {
-                throw GpioError(.invalidLine, function: "GpioInputBackend", subject: input.wireName,
-                                message: "the board profile maps no line for this input")
+                throw GpioError(
+                    .invalidLine, function: "GpioInputBackend", subject: input.wireName,
+                    message: "the board profile maps no line for this input")
             }
             specs.append(GpioLineSpec(input: input, line: line))
         }
@@ -140,12 +142,16 @@ public final class GpioInputBackend: @unchecked Sendable {
     /// Starts the reader thread: `consumer` gets every batch with events, or whose `completeThroughNs` moved on,
     /// on that thread (it must return quickly: the kernel keeps 16 edges per line); `onFailure` gets the error that
     /// ended it, if one did.
-    public func start(consumer: @escaping @Sendable (GpioInputBatch) -> Void,
-                      onFailure: @escaping @Sendable (GpioError) -> Void = { _ in }) {
+    public func start(
+        consumer: @escaping @Sendable (GpioInputBatch) -> Void,
+        onFailure: @escaping @Sendable (GpioError) -> Void = { _ in }
+    ) {
         let rc = thread.start("GpioInputBackend") { [self] in run(consumer: consumer, onFailure: onFailure) }
         if rc != 0 {
-            onFailure(GpioError(.io, function: "pthread_create", subject: "gpio reader thread", errnoValue: rc,
-                                message: String(cString: strerror(rc))))
+            onFailure(
+                GpioError(
+                    .io, function: "pthread_create", subject: "gpio reader thread", errnoValue: rc,
+                    message: String(cString: strerror(rc))))
         }
     }
 
@@ -161,8 +167,9 @@ public final class GpioInputBackend: @unchecked Sendable {
             parameters.sched_priority = priority
             let rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)
             if rc != 0 {
-                logger.info("gpio reader stays on the default scheduler",
-                            metadata: ["gpio.priority": "\(priority)", "error": "\(String(cString: strerror(rc)))"])
+                logger.info(
+                    "gpio reader stays on the default scheduler",
+                    metadata: ["gpio.priority": "\(priority)", "error": "\(String(cString: strerror(rc)))"])
             }
         }
         logger.info("gpio reader started", metadata: ["gpio.inputs": "\(inputs.count)"])
@@ -183,10 +190,12 @@ public final class GpioInputBackend: @unchecked Sendable {
         let last = flush()
         if !last.events.isEmpty || last.completeThroughNs > handedThroughNs { consumer(last) }
         let counters = last.counters
-        logger.info("gpio reader stopped", metadata: [
-            "gpio.edges": "\(counters.edges)", "gpio.lost_edges": "\(counters.lostEdges)",
-            "gpio.overflows_suspected": "\(counters.overflowsSuspected)",
-        ])
+        logger.info(
+            "gpio reader stopped",
+            metadata: [
+                "gpio.edges": "\(counters.edges)", "gpio.lost_edges": "\(counters.lostEdges)",
+                "gpio.overflows_suspected": "\(counters.overflowsSuspected)",
+            ])
         if let failure { onFailure(failure) }
     }
 }

@@ -1,5 +1,5 @@
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 
 /// One input line to request: what it carries (for messages) and where it is.
 public struct GpioLineSpec: Sendable, Hashable {

@@ -62,7 +62,8 @@ struct BoardInputMerge: Sendable {
         var sampleIndex = 0
         while true {
             let edge = edgeIndex < edges.count && edges[edgeIndex].tNs <= completeNs ? edges[edgeIndex] : nil
-            let sample = sampleIndex < samples.count && samples[sampleIndex].tNs <= completeNs
+            let sample =
+                sampleIndex < samples.count && samples[sampleIndex].tNs <= completeNs
                 ? samples[sampleIndex] : nil
             var next: InputEvent
             switch (edge, sample) {

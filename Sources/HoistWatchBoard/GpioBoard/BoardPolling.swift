@@ -22,9 +22,10 @@ public enum BoardPolling {
 
     /// Reads `board` (started) every `interval` and hands each read to `turn` until it returns false; then, when
     /// `stopsBoard`, stops the board and hands on one last read (`isLast`; what `turn` returns then is not asked).
-    public static func poll(_ board: inout some BoardInputSource, every interval: Duration, stopsBoard: Bool = true,
-                            _ turn: (Turn) -> Bool) async
-    {
+    public static func poll(
+        _ board: inout some BoardInputSource, every interval: Duration, stopsBoard: Bool = true,
+        _ turn: (Turn) -> Bool
+    ) async {
         var stopped = false
         while true {
             var inputs: [BoardInput] = []

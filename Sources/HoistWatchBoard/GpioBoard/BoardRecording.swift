@@ -17,10 +17,11 @@ public enum BoardRecording {
 
     /// Starts `board`, writes `header` and every input until `stopRequested` says so (checked every `pollMs`),
     /// stops the board and writes what its threads read until then.
-    public static func record(_ board: any BoardInputSource, header: TraceHeader,
-                              write: ([UInt8]) throws(InputError) -> Void, flush: () throws(InputError) -> Void,
-                              stopRequested: @Sendable () -> Bool, pollMs: Int = 50) async -> Summary
-    {
+    public static func record(
+        _ board: any BoardInputSource, header: TraceHeader,
+        write: ([UInt8]) throws(InputError) -> Void, flush: () throws(InputError) -> Void,
+        stopRequested: @Sendable () -> Bool, pollMs: Int = 50
+    ) async -> Summary {
         var board = board
         var summary = Summary()
         // Board times are already relative to the first read of the levels (the header's time 0).

@@ -1,5 +1,5 @@
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 import Logging
 
 extension GpioBoard {
@@ -17,9 +17,10 @@ extension GpioBoard {
     /// installed, else v1).
     ///
     /// - Throws: `BoardOpenError` naming the part (GPIO lines, load cell) and what the machine lacks.
-    public static func open(name: String, profilePath: String, profile: BoardProfile, calibration: Calibration,
-                            deviceId: String, logger: Logger) throws(BoardOpenError) -> GpioBoard
-    {
+    public static func open(
+        name: String, profilePath: String, profile: BoardProfile, calibration: Calibration,
+        deviceId: String, logger: Logger
+    ) throws(BoardOpenError) -> GpioBoard {
         let gpiod: GpiodLibrary
         do {
             gpiod = try GpiodLibrary.system()
@@ -27,20 +28,23 @@ extension GpioBoard {
             throw BoardOpenError(part: "GPIO lines", profilePath: profilePath, message: "\(error)")
         }
         logger.info("gpio library", metadata: ["gpio.library": "\(gpiod.description)"])
-        return try open(name: name, profilePath: profilePath, profile: profile, calibration: calibration,
-                        deviceId: deviceId, gpiod: gpiod, readSysfs: SysfsAttribute.read, logger: logger)
+        return try open(
+            name: name, profilePath: profilePath, profile: profile, calibration: calibration,
+            deviceId: deviceId, gpiod: gpiod, readSysfs: SysfsAttribute.read, logger: logger)
     }
 
     /// `open` through another libgpiod (the fake of HoistWatchBoardTestKit, either API) and sysfs: the test seams.
-    public static func open(name: String, profilePath: String, profile: BoardProfile, calibration: Calibration,
-                     deviceId: String, gpiod: GpiodLibrary, readSysfs: @escaping @Sendable (String) -> SysfsRead,
-                     logger: Logger) throws(BoardOpenError) -> GpioBoard
-    {
+    public static func open(
+        name: String, profilePath: String, profile: BoardProfile, calibration: Calibration,
+        deviceId: String, gpiod: GpiodLibrary, readSysfs: @escaping @Sendable (String) -> SysfsRead,
+        logger: Logger
+    ) throws(BoardOpenError) -> GpioBoard {
         let source = gpiod.lineSource
         let board: GpioBoard
         do {
-            board = try GpioBoard(name: name, profile: profile, calibration: calibration, deviceId: deviceId,
-                                  source: source, logger: logger)
+            board = try GpioBoard(
+                name: name, profile: profile, calibration: calibration, deviceId: deviceId,
+                source: source, logger: logger)
         } catch {
             throw BoardOpenError(part: "GPIO lines", profilePath: profilePath, message: "\(error)")
         }
@@ -51,19 +55,22 @@ extension GpioBoard {
                 let reader = try HX711IIOReader(device: device, channel: channel, readAttribute: readSysfs)
                 board.use(loadCell: HX711IIOLoadCell(reader: reader), kind: "hx711 iio \(device)/\(channel)")
             } catch {
-                throw BoardOpenError(part: "load cell", profilePath: profilePath,
-                                     message: "key '\(error.key ?? "hx711")': \(error.message)")
+                throw BoardOpenError(
+                    part: "load cell", profilePath: profilePath,
+                    message: "key '\(error.key ?? "hx711")': \(error.message)")
             }
         case .gpio(let chip, let doutLine, let sckLine):
             do {
                 let loadCell: HX711GpioLoadCell
                 switch gpiod {
                 case .v1(let functions):
-                    loadCell = try HX711GpioLoadCell(chip: chip, doutLine: doutLine, sckLine: sckLine,
-                                                     source: GpiodV1LineSource(functions: functions))
+                    loadCell = try HX711GpioLoadCell(
+                        chip: chip, doutLine: doutLine, sckLine: sckLine,
+                        source: GpiodV1LineSource(functions: functions))
                 case .v2(let functions):
-                    loadCell = try HX711GpioLoadCell(chip: chip, doutLine: doutLine, sckLine: sckLine,
-                                                     source: GpiodV2LineSource(functions: functions))
+                    loadCell = try HX711GpioLoadCell(
+                        chip: chip, doutLine: doutLine, sckLine: sckLine,
+                        source: GpiodV2LineSource(functions: functions))
                 }
                 board.use(loadCell: loadCell, kind: "hx711 gpio \(chip.text) dout \(doutLine) sck \(sckLine)")
             } catch {

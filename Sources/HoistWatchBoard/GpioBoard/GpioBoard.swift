@@ -1,7 +1,7 @@
+import HoistWatchConfig
 import HoistWatchCore
 import HoistWatchSystem
 import Logging
-import HoistWatchConfig
 
 /// A real board: the GPIO lines of its profile, read by `GpioInputBackend` on its own thread, and the load cell
 /// (`LoadCellThread` over the IIO driver or the bit-banged HX711), as the detection loop's input (docs/gpio.md,
@@ -67,13 +67,17 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
 
     /// Opens the lines of every input `calibration` wires, as `profile` maps them, through `source`
     /// (`GpiodV1LineSource()` on a board) and reads their levels. Throws when a chip or line cannot be had.
-    public init(name: String, profile: BoardProfile, calibration: Calibration, deviceId: String,
-                source: any GpioLineSource, logger: Logger) throws(GpioError)
-    {
+    public init(
+        name: String, profile: BoardProfile, calibration: Calibration, deviceId: String,
+        source: any GpioLineSource, logger: Logger
+    ) throws(GpioError) {
         var options = GpioInputBackend.Options()
         options.waitTimeoutNs = Self.quietWakeNs
-        let backend = calibration.wiredInputs.isEmpty ? nil : try GpioInputBackend(
-            profile: profile, inputs: calibration.wiredInputs, source: source, options: options, logger: logger)
+        let backend =
+            calibration.wiredInputs.isEmpty
+            ? nil
+            : try GpioInputBackend(
+                profile: profile, inputs: calibration.wiredInputs, source: source, options: options, logger: logger)
         self.backend = backend
         self.name = name
         self.logger = logger
@@ -142,8 +146,9 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
             reportedDoubtfulEdges = counters.doubtfulEdges
             // At the time of the batch that brought them, but never before what was just handed on (nor at or after
             // the horizon, which the loop evaluates up to).
-            let atNs = min(handedOn.notBefore(taken.doubtfulAtNs - merge.originNs),
-                           max(horizonNs - 1, handedOn.lastNs))
+            let atNs = min(
+                handedOn.notBefore(taken.doubtfulAtNs - merge.originNs),
+                max(horizonNs - 1, handedOn.lastNs))
             emit(.inputLoss(counters.loss, atNs: atNs))
         }
         if let failure = taken.failure { return .failed("reading the GPIO lines failed: \(failure)") }

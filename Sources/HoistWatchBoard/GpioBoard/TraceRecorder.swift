@@ -25,7 +25,9 @@ public struct TraceRecorder {
     }
 
     /// Appends `events` (absolute CLOCK_MONOTONIC times); writes when the buffer is full.
-    public mutating func append(_ events: [InputEvent], write: ([UInt8]) throws(InputError) -> Void)
+    public mutating func append(
+        _ events: [InputEvent], write: ([UInt8]) throws(InputError) -> Void
+    )
         throws(InputError)
     {
         for var event in events {

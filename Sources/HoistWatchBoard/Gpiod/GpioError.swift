@@ -1,4 +1,5 @@
 import HoistWatchCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -68,8 +69,9 @@ public struct GpioError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The one place a libgpiod failure becomes an error: call right after the function, while `errno` is its own.
     static func fromErrno(_ function: String, subject: String, errnoValue: Int32 = errno) -> GpioError {
-        GpioError(Code.from(errno: errnoValue), function: function, subject: subject, errnoValue: errnoValue,
-                  message: String(cString: strerror(errnoValue)))
+        GpioError(
+            Code.from(errno: errnoValue), function: function, subject: subject, errnoValue: errnoValue,
+            message: String(cString: strerror(errnoValue)))
     }
 
     /// What to check, for the codes where there is a usual cause.

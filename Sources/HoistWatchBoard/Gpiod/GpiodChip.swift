@@ -73,8 +73,9 @@ final class GpiodChip {
     func line(offset: UInt32, subject: String) throws(GpioError) -> OpaquePointer {
         let count = lineCount
         guard offset < count else {
-            throw GpioError(.invalidLine, function: "gpiod_chip_get_line", subject: subject,
-                            message: "\(name) \"\(label)\" has only \(count) lines (offsets 0 to \(Int(count) - 1))")
+            throw GpioError(
+                .invalidLine, function: "gpiod_chip_get_line", subject: subject,
+                message: "\(name) \"\(label)\" has only \(count) lines (offsets 0 to \(Int(count) - 1))")
         }
         guard let line = functions.chipGetLine(handle, offset) else {
             throw GpioError.fromErrno("gpiod_chip_get_line", subject: subject)
@@ -84,9 +85,10 @@ final class GpiodChip {
 
     /// Requests `lines` of this chip together (`gpiod_line_request_bulk`) as `type` with `flags`; `defaults` are the
     /// starting values of output lines (nil for inputs). The bulk is the caller's to release and deallocate.
-    func requestBulk(_ lines: [OpaquePointer], type: Int32, flags: Int32 = 0, defaults: [Int32]? = nil,
-                     consumer: String, subject: String) throws(GpioError) -> UnsafeMutablePointer<gpiod_line_bulk>
-    {
+    func requestBulk(
+        _ lines: [OpaquePointer], type: Int32, flags: Int32 = 0, defaults: [Int32]? = nil,
+        consumer: String, subject: String
+    ) throws(GpioError) -> UnsafeMutablePointer<gpiod_line_bulk> {
         let bulk = UnsafeMutablePointer<gpiod_line_bulk>.allocate(capacity: 1)
         gpiod_line_bulk_init(bulk)
         for line in lines { gpiod_line_bulk_add(bulk, line) }
@@ -114,10 +116,11 @@ final class GpiodChip {
         var found: [Info] = []
         // Each chip the iterator returns is closed by the next call or by gpiod_chip_iter_free.
         while let chip = functions.chipIterNext(iterator) {
-            found.append(Info(
-                name: functions.chipName(chip).map { String(cString: $0) } ?? "?",
-                label: functions.chipLabel(chip).map { String(cString: $0) } ?? "?",
-                lineCount: functions.chipNumLines(chip)))
+            found.append(
+                Info(
+                    name: functions.chipName(chip).map { String(cString: $0) } ?? "?",
+                    label: functions.chipLabel(chip).map { String(cString: $0) } ?? "?",
+                    lineCount: functions.chipNumLines(chip)))
         }
         return found
     }

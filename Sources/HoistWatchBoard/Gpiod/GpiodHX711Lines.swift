@@ -37,20 +37,23 @@ final class GpiodHX711Lines: HX711LinePort {
 
     /// Opens `chip` and requests `sckLine` as an output at 0 and `doutLine` as an input (`gpiod_line_request_bulk`,
     /// one line each), for `consumer`.
-    init(chip chipName: BoardProfile.Chip, doutLine: UInt32, sckLine: UInt32, functions: GpiodFunctions,
-         consumer: String) throws(GpioError)
-    {
+    init(
+        chip chipName: BoardProfile.Chip, doutLine: UInt32, sckLine: UInt32, functions: GpiodFunctions,
+        consumer: String
+    ) throws(GpioError) {
         let chip = try GpiodChip(chipName, functions: functions)
         let sckSubject = "chip \"\(chipName.text)\" line \(sckLine) (hx711 PD_SCK)"
         let doutSubject = "chip \"\(chipName.text)\" line \(doutLine) (hx711 DOUT)"
         let sck = try chip.line(offset: sckLine, subject: sckSubject)
         let dout = try chip.line(offset: doutLine, subject: doutSubject)
-        let sckBulk = try chip.requestBulk([sck], type: Int32(GPIOD_LINE_REQUEST_DIRECTION_OUTPUT), defaults: [0],
-                                           consumer: consumer, subject: sckSubject)
+        let sckBulk = try chip.requestBulk(
+            [sck], type: Int32(GPIOD_LINE_REQUEST_DIRECTION_OUTPUT), defaults: [0],
+            consumer: consumer, subject: sckSubject)
         let doutBulk: UnsafeMutablePointer<gpiod_line_bulk>
         do {
-            doutBulk = try chip.requestBulk([dout], type: Int32(GPIOD_LINE_REQUEST_DIRECTION_INPUT),
-                                            consumer: consumer, subject: doutSubject)
+            doutBulk = try chip.requestBulk(
+                [dout], type: Int32(GPIOD_LINE_REQUEST_DIRECTION_INPUT),
+                consumer: consumer, subject: doutSubject)
         } catch {
             functions.lineReleaseBulk(sckBulk)
             sckBulk.deallocate()

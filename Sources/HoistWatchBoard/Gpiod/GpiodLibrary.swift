@@ -71,9 +71,10 @@ public enum GpiodLibrary: Sendable {
                 reasons.append(error.message)
             }
         }
-        throw GpioError(.libraryMissing, function: "dlopen", subject: "libgpiod",
-                        message: "neither libgpiod.so.3 (v2) nor libgpiod.so.2 (v1) can be loaded: "
-                            + reasons.joined(separator: "; "))
+        throw GpioError(
+            .libraryMissing, function: "dlopen", subject: "libgpiod",
+            message: "neither libgpiod.so.3 (v2) nor libgpiod.so.2 (v1) can be loaded: "
+                + reasons.joined(separator: "; "))
     }
 
     /// The real library of `api` (loaded on first use, then kept).
@@ -124,15 +125,17 @@ public enum GpiodLibrary: Sendable {
     private static let loadedV1 = Result { () throws(GpioError) -> Loaded in
         let handle = try GpiodSharedLibrary(API.v1.soname)
         let version = try handle.function("gpiod_version_string", as: hw_gpiod1_version_string_fn.self)
-        return Loaded(handle: handle, library: .v1(try GpiodFunctions.load(from: handle)),
-                      version: version().map { String(cString: $0) } ?? "?")
+        return Loaded(
+            handle: handle, library: .v1(try GpiodFunctions.load(from: handle)),
+            version: version().map { String(cString: $0) } ?? "?")
     }
 
     private static let loadedV2 = Result { () throws(GpioError) -> Loaded in
         let handle = try GpiodSharedLibrary(API.v2.soname)
         let version = try handle.function("gpiod_api_version", as: hw_gpiod2_api_version_fn.self)
-        return Loaded(handle: handle, library: .v2(try GpiodV2Functions.load(from: handle)),
-                      version: version().map { String(cString: $0) } ?? "?")
+        return Loaded(
+            handle: handle, library: .v2(try GpiodV2Functions.load(from: handle)),
+            version: version().map { String(cString: $0) } ?? "?")
     }
 
     private static func loaded(_ api: API) -> Result<Loaded, GpioError> {

@@ -36,8 +36,9 @@ final class GpiodLineGroup {
         case .asIs: break
         }
         // Requested before any stored property is set: a failure here leaves no half-made object for deinit.
-        let bulk = try chip.requestBulk(handles, type: Int32(GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES), flags: flags,
-                                        consumer: consumer, subject: subject)
+        let bulk = try chip.requestBulk(
+            handles, type: Int32(GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES), flags: flags,
+            consumer: consumer, subject: subject)
         self.chip = chip
         self.indices = members.map(\.index)
         self.handles = handles

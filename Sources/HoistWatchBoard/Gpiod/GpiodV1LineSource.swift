@@ -142,7 +142,9 @@ final class GpiodV1LineRequest: GpioLineRequest {
         let capacity = GpiodV1LineSource.kernelFifoCapacity
         for (position, set) in waitSets.enumerated() {
             // One chip: wait the whole timeout. Several: the first waits a slice, the others are only polled.
-            let waitNs = position > 0 ? 0
+            let waitNs =
+                position > 0
+                ? 0
                 : waitSets.count == 1 ? timeoutNs : min(timeoutNs, GpiodV1LineSource.multiChipSliceNs)
             var timeout = timespec(tv_sec: Int(waitNs / 1_000_000_000), tv_nsec: Int(waitNs % 1_000_000_000))
             let beforeNs = functions.monotonicNs(set.chip.handle)
@@ -151,8 +153,9 @@ final class GpiodV1LineRequest: GpioLineRequest {
                 let saved = errno
                 // A signal cut the wait short: nothing was read, nothing is known beyond the start of the wait.
                 guard saved == EINTR else {
-                    throw GpioError.fromErrno("gpiod_line_event_wait_bulk", subject: "chip \"\(set.chip.chip.text)\"",
-                                              errnoValue: saved)
+                    throw GpioError.fromErrno(
+                        "gpiod_line_event_wait_bulk", subject: "chip \"\(set.chip.chip.text)\"",
+                        errnoValue: saved)
                 }
                 completeUntilNs = min(completeUntilNs, beforeNs)
                 continue
@@ -167,7 +170,8 @@ final class GpiodV1LineRequest: GpioLineRequest {
             completeUntilNs = min(completeUntilNs, beforeNs)
             for slot in 0..<Int(gpiod_line_bulk_num_lines(set.readyBulk)) {
                 guard let handle = gpiod_line_bulk_get_line(set.readyBulk, UInt32(slot)),
-                      let index = set.index(of: handle) else { continue }
+                    let index = set.index(of: handle)
+                else { continue }
                 let count = functions.lineEventReadMultiple(handle, events, UInt32(capacity))
                 guard count >= 0 else {
                     throw GpioError.fromErrno("gpiod_line_event_read_multiple", subject: lines[index].subject)
@@ -179,7 +183,8 @@ final class GpiodV1LineRequest: GpioLineRequest {
                 }
                 if Int(count) == capacity {
                     suspectedOverflows += 1
-                    let lastNs = Int64(events[capacity - 1].ts.tv_sec) * 1_000_000_000
+                    let lastNs =
+                        Int64(events[capacity - 1].ts.tv_sec) * 1_000_000_000
                         + Int64(events[capacity - 1].ts.tv_nsec)
                     completeUntilNs = min(completeUntilNs, lastNs)
                 }

@@ -31,7 +31,8 @@ final class GpiodV2Chip {
             } catch {
                 var error = error
                 if error.function == "gpiod_chip_open", error.code == .chipMissing {
-                    let what = error.errnoValue == ENOENT
+                    let what =
+                        error.errnoValue == ENOENT
                         ? "\(path) does not exist" : "\(path) is not a GPIO chip (\(error.message))"
                     error.message = "\(what) (\(Self.inventoryText(functions)))"
                 }
@@ -58,9 +59,11 @@ final class GpiodV2Chip {
                 refused.subject = "chip \"\(chip.text)\""
                 throw refused
             }
-            throw GpioError(.chipMissing, function: "gpiod_chip_open", subject: "chip \"\(chip.text)\"",
-                            errnoValue: ENOENT, message: "no GPIO chip is labelled \"\(label)\" on this machine "
-                                + "(\(Self.inventoryText(functions)))")
+            throw GpioError(
+                .chipMissing, function: "gpiod_chip_open", subject: "chip \"\(chip.text)\"",
+                errnoValue: ENOENT,
+                message: "no GPIO chip is labelled \"\(label)\" on this machine "
+                    + "(\(Self.inventoryText(functions)))")
         }
     }
 
@@ -75,7 +78,9 @@ final class GpiodV2Chip {
 
     /// Opens the chip at `path` and reads its info (`gpiod_chip_open`, `gpiod_chip_get_info`); the chip is the
     /// caller's to close.
-    private static func open(_ path: String, functions: GpiodV2Functions) throws(GpioError)
+    private static func open(
+        _ path: String, functions: GpiodV2Functions
+    ) throws(GpioError)
         -> (OpaquePointer, GpiodChip.Info)
     {
         guard let chip = path.withCString({ functions.chipOpen($0) }) else {

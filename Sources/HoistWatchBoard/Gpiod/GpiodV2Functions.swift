@@ -193,46 +193,77 @@ extension GpiodV2Functions {
     /// The real libgpiod 2.x: every function looked up in `library` (libgpiod.so.3), /dev scanned for chips, the
     /// real CLOCK_MONOTONIC.
     static func load(from library: GpiodSharedLibrary) throws(GpioError) -> GpiodV2Functions {
-        let isGpiochipDevice = try library.function("gpiod_is_gpiochip_device", as: hw_gpiod2_is_gpiochip_device_fn.self)
+        let isGpiochipDevice = try library.function(
+            "gpiod_is_gpiochip_device", as: hw_gpiod2_is_gpiochip_device_fn.self)
         return GpiodV2Functions(
             chipOpen: try library.function("gpiod_chip_open", as: hw_gpiod2_chip_open_fn.self),
             chipClose: try library.function("gpiod_chip_close", as: hw_gpiod2_chip_close_fn.self),
             chipGetInfo: try library.function("gpiod_chip_get_info", as: hw_gpiod2_chip_get_info_fn.self),
             chipInfoFree: try library.function("gpiod_chip_info_free", as: hw_gpiod2_chip_info_free_fn.self),
             chipInfoGetName: try library.function("gpiod_chip_info_get_name", as: hw_gpiod2_chip_info_get_name_fn.self),
-            chipInfoGetLabel: try library.function("gpiod_chip_info_get_label", as: hw_gpiod2_chip_info_get_label_fn.self),
-            chipInfoGetNumLines: try library.function("gpiod_chip_info_get_num_lines", as: hw_gpiod2_chip_info_get_num_lines_fn.self),
-            chipRequestLines: try library.function("gpiod_chip_request_lines", as: hw_gpiod2_chip_request_lines_fn.self),
+            chipInfoGetLabel: try library.function(
+                "gpiod_chip_info_get_label", as: hw_gpiod2_chip_info_get_label_fn.self),
+            chipInfoGetNumLines: try library.function(
+                "gpiod_chip_info_get_num_lines", as: hw_gpiod2_chip_info_get_num_lines_fn.self),
+            chipRequestLines: try library.function(
+                "gpiod_chip_request_lines", as: hw_gpiod2_chip_request_lines_fn.self),
             isGpiochipDevice: isGpiochipDevice,
             lineSettingsNew: try library.function("gpiod_line_settings_new", as: hw_gpiod2_line_settings_new_fn.self),
-            lineSettingsFree: try library.function("gpiod_line_settings_free", as: hw_gpiod2_line_settings_free_fn.self),
-            lineSettingsSetDirection: try library.function("gpiod_line_settings_set_direction", as: hw_gpiod2_line_settings_set_direction_fn.self),
-            lineSettingsSetEdgeDetection: try library.function("gpiod_line_settings_set_edge_detection", as: hw_gpiod2_line_settings_set_edge_detection_fn.self),
-            lineSettingsSetBias: try library.function("gpiod_line_settings_set_bias", as: hw_gpiod2_line_settings_set_bias_fn.self),
-            lineSettingsSetActiveLow: try library.function("gpiod_line_settings_set_active_low", as: hw_gpiod2_line_settings_set_active_low_fn.self),
-            lineSettingsSetEventClock: try library.function("gpiod_line_settings_set_event_clock", as: hw_gpiod2_line_settings_set_event_clock_fn.self),
-            lineSettingsSetOutputValue: try library.function("gpiod_line_settings_set_output_value", as: hw_gpiod2_line_settings_set_output_value_fn.self),
+            lineSettingsFree: try library.function(
+                "gpiod_line_settings_free", as: hw_gpiod2_line_settings_free_fn.self),
+            lineSettingsSetDirection: try library.function(
+                "gpiod_line_settings_set_direction", as: hw_gpiod2_line_settings_set_direction_fn.self),
+            lineSettingsSetEdgeDetection: try library.function(
+                "gpiod_line_settings_set_edge_detection", as: hw_gpiod2_line_settings_set_edge_detection_fn.self),
+            lineSettingsSetBias: try library.function(
+                "gpiod_line_settings_set_bias", as: hw_gpiod2_line_settings_set_bias_fn.self),
+            lineSettingsSetActiveLow: try library.function(
+                "gpiod_line_settings_set_active_low", as: hw_gpiod2_line_settings_set_active_low_fn.self),
+            lineSettingsSetEventClock: try library.function(
+                "gpiod_line_settings_set_event_clock", as: hw_gpiod2_line_settings_set_event_clock_fn.self),
+            lineSettingsSetOutputValue: try library.function(
+                "gpiod_line_settings_set_output_value", as: hw_gpiod2_line_settings_set_output_value_fn.self),
             lineConfigNew: try library.function("gpiod_line_config_new", as: hw_gpiod2_line_config_new_fn.self),
             lineConfigFree: try library.function("gpiod_line_config_free", as: hw_gpiod2_line_config_free_fn.self),
-            lineConfigAddLineSettings: try library.function("gpiod_line_config_add_line_settings", as: hw_gpiod2_line_config_add_line_settings_fn.self),
-            requestConfigNew: try library.function("gpiod_request_config_new", as: hw_gpiod2_request_config_new_fn.self),
-            requestConfigFree: try library.function("gpiod_request_config_free", as: hw_gpiod2_request_config_free_fn.self),
-            requestConfigSetConsumer: try library.function("gpiod_request_config_set_consumer", as: hw_gpiod2_request_config_set_consumer_fn.self),
-            requestConfigSetEventBufferSize: try library.function("gpiod_request_config_set_event_buffer_size", as: hw_gpiod2_request_config_set_event_buffer_size_fn.self),
-            lineRequestRelease: try library.function("gpiod_line_request_release", as: hw_gpiod2_line_request_release_fn.self),
-            lineRequestGetValue: try library.function("gpiod_line_request_get_value", as: hw_gpiod2_line_request_get_value_fn.self),
-            lineRequestGetValuesSubset: try library.function("gpiod_line_request_get_values_subset", as: hw_gpiod2_line_request_get_values_subset_fn.self),
-            lineRequestSetValue: try library.function("gpiod_line_request_set_value", as: hw_gpiod2_line_request_set_value_fn.self),
-            lineRequestWaitEdgeEvents: try library.function("gpiod_line_request_wait_edge_events", as: hw_gpiod2_line_request_wait_edge_events_fn.self),
-            lineRequestReadEdgeEvents: try library.function("gpiod_line_request_read_edge_events", as: hw_gpiod2_line_request_read_edge_events_fn.self),
-            edgeEventBufferNew: try library.function("gpiod_edge_event_buffer_new", as: hw_gpiod2_edge_event_buffer_new_fn.self),
-            edgeEventBufferFree: try library.function("gpiod_edge_event_buffer_free", as: hw_gpiod2_edge_event_buffer_free_fn.self),
-            edgeEventBufferGetEvent: try library.function("gpiod_edge_event_buffer_get_event", as: hw_gpiod2_edge_event_buffer_get_event_fn.self),
-            edgeEventGetEventType: try library.function("gpiod_edge_event_get_event_type", as: hw_gpiod2_edge_event_get_event_type_fn.self),
-            edgeEventGetTimestampNs: try library.function("gpiod_edge_event_get_timestamp_ns", as: hw_gpiod2_edge_event_get_timestamp_ns_fn.self),
-            edgeEventGetLineOffset: try library.function("gpiod_edge_event_get_line_offset", as: hw_gpiod2_edge_event_get_line_offset_fn.self),
-            edgeEventGetGlobalSeqno: try library.function("gpiod_edge_event_get_global_seqno", as: hw_gpiod2_edge_event_get_global_seqno_fn.self),
-            edgeEventGetLineSeqno: try library.function("gpiod_edge_event_get_line_seqno", as: hw_gpiod2_edge_event_get_line_seqno_fn.self),
+            lineConfigAddLineSettings: try library.function(
+                "gpiod_line_config_add_line_settings", as: hw_gpiod2_line_config_add_line_settings_fn.self),
+            requestConfigNew: try library.function(
+                "gpiod_request_config_new", as: hw_gpiod2_request_config_new_fn.self),
+            requestConfigFree: try library.function(
+                "gpiod_request_config_free", as: hw_gpiod2_request_config_free_fn.self),
+            requestConfigSetConsumer: try library.function(
+                "gpiod_request_config_set_consumer", as: hw_gpiod2_request_config_set_consumer_fn.self),
+            requestConfigSetEventBufferSize: try library.function(
+                "gpiod_request_config_set_event_buffer_size", as: hw_gpiod2_request_config_set_event_buffer_size_fn.self
+            ),
+            lineRequestRelease: try library.function(
+                "gpiod_line_request_release", as: hw_gpiod2_line_request_release_fn.self),
+            lineRequestGetValue: try library.function(
+                "gpiod_line_request_get_value", as: hw_gpiod2_line_request_get_value_fn.self),
+            lineRequestGetValuesSubset: try library.function(
+                "gpiod_line_request_get_values_subset", as: hw_gpiod2_line_request_get_values_subset_fn.self),
+            lineRequestSetValue: try library.function(
+                "gpiod_line_request_set_value", as: hw_gpiod2_line_request_set_value_fn.self),
+            lineRequestWaitEdgeEvents: try library.function(
+                "gpiod_line_request_wait_edge_events", as: hw_gpiod2_line_request_wait_edge_events_fn.self),
+            lineRequestReadEdgeEvents: try library.function(
+                "gpiod_line_request_read_edge_events", as: hw_gpiod2_line_request_read_edge_events_fn.self),
+            edgeEventBufferNew: try library.function(
+                "gpiod_edge_event_buffer_new", as: hw_gpiod2_edge_event_buffer_new_fn.self),
+            edgeEventBufferFree: try library.function(
+                "gpiod_edge_event_buffer_free", as: hw_gpiod2_edge_event_buffer_free_fn.self),
+            edgeEventBufferGetEvent: try library.function(
+                "gpiod_edge_event_buffer_get_event", as: hw_gpiod2_edge_event_buffer_get_event_fn.self),
+            edgeEventGetEventType: try library.function(
+                "gpiod_edge_event_get_event_type", as: hw_gpiod2_edge_event_get_event_type_fn.self),
+            edgeEventGetTimestampNs: try library.function(
+                "gpiod_edge_event_get_timestamp_ns", as: hw_gpiod2_edge_event_get_timestamp_ns_fn.self),
+            edgeEventGetLineOffset: try library.function(
+                "gpiod_edge_event_get_line_offset", as: hw_gpiod2_edge_event_get_line_offset_fn.self),
+            edgeEventGetGlobalSeqno: try library.function(
+                "gpiod_edge_event_get_global_seqno", as: hw_gpiod2_edge_event_get_global_seqno_fn.self),
+            edgeEventGetLineSeqno: try library.function(
+                "gpiod_edge_event_get_line_seqno", as: hw_gpiod2_edge_event_get_line_seqno_fn.self),
             chipPaths: { devicePaths(isGpiochipDevice) },
             monotonicNs: { _ in GpiodLibrary.monotonicNs() })
     }
@@ -251,11 +282,15 @@ extension GpiodV2Functions {
         defer { closedir(folder) }
         var paths: [String] = []
         while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             guard name != ".", name != ".." else { continue }
             let path = "/dev/" + name
             var status = stat()
-            guard lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFLNK, isGpiochipDevice(path) else { continue }
+            guard lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFLNK, isGpiochipDevice(path) else {
+                continue
+            }
             paths.append(path)
         }
         return paths.sorted(by: versionOrder)

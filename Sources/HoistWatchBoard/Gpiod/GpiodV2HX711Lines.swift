@@ -21,28 +21,36 @@ final class GpiodV2HX711Lines: HX711LinePort {
 
     /// Requests `sckLine` as an output at 0 and `doutLine` as an input of `chip` (`gpiod_chip_request_lines`, one
     /// request), for `consumer`.
-    init(chip chipName: BoardProfile.Chip, doutLine: UInt32, sckLine: UInt32, functions: GpiodV2Functions,
-         consumer: String) throws(GpioError)
-    {
+    init(
+        chip chipName: BoardProfile.Chip, doutLine: UInt32, sckLine: UInt32, functions: GpiodV2Functions,
+        consumer: String
+    ) throws(GpioError) {
         let sckSubject = "chip \"\(chipName.text)\" line \(sckLine) (hx711 PD_SCK)"
         let doutSubject = "chip \"\(chipName.text)\" line \(doutLine) (hx711 DOUT)"
         let subject = "\(sckSubject), \(doutSubject)"
         let lineConfig = try GpiodV2LineConfig(functions: functions, subject: subject)
-        try lineConfig.add(offsets: [sckLine], GpiodV2LineSettings(direction: GPIOD_LINE_DIRECTION_OUTPUT,
-                                                                   outputValue: GPIOD_LINE_VALUE_INACTIVE),
-                           subject: sckSubject)
-        try lineConfig.add(offsets: [doutLine], GpiodV2LineSettings(direction: GPIOD_LINE_DIRECTION_INPUT),
-                           subject: doutSubject)
-        let requestConfig = try GpiodV2RequestConfig(consumer: consumer, eventBufferSize: 0, functions: functions,
-                                                     subject: subject)
+        try lineConfig.add(
+            offsets: [sckLine],
+            GpiodV2LineSettings(
+                direction: GPIOD_LINE_DIRECTION_OUTPUT,
+                outputValue: GPIOD_LINE_VALUE_INACTIVE),
+            subject: sckSubject)
+        try lineConfig.add(
+            offsets: [doutLine], GpiodV2LineSettings(direction: GPIOD_LINE_DIRECTION_INPUT),
+            subject: doutSubject)
+        let requestConfig = try GpiodV2RequestConfig(
+            consumer: consumer, eventBufferSize: 0, functions: functions,
+            subject: subject)
         let chip = try GpiodV2Chip(chipName, functions: functions)
         for (offset, lineSubject) in [(sckLine, sckSubject), (doutLine, doutSubject)] where offset >= chip.lineCount {
-            throw GpioError(.invalidLine, function: "gpiod_chip_request_lines", subject: lineSubject,
-                            message: "\(chip.name) \"\(chip.label)\" has only \(chip.lineCount) lines "
-                                + "(offsets 0 to \(Int(chip.lineCount) - 1))")
+            throw GpioError(
+                .invalidLine, function: "gpiod_chip_request_lines", subject: lineSubject,
+                message: "\(chip.name) \"\(chip.label)\" has only \(chip.lineCount) lines "
+                    + "(offsets 0 to \(Int(chip.lineCount) - 1))")
         }
-        request = try GpiodV2Request(chip: chip, requestConfig: requestConfig, lineConfig: lineConfig,
-                                     subject: subject)
+        request = try GpiodV2Request(
+            chip: chip, requestConfig: requestConfig, lineConfig: lineConfig,
+            subject: subject)
         self.sckLine = sckLine
         self.doutLine = doutLine
         self.sckSubject = sckSubject

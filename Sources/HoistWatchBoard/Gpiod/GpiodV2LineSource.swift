@@ -56,8 +56,9 @@ public struct GpiodV2LineSource: GpioLineSource {
     /// (`gpiod_chip_request_lines`). The configuration is built before the chip is opened: the real library
     /// checks every setting, with or without a chip.
     public func request(_ lines: [GpioLineSpec], consumer: String) throws(GpioError) -> any GpioLineRequest {
-        try GpiodV2LineRequest(lines: lines, consumer: consumer, functions: functions,
-                               eventBufferSize: eventBufferSize)
+        try GpiodV2LineRequest(
+            lines: lines, consumer: consumer, functions: functions,
+            eventBufferSize: eventBufferSize)
     }
 
     /// Opens the chip and compares its line count; when it is missing, the message lists the chips there are.
@@ -116,32 +117,40 @@ final class GpiodV2LineRequest: GpioLineRequest {
     private let buffer: GpiodV2EdgeEventBuffer
     private var values: [gpiod_line_value] = []
 
-    init(lines: [GpioLineSpec], consumer: String, functions: GpiodV2Functions, eventBufferSize: Int)
+    init(
+        lines: [GpioLineSpec], consumer: String, functions: GpiodV2Functions, eventBufferSize: Int
+    )
         throws(GpioError)
     {
         self.lines = lines
         self.functions = functions
         var requests: [ChipRequest] = []
         for chipName in Self.orderedChips(lines) {
-            let members = lines.enumerated().filter { $0.element.line.chip == chipName }.map { (index: $0.offset, spec: $0.element) }
+            let members = lines.enumerated().filter { $0.element.line.chip == chipName }.map {
+                (index: $0.offset, spec: $0.element)
+            }
             let subject = members.map(\.spec.subject).joined(separator: ", ")
             let lineConfig = try GpiodV2LineConfig(functions: functions, subject: subject)
             for member in members {
                 try lineConfig.add(
                     offsets: [member.spec.line.offset],
-                    .bothEdges(bias: GpiodV2LineSource.bias(member.spec.line.bias), activeLow: member.spec.line.activeLow),
+                    .bothEdges(
+                        bias: GpiodV2LineSource.bias(member.spec.line.bias), activeLow: member.spec.line.activeLow),
                     subject: member.spec.subject)
             }
-            let requestConfig = try GpiodV2RequestConfig(consumer: consumer, eventBufferSize: eventBufferSize,
-                                                         functions: functions, subject: subject)
+            let requestConfig = try GpiodV2RequestConfig(
+                consumer: consumer, eventBufferSize: eventBufferSize,
+                functions: functions, subject: subject)
             let chip = try GpiodV2Chip(chipName, functions: functions)
             if let beyond = members.first(where: { $0.spec.line.offset >= chip.lineCount }) {
-                throw GpioError(.invalidLine, function: "gpiod_chip_request_lines", subject: beyond.spec.subject,
-                                message: "\(chip.name) \"\(chip.label)\" has only \(chip.lineCount) lines "
-                                    + "(offsets 0 to \(Int(chip.lineCount) - 1))")
+                throw GpioError(
+                    .invalidLine, function: "gpiod_chip_request_lines", subject: beyond.spec.subject,
+                    message: "\(chip.name) \"\(chip.label)\" has only \(chip.lineCount) lines "
+                        + "(offsets 0 to \(Int(chip.lineCount) - 1))")
             }
-            let request = try GpiodV2Request(chip: chip, requestConfig: requestConfig, lineConfig: lineConfig,
-                                             subject: subject)
+            let request = try GpiodV2Request(
+                chip: chip, requestConfig: requestConfig, lineConfig: lineConfig,
+                subject: subject)
             requests.append(ChipRequest(request: request, members: members))
         }
         self.requests = requests
@@ -168,7 +177,9 @@ final class GpiodV2LineRequest: GpioLineRequest {
             let request = chipRequest.request
             let subject = "chip \"\(request.chip.chip.text)\""
             // One chip: wait the whole timeout. Several: the first waits a slice, the others are only polled.
-            let waitNs = position > 0 ? 0
+            let waitNs =
+                position > 0
+                ? 0
                 : requests.count == 1 ? timeoutNs : min(timeoutNs, GpiodV2LineSource.multiChipSliceNs)
             let beforeNs = functions.monotonicNs(request.chip.handle)
             let rc = functions.lineRequestWaitEdgeEvents(request.handle, max(0, waitNs))
@@ -176,8 +187,9 @@ final class GpiodV2LineRequest: GpioLineRequest {
                 let saved = errno
                 // A signal cut the wait short: nothing was read, nothing is known beyond the start of the wait.
                 guard saved == EINTR else {
-                    throw GpioError.fromErrno("gpiod_line_request_wait_edge_events", subject: subject,
-                                              errnoValue: saved)
+                    throw GpioError.fromErrno(
+                        "gpiod_line_request_wait_edge_events", subject: subject,
+                        errnoValue: saved)
                 }
                 completeUntilNs = min(completeUntilNs, beforeNs)
                 continue
@@ -194,8 +206,9 @@ final class GpiodV2LineRequest: GpioLineRequest {
             if count < 0 {
                 let saved = errno
                 guard saved == EINTR else {
-                    throw GpioError.fromErrno("gpiod_line_request_read_edge_events", subject: subject,
-                                              errnoValue: saved)
+                    throw GpioError.fromErrno(
+                        "gpiod_line_request_read_edge_events", subject: subject,
+                        errnoValue: saved)
                 }
                 continue
             }
@@ -214,8 +227,10 @@ final class GpiodV2LineRequest: GpioLineRequest {
                 chipRequest.lastLineSeqno[index] = lineSeqno
                 let timestampNs = Int64(truncatingIfNeeded: functions.edgeEventGetTimestampNs(event))
                 let level: UInt8 = functions.edgeEventGetEventType(event) == GPIOD_EDGE_EVENT_RISING_EDGE ? 1 : 0
-                edges.append(GpioEdge(lineIndex: index, timestampNs: timestampNs, level: level,
-                                      lostBefore: lostBefore))
+                edges.append(
+                    GpioEdge(
+                        lineIndex: index, timestampNs: timestampNs, level: level,
+                        lostBefore: lostBefore))
                 lastNs = max(lastNs, timestampNs)
             }
             if Int(count) == buffer.capacity, lastNs > .min {
@@ -233,13 +248,15 @@ final class GpiodV2LineRequest: GpioLineRequest {
             }
             let rc = chipRequest.offsets.withUnsafeBufferPointer { offsets in
                 values.withUnsafeMutableBufferPointer { out in
-                    functions.lineRequestGetValuesSubset(chipRequest.request.handle, offsets.count,
-                                                         offsets.baseAddress, out.baseAddress)
+                    functions.lineRequestGetValuesSubset(
+                        chipRequest.request.handle, offsets.count,
+                        offsets.baseAddress, out.baseAddress)
                 }
             }
             guard rc == 0 else {
-                throw GpioError.fromErrno("gpiod_line_request_get_values_subset",
-                                          subject: chipRequest.indices.map { lines[$0].subject }.joined(separator: ", "))
+                throw GpioError.fromErrno(
+                    "gpiod_line_request_get_values_subset",
+                    subject: chipRequest.indices.map { lines[$0].subject }.joined(separator: ", "))
             }
             for (position, index) in chipRequest.indices.enumerated() {
                 levels[index] = values[position] == GPIOD_LINE_VALUE_ACTIVE ? 1 : 0

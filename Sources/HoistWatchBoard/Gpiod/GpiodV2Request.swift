@@ -20,8 +20,9 @@ struct GpiodV2LineSettings {
 
     /// An input reporting both edges with `bias` and `activeLow`, stamped on CLOCK_MONOTONIC.
     static func bothEdges(bias: gpiod_line_bias, activeLow: Bool) -> GpiodV2LineSettings {
-        GpiodV2LineSettings(direction: GPIOD_LINE_DIRECTION_INPUT, edge: GPIOD_LINE_EDGE_BOTH, bias: bias,
-                            activeLow: activeLow)
+        GpiodV2LineSettings(
+            direction: GPIOD_LINE_DIRECTION_INPUT, edge: GPIOD_LINE_EDGE_BOTH, bias: bias,
+            activeLow: activeLow)
     }
 }
 
@@ -95,7 +96,9 @@ final class GpiodV2Request {
     var functions: GpiodV2Functions { chip.functions }
 
     /// Requests the lines `lineConfig` sets on `chip`, as `requestConfig` says.
-    init(chip: GpiodV2Chip, requestConfig: GpiodV2RequestConfig, lineConfig: GpiodV2LineConfig, subject: String)
+    init(
+        chip: GpiodV2Chip, requestConfig: GpiodV2RequestConfig, lineConfig: GpiodV2LineConfig, subject: String
+    )
         throws(GpioError)
     {
         guard let handle = chip.functions.chipRequestLines(chip.handle, requestConfig.handle, lineConfig.handle) else {

@@ -1,4 +1,5 @@
 import HoistWatchCore
+
 /// The HX711's two wires and a monotonic clock, as closures: the seam between the serial protocol and whatever
 /// drives the lines (libgpiod line requests on a board, a scripted fake chip in tests).
 ///
@@ -46,9 +47,10 @@ public struct HX711BitBang: Sendable {
     public private(set) var resets = 0
 
     /// A driver with the datasheet-typical pulse and the waits of a 10 SPS chip.
-    public init(targetHighNs: Int64 = 1_000, targetLowNs: Int64 = 1_000, readyTimeoutNs: Int64 = 150_000_000,
-                resetReadyTimeoutNs: Int64 = 600_000_000, resetHighNs: Int64 = 10_000_000)
-    {
+    public init(
+        targetHighNs: Int64 = 1_000, targetLowNs: Int64 = 1_000, readyTimeoutNs: Int64 = 150_000_000,
+        resetReadyTimeoutNs: Int64 = 600_000_000, resetHighNs: Int64 = 10_000_000
+    ) {
         self.targetHighNs = targetHighNs
         self.targetLowNs = targetLowNs
         self.readyTimeoutNs = readyTimeoutNs
@@ -69,8 +71,9 @@ public struct HX711BitBang: Sendable {
             let attempt: HX711Reader.Attempt
             let tNs: Int64
             if let readyAtNs = Self.waitForReady(port, timeoutNs: timeoutNs, idle: idle) {
-                let read = Self.clockOut(port, input: reader.input, readyAtNs: readyAtNs,
-                                         targetHighNs: targetHighNs, targetLowNs: targetLowNs)
+                let read = Self.clockOut(
+                    port, input: reader.input, readyAtNs: readyAtNs,
+                    targetHighNs: targetHighNs, targetLowNs: targetLowNs)
                 attempt = .read(read)
                 tNs = readyAtNs
                 needsReset = read.violation(for: reader.input)?.leavesPulseCountUnknown ?? false
@@ -110,9 +113,10 @@ public struct HX711BitBang: Sendable {
     ///
     /// Stops after a pulse that may have powered the chip down: it reset when PD_SCK went low, and more pulses
     /// would count against its next conversion.
-    public static func clockOut(_ port: HX711Port, input: HX711Input, readyAtNs: Int64,
-                                targetHighNs: Int64 = 1_000, targetLowNs: Int64 = 1_000) -> HX711Read
-    {
+    public static func clockOut(
+        _ port: HX711Port, input: HX711Input, readyAtNs: Int64,
+        targetHighNs: Int64 = 1_000, targetLowNs: Int64 = 1_000
+    ) -> HX711Read {
         spin(port, from: readyAtNs, atLeastNs: HX711Timing.minReadyToClockNs)
         // Checked again right before clocking, as the Linux driver does: a level seen low during the wait may
         // have been a glitch.
@@ -140,14 +144,16 @@ public struct HX711BitBang: Sendable {
             port.setClock(false)
             let afterFallNs = port.nowNs()
             levels.append(port.readData())
-            let pulse = HX711PulseTiming(highMinNs: beforeFallNs - afterRiseNs, highMaxNs: afterFallNs - beforeRiseNs,
-                                         lowMinNs: nil)
+            let pulse = HX711PulseTiming(
+                highMinNs: beforeFallNs - afterRiseNs, highMaxNs: afterFallNs - beforeRiseNs,
+                lowMinNs: nil)
             pulses.append(pulse)
             lastFallNs = afterFallNs
             if pulse.highMaxNs > HX711Timing.powerDownAfterNs { break }
         }
-        let timing = HX711ReadTiming(readyBeforeFirstClock: true, readyToFirstClockNs: readyToFirstClockNs,
-                                     pulses: pulses)
+        let timing = HX711ReadTiming(
+            readyBeforeFirstClock: true, readyToFirstClockNs: readyToFirstClockNs,
+            pulses: pulses)
         return HX711Read(levels: levels, timing: timing)
     }
 

@@ -1,5 +1,5 @@
-import HoistWatchCore
 import HoistWatchConfig
+import HoistWatchCore
 
 #if canImport(Glibc)
 import Glibc
@@ -24,29 +24,36 @@ public final class HX711GpioLoadCell: LoadCellSampler {
 
     /// Requests `sckLine` (output, low) and `doutLine` (input) of `chip` through `source`'s libgpiod v1. `idle`
     /// is called between polls of DOUT and while a reset holds PD_SCK high (default: sleep 1 ms).
-    public convenience init(chip: BoardProfile.Chip, doutLine: UInt32, sckLine: UInt32, source: GpiodV1LineSource,
-                            consumer: String = "hoistwatch", bitBang: HX711BitBang = HX711BitBang(),
-                            idle: @escaping () -> Void = HX711GpioLoadCell.sleepOneMillisecond) throws(GpioError)
-    {
-        self.init(lines: try GpiodHX711Lines(chip: chip, doutLine: doutLine, sckLine: sckLine,
-                                             functions: source.functions, consumer: consumer),
-                  bitBang: bitBang, idle: idle)
+    public convenience init(
+        chip: BoardProfile.Chip, doutLine: UInt32, sckLine: UInt32, source: GpiodV1LineSource,
+        consumer: String = "hoistwatch", bitBang: HX711BitBang = HX711BitBang(),
+        idle: @escaping () -> Void = HX711GpioLoadCell.sleepOneMillisecond
+    ) throws(GpioError) {
+        self.init(
+            lines: try GpiodHX711Lines(
+                chip: chip, doutLine: doutLine, sckLine: sckLine,
+                functions: source.functions, consumer: consumer),
+            bitBang: bitBang, idle: idle)
     }
 
     /// The same through `source`'s libgpiod v2 (one request of both lines).
-    public convenience init(chip: BoardProfile.Chip, doutLine: UInt32, sckLine: UInt32, source: GpiodV2LineSource,
-                            consumer: String = "hoistwatch", bitBang: HX711BitBang = HX711BitBang(),
-                            idle: @escaping () -> Void = HX711GpioLoadCell.sleepOneMillisecond) throws(GpioError)
-    {
-        self.init(lines: try GpiodV2HX711Lines(chip: chip, doutLine: doutLine, sckLine: sckLine,
-                                               functions: source.functions, consumer: consumer),
-                  bitBang: bitBang, idle: idle)
+    public convenience init(
+        chip: BoardProfile.Chip, doutLine: UInt32, sckLine: UInt32, source: GpiodV2LineSource,
+        consumer: String = "hoistwatch", bitBang: HX711BitBang = HX711BitBang(),
+        idle: @escaping () -> Void = HX711GpioLoadCell.sleepOneMillisecond
+    ) throws(GpioError) {
+        self.init(
+            lines: try GpiodV2HX711Lines(
+                chip: chip, doutLine: doutLine, sckLine: sckLine,
+                functions: source.functions, consumer: consumer),
+            bitBang: bitBang, idle: idle)
     }
 
     private init(lines: any HX711LinePort, bitBang: HX711BitBang, idle: @escaping () -> Void) {
         self.lines = lines
-        port = HX711Port(setClock: { lines.setClock($0) }, readData: { lines.readData() },
-                         nowNs: { lines.monotonicNs() })
+        port = HX711Port(
+            setClock: { lines.setClock($0) }, readData: { lines.readData() },
+            nowNs: { lines.monotonicNs() })
         self.bitBang = bitBang
         self.idle = idle
     }
@@ -69,7 +76,8 @@ public final class HX711GpioLoadCell: LoadCellSampler {
             } else if after.saturated > before.saturated {
                 failureReason = "the HX711 is saturated: its input is out of range (overload, broken bridge wire)"
             } else {
-                failureReason = "\(after.discardedReads - before.discardedReads) reads broke the datasheet's timing "
+                failureReason =
+                    "\(after.discardedReads - before.discardedReads) reads broke the datasheet's timing "
                     + "(the thread was preempted): consider mode = \"iio\" or a real-time priority"
             }
         }

@@ -1,9 +1,10 @@
+import HoistWatchCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import HoistWatchCore
 
 /// The HX711 through the Linux kernel's IIO driver (`drivers/iio/adc/hx711.c`, device tree `avia,hx711`;
 /// docs/hx711.md): each read of `in_voltage0_raw` makes the kernel clock one conversion out of the chip with
@@ -35,31 +36,35 @@ public struct HX711IIOReader: Sendable {
     /// - Throws: `InputError` keyed to the profile's `hx711.iio_device` when the folder is missing or is another
     ///   driver's device (naming the HX711 folders this machine has), or to `hx711.iio_channel` when the
     ///   attribute is missing.
-    public init(device: String, channel: String = defaultChannel,
-                readAttribute: @escaping @Sendable (String) -> SysfsRead = SysfsAttribute.read) throws(InputError)
-    {
+    public init(
+        device: String, channel: String = defaultChannel,
+        readAttribute: @escaping @Sendable (String) -> SysfsRead = SysfsAttribute.read
+    ) throws(InputError) {
         let parent = Self.parentFolder(of: device)
         switch readAttribute(device + "/name") {
         case .failed(let code):
             let found = Self.devices(in: parent, readAttribute: readAttribute)
             let what = code == ENOENT ? "does not exist" : "has no readable name (\(SysfsAttribute.message(code)))"
-            throw InputError(.invalidValue, key: "hx711.iio_device",
-                             "\(device) \(what): the kernel has not bound the HX711 driver there. "
-                                 + Self.hint(found: found, in: parent))
+            throw InputError(
+                .invalidValue, key: "hx711.iio_device",
+                "\(device) \(what): the kernel has not bound the HX711 driver there. "
+                    + Self.hint(found: found, in: parent))
         case .text(let text):
             let name = Self.trimmed(text)
             guard name == Self.driverName else {
                 let found = Self.devices(in: parent, readAttribute: readAttribute)
-                throw InputError(.invalidValue, key: "hx711.iio_device",
-                                 "\(device) is the IIO device \"\(name)\", not an \(Self.driverName) "
-                                     + "(IIO numbers follow probe order). " + Self.hint(found: found, in: parent))
+                throw InputError(
+                    .invalidValue, key: "hx711.iio_device",
+                    "\(device) is the IIO device \"\(name)\", not an \(Self.driverName) "
+                        + "(IIO numbers follow probe order). " + Self.hint(found: found, in: parent))
             }
         }
         // Existence only: reading the attribute would make the driver take a conversion (up to a second).
         if access(device + "/" + channel, F_OK) != 0 {
-            throw InputError(.invalidValue, key: "hx711.iio_channel",
-                             "\(device) has no attribute \(channel): the HX711 driver offers in_voltage0_raw "
-                                 + "(channel A) and in_voltage1_raw (channel B)")
+            throw InputError(
+                .invalidValue, key: "hx711.iio_channel",
+                "\(device) has no attribute \(channel): the HX711 driver offers in_voltage0_raw "
+                    + "(channel A) and in_voltage1_raw (channel B)")
         }
         self.device = device
         self.channel = channel
@@ -92,9 +97,10 @@ public struct HX711IIOReader: Sendable {
     }
 
     /// The device folders under `folder` whose `name` is `hx711`, sorted.
-    public static func devices(in folder: String = devicesFolder,
-                               readAttribute: @Sendable (String) -> SysfsRead = SysfsAttribute.read) -> [String]
-    {
+    public static func devices(
+        in folder: String = devicesFolder,
+        readAttribute: @Sendable (String) -> SysfsRead = SysfsAttribute.read
+    ) -> [String] {
         guard let directory = opendir(folder) else { return [] }
         defer { closedir(directory) }
         var found: [String] = []

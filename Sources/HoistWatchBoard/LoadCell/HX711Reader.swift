@@ -1,4 +1,5 @@
 import HoistWatchCore
+
 /// The retry policy of the bit-banged HX711: after each read attempt, keep the sample, discard the read and read
 /// the next conversion, or give up and report a failed sample (`raw: null`).
 ///

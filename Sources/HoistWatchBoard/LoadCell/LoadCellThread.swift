@@ -33,8 +33,9 @@ public final class LoadCellThread: @unchecked Sendable {
     public func start(consumer: @escaping @Sendable (InputEvent, LoadCellCounters) -> Void) {
         let rc = thread.start("LoadCellThread") { [self] in run(consumer: consumer) }
         if rc != 0 {
-            logger.error("the load cell thread could not be started",
-                         metadata: ["error": "\(String(cString: strerror(rc)))"])
+            logger.error(
+                "the load cell thread could not be started",
+                metadata: ["error": "\(String(cString: strerror(rc)))"])
         }
     }
 
@@ -65,8 +66,10 @@ public final class LoadCellThread: @unchecked Sendable {
             }
         }
         let counters = sampler.counters
-        logger.info("load cell reader stopped", metadata: [
-            "load.samples": "\(counters.samples)", "load.failed_samples": "\(counters.failedSamples)",
-        ])
+        logger.info(
+            "load cell reader stopped",
+            metadata: [
+                "load.samples": "\(counters.samples)", "load.failed_samples": "\(counters.failedSamples)",
+            ])
     }
 }

@@ -1,4 +1,3 @@
-
 /// A real board's reading counters, for the status payload and `hoistwatch diag`.
 public struct BoardInputCounters: Sendable, Hashable {
     /// The GPIO reader's totals since it opened its lines.
@@ -9,8 +8,10 @@ public struct BoardInputCounters: Sendable, Hashable {
     public var loadCell: LoadCellCounters?
 
     /// The counters as the board merged them; the defaults are a board that has read nothing and has no load cell.
-    public init(gpio: GpioInputCounters = GpioInputCounters(), lateInputs: Int64 = 0,
-                loadCell: LoadCellCounters? = nil) {
+    public init(
+        gpio: GpioInputCounters = GpioInputCounters(), lateInputs: Int64 = 0,
+        loadCell: LoadCellCounters? = nil
+    ) {
         self.gpio = gpio
         self.lateInputs = lateInputs
         self.loadCell = loadCell

@@ -1,4 +1,3 @@
-
 /// Where the detection loop's inputs come from: the simulated plant (`SimulatedBoard`) or a real board's GPIO
 /// lines and load cell (`GpioBoard`). The seam between `DetectionService` and the hardware: the loop asks how far
 /// the board's inputs are complete, feeds what came to the engine, and evaluates up to there.

@@ -1,4 +1,3 @@
-
 /// What the GPIO input backend has done since it opened its lines; `lostEdges` and its neighbours are what the
 /// detection side turns into `sensor_fault` (docs/gpio.md, "Reporting lost edges").
 public struct GpioInputCounters: Sendable, Hashable {

@@ -7,11 +7,15 @@ public enum Equipment: String, Sendable, Hashable, CaseIterable {
     public var digitalInputs: [InputName] {
         switch self {
         case .elevator:
-            return [.encA, .encB, .doorClosed, .doorZone, .occupancy, .topLimit, .bottomLimit,
-                    .alarmButton, .inspection, .mainsOk]
+            return [
+                .encA, .encB, .doorClosed, .doorZone, .occupancy, .topLimit, .bottomLimit,
+                .alarmButton, .inspection, .mainsOk,
+            ]
         case .crane:
-            return [.encA, .encB, .hoistUpCmd, .hoistDownCmd, .upperLimit1, .upperLimit2, .lowerLimit,
-                    .windPulse, .mainsOk]
+            return [
+                .encA, .encB, .hoistUpCmd, .hoistDownCmd, .upperLimit1, .upperLimit2, .lowerLimit,
+                .windPulse, .mainsOk,
+            ]
         }
     }
 

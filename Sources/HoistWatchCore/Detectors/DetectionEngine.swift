@@ -69,13 +69,17 @@ public struct DetectionEngine: Sendable {
         if plan.isOn(.overload) { overload = .overload(calibration) }
         if plan.isOn(.overloadPrewarning) { prewarning = .prewarning(calibration) }
         if plan.isOn(.trappedPassenger) { trapped = TrappedPassengerDetector(calibration: calibration) }
-        if plan.isOn(.stoppedOutsideDoorZone) { stoppedOutside = StoppedOutsideDoorZoneDetector(calibration: calibration) }
+        if plan.isOn(.stoppedOutsideDoorZone) {
+            stoppedOutside = StoppedOutsideDoorZoneDetector(calibration: calibration)
+        }
         if plan.isOn(.doorOpenWhileMoving) { doorOpen = DoorOpenWhileMovingDetector(calibration: calibration) }
         if plan.isOn(.overtravelTop) { overtravelTop = .top(calibration) }
         if plan.isOn(.overtravelBottom) { overtravelBottom = .bottom(calibration) }
         if plan.isOn(.limitSwitchFailure) {
             if equipment == .elevator {
-                if calibration.isWired(.topLimit) { topLimit = ElevatorLimitSwitchDetector(calibration: calibration, input: .topLimit) }
+                if calibration.isWired(.topLimit) {
+                    topLimit = ElevatorLimitSwitchDetector(calibration: calibration, input: .topLimit)
+                }
                 if calibration.isWired(.bottomLimit) {
                     bottomLimit = ElevatorLimitSwitchDetector(calibration: calibration, input: .bottomLimit)
                 }
@@ -131,8 +135,14 @@ public struct DetectionEngine: Sendable {
         if equipment == .elevator && calibration.isWired(.inspection) { updateInspection(now, into: &events) }
         let inspection = inspectionActive
 
-        if var detector = overspeed { handle(detector.evaluate(signals), .overspeed, "", &events); overspeed = detector }
-        if var detector = overload { handle(detector.evaluate(signals), .overload, "", &events); overload = detector }
+        if var detector = overspeed {
+            handle(detector.evaluate(signals), .overspeed, "", &events)
+            overspeed = detector
+        }
+        if var detector = overload {
+            handle(detector.evaluate(signals), .overload, "", &events)
+            overload = detector
+        }
         if var detector = prewarning {
             handle(detector.evaluate(signals), .overloadPrewarning, "", &events)
             prewarning = detector
@@ -149,7 +159,10 @@ public struct DetectionEngine: Sendable {
             handle(detector.evaluate(signals, inspection: inspection), .doorOpenWhileMoving, "", &events)
             doorOpen = detector
         }
-        if var detector = overtravelTop { handle(detector.evaluate(signals), .overtravelTop, "", &events); overtravelTop = detector }
+        if var detector = overtravelTop {
+            handle(detector.evaluate(signals), .overtravelTop, "", &events)
+            overtravelTop = detector
+        }
         if var detector = overtravelBottom {
             handle(detector.evaluate(signals), .overtravelBottom, "", &events)
             overtravelBottom = detector
@@ -162,33 +175,48 @@ public struct DetectionEngine: Sendable {
             handle(detector.evaluate(signals), .limitSwitchFailure, "bottom_limit", &events)
             bottomLimit = detector
         }
-        if var detector = craneLimits { handle(detector.evaluate(signals), .limitSwitchFailure, "", &events); craneLimits = detector }
-        if var detector = power { handle(detector.evaluate(signals), .powerFailure, "", &events); power = detector }
+        if var detector = craneLimits {
+            handle(detector.evaluate(signals), .limitSwitchFailure, "", &events)
+            craneLimits = detector
+        }
+        if var detector = power {
+            handle(detector.evaluate(signals), .powerFailure, "", &events)
+            power = detector
+        }
         if var detector = alarmButton {
             handle(detector.evaluate(signals, suppressed: inspection), .alarmButton, "", &events)
             alarmButton = detector
         }
         handle(sensor.evaluate(signals), .sensorFault, "", &events)
-        if var detector = wind { handle(detector.evaluate(signals), .highWind, "", &events); wind = detector }
+        if var detector = wind {
+            handle(detector.evaluate(signals), .highWind, "", &events)
+            wind = detector
+        }
     }
 
-    private mutating func handle(_ action: DetectorAction, _ type: FaultType, _ instance: String, _ events: inout [Event]) {
+    private mutating func handle(
+        _ action: DetectorAction, _ type: FaultType, _ instance: String, _ events: inout [Event]
+    ) {
         switch action {
         case .none:
             return
         case .raise(let data):
             let severity = type.severity(for: equipment)
-            let event = stamper.stamp(type: type, transition: .raised, severity: severity, runNs: signals.nowNs, data: data)
-            active.append(ActiveFault(type: type, instance: instance, raisedId: event.id, raisedAtNs: signals.nowNs,
-                                      severity: severity))
+            let event = stamper.stamp(
+                type: type, transition: .raised, severity: severity, runNs: signals.nowNs, data: data)
+            active.append(
+                ActiveFault(
+                    type: type, instance: instance, raisedId: event.id, raisedAtNs: signals.nowNs,
+                    severity: severity))
             if severity == .alarm { recorder.begin(eventId: event.id, type: type, atNs: signals.nowNs) }
             events.append(event)
         case .clear(let data):
             guard let index = active.firstIndex(where: { $0.type == type && $0.instance == instance }) else { return }
             let raised = active.remove(at: index)
-            events.append(stamper.stamp(
-                type: type, transition: .cleared, severity: raised.severity, runNs: signals.nowNs, data: data,
-                raisedId: raised.raisedId, durationS: Double(signals.nowNs - raised.raisedAtNs) / 1e9))
+            events.append(
+                stamper.stamp(
+                    type: type, transition: .cleared, severity: raised.severity, runNs: signals.nowNs, data: data,
+                    raisedId: raised.raisedId, durationS: Double(signals.nowNs - raised.raisedAtNs) / 1e9))
         }
     }
 
@@ -204,8 +232,10 @@ public struct DetectionEngine: Sendable {
             inspectionRaised = (event.id, now)
             events.append(event)
         } else if let raised = inspectionRaised {
-            events.append(stamper.stamp(type: .inspection, transition: .cleared, severity: .info, runNs: now, data: data,
-                                        raisedId: raised.id, durationS: Double(now - raised.atNs) / 1e9))
+            events.append(
+                stamper.stamp(
+                    type: .inspection, transition: .cleared, severity: .info, runNs: now, data: data,
+                    raisedId: raised.id, durationS: Double(now - raised.atNs) / 1e9))
             inspectionRaised = nil
         }
     }

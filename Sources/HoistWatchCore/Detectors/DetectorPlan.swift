@@ -54,7 +54,9 @@ public struct DetectorPlan: Sendable {
     /// The elevator's limit detector needs the encoder and at least one of the two terminal switches.
     private static func limitEntry(_ calibration: Calibration) -> Entry {
         var missing = [InputName.encA, .encB].filter { !calibration.wiredInputs.contains($0) }.map(\.wireName)
-        if !calibration.isWired(.topLimit) && !calibration.isWired(.bottomLimit) { missing.append("top_limit/bottom_limit") }
+        if !calibration.isWired(.topLimit) && !calibration.isWired(.bottomLimit) {
+            missing.append("top_limit/bottom_limit")
+        }
         return Entry(type: .limitSwitchFailure, missing: missing)
     }
 

@@ -14,7 +14,9 @@ public struct DoorOpenWhileMovingDetector: Sendable {
         let open = signals.level(.doorClosed) == 0
         let moving = signals.isMoving
         let outside = signals.level(.doorZone) == 0
-        return machine.action(raise: open && moving && outside && !inspection, clear: !open || !moving, atNs: signals.nowNs) {
+        return machine.action(
+            raise: open && moving && outside && !inspection, clear: !open || !moving, atNs: signals.nowNs
+        ) {
             var data = EventData()
             data.set("speed_mps", signals.speedMps, decimals: 3)
             data.set("door_closed", .integer(Int64(signals.level(.doorClosed))))

@@ -30,7 +30,8 @@ public struct FaultMachine: Sendable {
     }
 
     /// Feeds the current truth of both conditions at `nowNs`; returns the transition, if one happens now.
-    public mutating func step(raise raiseCondition: Bool, clear clearCondition: Bool, atNs nowNs: Int64) -> Transition? {
+    public mutating func step(raise raiseCondition: Bool, clear clearCondition: Bool, atNs nowNs: Int64) -> Transition?
+    {
         switch state {
         case .idle:
             guard raiseCondition else { return nil }

@@ -19,7 +19,7 @@ public enum FaultType: String, Sendable, Hashable, CaseIterable {
     public func severity(for equipment: Equipment) -> Severity {
         switch self {
         case .overspeed, .trappedPassenger, .doorOpenWhileMoving, .overtravelTop, .overtravelBottom,
-             .limitSwitchFailure:
+            .limitSwitchFailure:
             return .alarm
         case .overload:
             return equipment == .crane ? .alarm : .warning

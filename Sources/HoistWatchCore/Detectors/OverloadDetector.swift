@@ -11,15 +11,17 @@ public struct OverloadDetector: Sendable {
     /// `overload`: above `overload_ratio` x rated for `overload_confirm_ms`, cleared at or below rated.
     public static func overload(_ calibration: Calibration) -> OverloadDetector {
         let thresholds = calibration.thresholds
-        return OverloadDetector(type: .overload, ratedKg: calibration.ratedKg,
-                                raiseRatio: thresholds.overloadRatio, clearRatio: 1.0,
-                                confirmS: thresholds.overloadConfirmMs / 1000)
+        return OverloadDetector(
+            type: .overload, ratedKg: calibration.ratedKg,
+            raiseRatio: thresholds.overloadRatio, clearRatio: 1.0,
+            confirmS: thresholds.overloadConfirmMs / 1000)
     }
 
     /// `overload_prewarning` (crane): above `prewarn_ratio` x rated for 500 ms, cleared at or below 0.85 x rated.
     public static func prewarning(_ calibration: Calibration) -> OverloadDetector {
-        OverloadDetector(type: .overloadPrewarning, ratedKg: calibration.ratedKg,
-                         raiseRatio: calibration.thresholds.prewarnRatio, clearRatio: 0.85, confirmS: 0.5)
+        OverloadDetector(
+            type: .overloadPrewarning, ratedKg: calibration.ratedKg,
+            raiseRatio: calibration.thresholds.prewarnRatio, clearRatio: 0.85, confirmS: 0.5)
     }
 
     private init(type: FaultType, ratedKg: Double, raiseRatio: Double, clearRatio: Double, confirmS: Double) {

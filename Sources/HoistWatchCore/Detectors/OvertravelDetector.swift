@@ -10,9 +10,13 @@ public struct OvertravelDetector: Sendable {
     private let isTop: Bool
 
     /// `overtravel_top`.
-    public static func top(_ calibration: Calibration) -> OvertravelDetector { OvertravelDetector(calibration, isTop: true) }
+    public static func top(_ calibration: Calibration) -> OvertravelDetector {
+        OvertravelDetector(calibration, isTop: true)
+    }
     /// `overtravel_bottom`.
-    public static func bottom(_ calibration: Calibration) -> OvertravelDetector { OvertravelDetector(calibration, isTop: false) }
+    public static func bottom(_ calibration: Calibration) -> OvertravelDetector {
+        OvertravelDetector(calibration, isTop: false)
+    }
 
     private init(_ calibration: Calibration, isTop: Bool) {
         self.isTop = isTop
@@ -27,8 +31,10 @@ public struct OvertravelDetector: Sendable {
     public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {
         let beyondM = isTop ? signals.positionM - landingM : landingM - signals.positionM
         let referenced = signals.referenced
-        return machine.action(raise: referenced && beyondM > limitM, clear: !referenced || beyondM <= toleranceM,
-                              atNs: signals.nowNs) {
+        return machine.action(
+            raise: referenced && beyondM > limitM, clear: !referenced || beyondM <= toleranceM,
+            atNs: signals.nowNs
+        ) {
             var data = EventData()
             data.set("beyond_m", beyondM, decimals: 3)
             data.set(isTop ? "top_landing_m" : "bottom_landing_m", .number(landingM))

@@ -13,7 +13,9 @@ public struct StoppedOutsideDoorZoneDetector: Sendable {
     public mutating func evaluate(_ signals: SignalChain, inspection: Bool) -> DetectorAction {
         let outside = signals.level(.doorZone) == 0
         let stopped = !signals.isMoving
-        return machine.action(raise: stopped && outside && !inspection, clear: !stopped || !outside, atNs: signals.nowNs) {
+        return machine.action(
+            raise: stopped && outside && !inspection, clear: !stopped || !outside, atNs: signals.nowNs
+        ) {
             var data = EventData()
             data.set("door_zone", .flag(!outside))
             data.set("occupied", .flag(signals.occupied))

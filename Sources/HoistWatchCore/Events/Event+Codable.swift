@@ -3,9 +3,17 @@
 /// `historical` flag the outbox and the link decided, instead of being spliced into stored text.
 extension Event: Codable {
     private enum CodingKeys: String, CodingKey {
-        case id, seq, deviceId = "device_id", type, transition, severity, monoNs = "mono_ns", bootId = "boot_id"
-        case wallNs = "wall_ns", timeSynced = "time_synced", data, raisedId = "raised_id"
-        case durationS = "duration_s", historical
+        case id, seq
+        case deviceId = "device_id"
+        case type, transition, severity
+        case monoNs = "mono_ns"
+        case bootId = "boot_id"
+        case wallNs = "wall_ns"
+        case timeSynced = "time_synced"
+        case data
+        case raisedId = "raised_id"
+        case durationS = "duration_s"
+        case historical
     }
 
     /// Decodes the fields `encode(to:)` wrote.

@@ -37,9 +37,11 @@ public struct Event: Sendable, Hashable {
 
     /// An event with every field given; `historical` starts false (the sender sets it). The stamper is what normally
     /// makes one, so that identity and clocks are given once.
-    public init(id: String, seq: Int64?, deviceId: String, type: FaultType, transition: Transition, severity: Severity,
-                monoNs: Int64, bootId: String, wallNs: Int64, timeSynced: Bool, data: EventData,
-                raisedId: String? = nil, durationS: Double? = nil) {
+    public init(
+        id: String, seq: Int64?, deviceId: String, type: FaultType, transition: Transition, severity: Severity,
+        monoNs: Int64, bootId: String, wallNs: Int64, timeSynced: Bool, data: EventData,
+        raisedId: String? = nil, durationS: Double? = nil
+    ) {
         self.id = id
         self.seq = seq
         self.deviceId = deviceId

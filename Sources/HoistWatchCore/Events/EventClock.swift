@@ -17,8 +17,10 @@ public struct EventClock: Sendable, Hashable {
     public var timeSynced: Bool
 
     /// A clock mapping; the defaults are replay's: trace time is monotonic time, wall time is the epoch plus it.
-    public init(originMonoNs: Int64 = 0, runStartNs: Int64 = 0, timeScale: Double = 1, wallMinusMonoNs: Int64 = 0,
-                timeSynced: Bool = false) {
+    public init(
+        originMonoNs: Int64 = 0, runStartNs: Int64 = 0, timeScale: Double = 1, wallMinusMonoNs: Int64 = 0,
+        timeSynced: Bool = false
+    ) {
         self.originMonoNs = originMonoNs
         self.runStartNs = runStartNs
         self.timeScale = timeScale

@@ -39,7 +39,8 @@ public struct EventData: Sendable, Hashable, ExpressibleByDictionaryLiteral {
 
     /// Equal when both hold the same keys with the same values in the same order (the payloads would be identical).
     public static func == (lhs: EventData, rhs: EventData) -> Bool {
-        lhs.fields.count == rhs.fields.count && zip(lhs.fields, rhs.fields).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        lhs.fields.count == rhs.fields.count
+            && zip(lhs.fields, rhs.fields).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 
     /// Hashes the fields in order, consistent with `==`.

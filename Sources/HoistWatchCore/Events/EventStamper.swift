@@ -27,23 +27,29 @@ public struct EventStamper: Sendable {
 
     /// For `replay`: seq from 1; wall time from the trace header's `start_time` offset if the caller has one,
     /// otherwise the Unix epoch plus trace time, marked not synced.
-    public static func replay(deviceId: String, wallOffsetNs: Int64 = 0, timeSynced: Bool = false,
-                              seed: UInt64 = UInt64.random(in: 0...UInt64.max)) -> EventStamper {
+    public static func replay(
+        deviceId: String, wallOffsetNs: Int64 = 0, timeSynced: Bool = false,
+        seed: UInt64 = UInt64.random(in: 0...UInt64.max)
+    ) -> EventStamper {
         var seeded = SplitMix64(seed: seed)
         let bootId = UUIDText.v4(&seeded)
-        return EventStamper(deviceId: deviceId, bootId: bootId,
-                            clock: EventClock(wallMinusMonoNs: wallOffsetNs, timeSynced: timeSynced),
-                            seed: seeded.next(), firstSeq: 1)
+        return EventStamper(
+            deviceId: deviceId, bootId: bootId,
+            clock: EventClock(wallMinusMonoNs: wallOffsetNs, timeSynced: timeSynced),
+            seed: seeded.next(), firstSeq: 1)
     }
 
     /// Stamps one transition that happened at run time `runNs`.
-    public mutating func stamp(type: FaultType, transition: Transition, severity: Severity, runNs: Int64,
-                               data: EventData, raisedId: String? = nil, durationS: Double? = nil) -> Event {
+    public mutating func stamp(
+        type: FaultType, transition: Transition, severity: Severity, runNs: Int64,
+        data: EventData, raisedId: String? = nil, durationS: Double? = nil
+    ) -> Event {
         let monoNs = clock.monoNs(runNs: runNs)
         let wallNs = clock.wallNs(monoNs: monoNs)
-        let event = Event(id: ids.next(unixMs: wallNs / 1_000_000), seq: nextSeq, deviceId: deviceId, type: type,
-                          transition: transition, severity: severity, monoNs: monoNs, bootId: bootId, wallNs: wallNs,
-                          timeSynced: clock.timeSynced, data: data, raisedId: raisedId, durationS: durationS)
+        let event = Event(
+            id: ids.next(unixMs: wallNs / 1_000_000), seq: nextSeq, deviceId: deviceId, type: type,
+            transition: transition, severity: severity, monoNs: monoNs, bootId: bootId, wallNs: wallNs,
+            timeSynced: clock.timeSynced, data: data, raisedId: raisedId, durationS: durationS)
         if let seq = nextSeq { nextSeq = seq + 1 }
         return event
     }
@@ -121,7 +127,9 @@ public enum UUIDText {
         for (index, word) in [high, low].enumerated() {
             for nibble in 0..<16 {
                 let position = index * 16 + nibble
-                if position == 8 || position == 12 || position == 16 || position == 20 { bytes.append(UInt8(ascii: "-")) }
+                if position == 8 || position == 12 || position == 16 || position == 20 {
+                    bytes.append(UInt8(ascii: "-"))
+                }
                 bytes.append(digits[Int((word >> UInt64(60 - nibble * 4)) & 0xF)])
             }
         }

@@ -84,8 +84,10 @@ public struct FlightRecorder: Sendable {
         if stored < capacity { truncated = false }
         var header = levels.header
         header.note = "flight record of \(type.rawValue) \(eventId), trace time \(start) ns onwards"
-        open.append(FlightRecord(eventId: eventId, type: type, raisedAtNs: atNs, header: header,
-                                 events: events, truncated: truncated))
+        open.append(
+            FlightRecord(
+                eventId: eventId, type: type, raisedAtNs: atNs, header: header,
+                events: events, truncated: truncated))
     }
 
     /// Adds `event` as the newest, starting a block (the spare one if there is one) when the last is full.

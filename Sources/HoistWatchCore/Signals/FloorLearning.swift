@@ -64,8 +64,9 @@ public struct FloorLearning: Sendable {
     public mutating func add(_ mark: DoorZoneMark) throws(Problem) {
         if Double(lastCount - mark.encoderCount) > Self.reverseToleranceM * countsPerMeter {
             let downM = FixedPoint.format(Double(lastCount - mark.encoderCount) / countsPerMeter, decimals: 2)
-            throw Problem("the car went DOWN (\(downM) m) during the learning run: start again from the bottom "
-                              + "landing and drive up only (or the encoder counts down going up: swap enc_a and enc_b)")
+            throw Problem(
+                "the car went DOWN (\(downM) m) during the learning run: start again from the bottom "
+                    + "landing and drive up only (or the encoder counts down going up: swap enc_a and enc_b)")
         }
         lastCount = max(lastCount, mark.encoderCount)
         let last = zones.count - 1
@@ -79,7 +80,8 @@ public struct FloorLearning: Sendable {
         }
         // A zone left almost as soon as it was entered is the sensor flickering at an edge: merge it away.
         if let entry = zones[last].entry, let exit = zones[last].exit,
-           Double(exit - entry) < Self.shortestZoneM * countsPerMeter, last > 0 {
+            Double(exit - entry) < Self.shortestZoneM * countsPerMeter, last > 0
+        {
             zones.removeLast()
             zones[last - 1].exit = exit
         }
@@ -108,8 +110,9 @@ public struct FloorLearning: Sendable {
         for index in 1..<levels.count where levels[index] <= levels[index - 1] {
             throw Problem("landings \(index) and \(index + 1) came out at the same height: check the door zone sensor")
         }
-        return Result(levelsM: levels, measuredZoneHalfM: measuredHalfM.map { ($0 * 1000).rounded() / 1000 },
-                      startOffsetM: (Double(startCount) - centres[0]) / countsPerMeter,
-                      endOffsetM: (Double(endCount) - centres[centres.count - 1]) / countsPerMeter)
+        return Result(
+            levelsM: levels, measuredZoneHalfM: measuredHalfM.map { ($0 * 1000).rounded() / 1000 },
+            startOffsetM: (Double(startCount) - centres[0]) / countsPerMeter,
+            endOffsetM: (Double(endCount) - centres[centres.count - 1]) / countsPerMeter)
     }
 }

@@ -14,14 +14,17 @@ public struct LoadSpan: Sendable, Hashable {
 
     /// Fits the line through (0 kg, `emptyRaw`) and (`testKg`, `loadedRaw`). `noise` is the reading's spread:
     /// the weight must move the reading by well over it, or the result would be mostly noise.
-    public static func fit(emptyRaw: Double, loadedRaw: Double, testKg: Double, noise: Double) throws(Problem) -> LoadSpan {
+    public static func fit(
+        emptyRaw: Double, loadedRaw: Double, testKg: Double, noise: Double
+    ) throws(Problem) -> LoadSpan {
         guard testKg > 0, testKg.isFinite else {
             throw Problem(description: "the test weight must be more than 0 kg, got \(testKg)")
         }
         let delta = loadedRaw - emptyRaw
         guard abs(delta) >= max(20 * noise, 20) else {
-            throw Problem(description: "the reading moved by only \(Int(delta.rounded())) counts with \(testKg) kg in the car "
-                          + "(noise \(Int(noise.rounded())) counts): is the weight in the car, and the load cell wired?")
+            throw Problem(
+                description: "the reading moved by only \(Int(delta.rounded())) counts with \(testKg) kg in the car "
+                    + "(noise \(Int(noise.rounded())) counts): is the weight in the car, and the load cell wired?")
         }
         return LoadSpan(rawZero: emptyRaw.rounded(), rawPerKg: (delta / testKg * 10_000).rounded() / 10_000)
     }

@@ -32,7 +32,8 @@ public struct SettledReading: Sendable {
     /// The mean of the window when it is full and within tolerance; nil while it is not settled.
     public var settledValue: Double? {
         guard let first = samples.first, let last = samples.last, last.tNs - first.tNs >= windowNs * 9 / 10,
-              samples.count >= 3, spread <= tolerance else { return nil }
+            samples.count >= 3, spread <= tolerance
+        else { return nil }
         return samples.map(\.value).reduce(0, +) / Double(samples.count)
     }
 }

@@ -63,14 +63,16 @@ public struct SignalChain: Sendable {
         rawChanges = Array(repeating: 0, count: count)
         edgeCounts = Array(repeating: 0, count: count)
         for input in calibration.equipment.digitalInputs where !input.isCounter {
-            debouncers[Int(input.rawValue)] = Debouncer(initialLevel: header.initialLevel(input), debounceNs: debounceNs)
+            debouncers[Int(input.rawValue)] = Debouncer(
+                initialLevel: header.initialLevel(input), debounceNs: debounceNs)
             chatter[Int(input.rawValue)] = RecentTimes(capacity: 21)
         }
         decoder = QuadratureDecoder(initialA: header.initialLevel(.encA), initialB: header.initialLevel(.encB))
         let windowTicks = Int((thresholds.speedWindowMs * 1e6 / Double(Self.tickNs)).rounded())
         speedEstimator = SpeedEstimator(windowTicks: windowTicks, tickNs: Self.tickNs)
-        load = LoadFilter(rawZero: calibration.loadRawZero, rawPerKg: calibration.loadRawPerKg,
-                          medianSamples: thresholds.loadMedianSamples)
+        load = LoadFilter(
+            rawZero: calibration.loadRawZero, rawPerKg: calibration.loadRawPerKg,
+            medianSamples: thresholds.loadMedianSamples)
         wind = WindMeter(mpsPerHz: calibration.windMpsPerHz)
         windLevel = header.initialLevel(.windPulse)
         positionOffsetM = header.initialPositionM ?? 0
@@ -130,8 +132,9 @@ public struct SignalChain: Sendable {
                 changed.append(input)
                 if input == .occupancy || input == .doorClosed { updateOccupancyHold(input) }
                 if input == .doorZone {
-                    lastDoorZoneMark = DoorZoneMark(level: level(.doorZone), encoderCount: doorZoneRawEdge.count,
-                                                    tNs: doorZoneRawEdge.tNs)
+                    lastDoorZoneMark = DoorZoneMark(
+                        level: level(.doorZone), encoderCount: doorZoneRawEdge.count,
+                        tNs: doorZoneRawEdge.tNs)
                     doorZoneMarkCount += 1
                 }
             }
@@ -158,7 +161,8 @@ public struct SignalChain: Sendable {
         }
         if restingSinceNs == nil { restingSinceNs = nowNs }
         guard calibration.equipment == .elevator, !referencedThisRest, calibration.isWired(.doorZone, .encA),
-              let since = restingSinceNs, nowNs - since >= 200_000_000, level(.doorZone) == 1 else { return }
+            let since = restingSinceNs, nowNs - since >= 200_000_000, level(.doorZone) == 1
+        else { return }
         referencedThisRest = true
         let landing = calibration.levelsM.min(by: { abs($0 - positionM) < abs($1 - positionM) }) ?? 0
         let correction = landing - positionM

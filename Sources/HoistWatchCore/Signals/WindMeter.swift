@@ -30,7 +30,9 @@ public struct WindMeter: Sendable {
             let slot = Int(currentBucket % Int64(Self.buckets))
             sum60 -= Int64(counts[slot])
             counts[slot] = 0
-            let leavingShort = Int((currentBucket - Int64(Self.shortBuckets)) % Int64(Self.buckets) + Int64(Self.buckets)) % Self.buckets
+            let leavingShort =
+                Int((currentBucket - Int64(Self.shortBuckets)) % Int64(Self.buckets) + Int64(Self.buckets))
+                % Self.buckets
             sum10 -= Int64(counts[leavingShort])
         }
     }

@@ -22,7 +22,9 @@ public enum FixedPoint {
             let negative = value < 0 && scaled != 0
             var digits = scaled < 9e18 ? String(UInt64(scaled)) : String(Int(abs(value)))
             if decimals > 0 {
-                if digits.count <= decimals { digits = String(repeating: "0", count: decimals - digits.count + 1) + digits }
+                if digits.count <= decimals {
+                    digits = String(repeating: "0", count: decimals - digits.count + 1) + digits
+                }
                 digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -decimals))
             }
             text = (negative ? "-" : (sign ? "+" : "")) + digits

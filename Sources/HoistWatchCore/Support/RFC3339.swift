@@ -13,8 +13,9 @@ public enum RFC3339 {
             return value
         }
         guard bytes.count >= 20, let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+            let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
         var index = 19
         var fractionNs: Int64 = 0
         if index < bytes.count && bytes[index] == UInt8(ascii: ".") {

@@ -31,12 +31,14 @@ public struct TraceDecoder: Sendable {
             throw InputError(.syntax, line: lineNumber, error.reason)
         }
         if case .line(let input) = parsed.source, !inputAllowed[Int(input.rawValue)] {
-            throw InputError(.invalidValue, line: lineNumber,
-                             "\"\(input.wireName)\" is not an input of a \(header.equipment.rawValue)")
+            throw InputError(
+                .invalidValue, line: lineNumber,
+                "\"\(input.wireName)\" is not an input of a \(header.equipment.rawValue)")
         }
         guard parsed.tNs >= lastTNs else {
-            throw InputError(.outOfOrder, line: lineNumber,
-                             "t_ns \(parsed.tNs) is smaller than the line before it (\(lastTNs))")
+            throw InputError(
+                .outOfOrder, line: lineNumber,
+                "t_ns \(parsed.tNs) is smaller than the line before it (\(lastTNs))")
         }
         lastTNs = parsed.tNs
         return InputEvent(tNs: parsed.tNs, source: parsed.source, value: parsed.value)

@@ -102,7 +102,10 @@ private struct Scanner {
     /// Reads a JSON integer; fractions and exponents are refused (times and counts are integers).
     private mutating func integer(_ key: String) throws(Failure) -> Int64 {
         var negative = false
-        if peek() == UInt8(ascii: "-") { negative = true; index += 1 }
+        if peek() == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+        }
         var value: Int64 = 0
         var digits = 0
         while index < end, base![index] >= 0x30, base![index] <= 0x39 {
@@ -139,11 +142,17 @@ private struct Scanner {
             var depth = 0
             while index < end {
                 let current = base![index]
-                if current == UInt8(ascii: "\"") { _ = try stringSpan(); continue }
+                if current == UInt8(ascii: "\"") {
+                    _ = try stringSpan()
+                    continue
+                }
                 if current == UInt8(ascii: "{") || current == UInt8(ascii: "[") { depth += 1 }
                 if current == UInt8(ascii: "}") || current == UInt8(ascii: "]") {
                     depth -= 1
-                    if depth == 0 { index += 1; return }
+                    if depth == 0 {
+                        index += 1
+                        return
+                    }
                 }
                 index += 1
             }
@@ -152,7 +161,9 @@ private struct Scanner {
             let start = index
             while index < end {
                 let current = base![index]
-                if current == UInt8(ascii: ",") || current == UInt8(ascii: "}") || current == 0x20 || current == 0x09 { break }
+                if current == UInt8(ascii: ",") || current == UInt8(ascii: "}") || current == 0x20 || current == 0x09 {
+                    break
+                }
                 index += 1
             }
             if index == start { throw fail("not a JSON object: missing value") }
@@ -182,7 +193,8 @@ private struct Scanner {
                     guard peek() == UInt8(ascii: "\"") else { throw fail("line must be a string") }
                     let name = try stringSpan()
                     guard !name.escaped, let input = TraceEventParser.lookupInput(base!, name.start, name.count) else {
-                        let text = String(decoding: UnsafeBufferPointer(start: base! + name.start, count: name.count), as: UTF8.self)
+                        let text = String(
+                            decoding: UnsafeBufferPointer(start: base! + name.start, count: name.count), as: UTF8.self)
                         throw fail("line \"\(text)\" is not a known input")
                     }
                     lineInput = input
@@ -192,7 +204,8 @@ private struct Scanner {
                     guard peek() == UInt8(ascii: "\"") else { throw fail("adc must be a string") }
                     let name = try stringSpan()
                     guard !name.escaped, spanEquals(name.start, name.count, "load") else {
-                        let text = String(decoding: UnsafeBufferPointer(start: base! + name.start, count: name.count), as: UTF8.self)
+                        let text = String(
+                            decoding: UnsafeBufferPointer(start: base! + name.start, count: name.count), as: UTF8.self)
                         throw fail("adc \"\(text)\" is not a known ADC channel")
                     }
                     adcNamed = true

@@ -1,4 +1,3 @@
-
 /// Line 1 of a trace (trace.md): what equipment it is and the state of every input at t=0.
 public struct TraceHeader: Sendable, Hashable {
     /// The only format and version this build reads and writes.
@@ -20,8 +19,10 @@ public struct TraceHeader: Sendable, Hashable {
     public var startTime: String?
 
     /// A header with the given fields; inputs not in `initialLevels` start at 0.
-    public init(equipment: Equipment, deviceId: String, initialPositionM: Double? = nil,
-                initialLevels: [InputName: UInt8] = [:], note: String? = nil, startTime: String? = nil) {
+    public init(
+        equipment: Equipment, deviceId: String, initialPositionM: Double? = nil,
+        initialLevels: [InputName: UInt8] = [:], note: String? = nil, startTime: String? = nil
+    ) {
         self.equipment = equipment
         self.deviceId = deviceId
         self.initialPositionM = initialPositionM
@@ -47,16 +48,20 @@ public struct TraceHeader: Sendable, Hashable {
             throw InputError(.syntax, line: 1, "the header is not valid JSON")
         }
         guard let format = object["format"]?.string, format == Self.format else {
-            throw InputError(.unsupported, line: 1, key: "format",
-                             "not a HoistWatch trace: format must be \"\(Self.format)\", got \(describe(object["format"]))")
+            throw InputError(
+                .unsupported, line: 1, key: "format",
+                "not a HoistWatch trace: format must be \"\(Self.format)\", got \(describe(object["format"]))")
         }
         guard let version = object["version"]?.double, version == Double(Self.version) else {
-            throw InputError(.unsupported, line: 1, key: "version",
-                             "trace version \(describe(object["version"])) is not supported (this build reads version \(Self.version))")
+            throw InputError(
+                .unsupported, line: 1, key: "version",
+                "trace version \(describe(object["version"])) is not supported (this build reads version \(Self.version))"
+            )
         }
         guard let kind = object["equipment"]?.string, let equipment = Equipment(rawValue: kind) else {
-            throw InputError(.invalidValue, line: 1, key: "equipment",
-                             "must be \"elevator\" or \"crane\", got \(describe(object["equipment"]))")
+            throw InputError(
+                .invalidValue, line: 1, key: "equipment",
+                "must be \"elevator\" or \"crane\", got \(describe(object["equipment"]))")
         }
         guard let deviceId = object["device_id"]?.string else {
             throw InputError(.invalidValue, line: 1, key: "device_id", "must be a string")
@@ -80,8 +85,9 @@ public struct TraceHeader: Sendable, Hashable {
                 }
                 for (name, value) in levels {
                     guard let input = InputName(wireName: name), equipment.digitalInputs.contains(input) else {
-                        throw InputError(.invalidValue, line: 1, key: "initial.levels.\(name)",
-                                         "\"\(name)\" is not an input of a \(equipment.rawValue)")
+                        throw InputError(
+                            .invalidValue, line: 1, key: "initial.levels.\(name)",
+                            "\"\(name)\" is not an input of a \(equipment.rawValue)")
                     }
                     guard let number = value.double, number == 0 || number == 1 else {
                         throw InputError(.invalidValue, line: 1, key: "initial.levels.\(name)", "level must be 0 or 1")

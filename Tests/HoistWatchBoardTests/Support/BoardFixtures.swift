@@ -1,11 +1,11 @@
 import Foundation
 import HoistWatchBoard
 import HoistWatchBoardTestKit
+import HoistWatchConfig
 import HoistWatchCore
+import HoistWatchTestSupport
 import InMemoryLogging
 import Logging
-import HoistWatchConfig
-import HoistWatchTestSupport
 
 /// A fake board with one chip of 58 lines (a BCM2711's count) under a label no other test uses, and the backend
 /// on it.
@@ -46,10 +46,13 @@ struct FakeRig {
         return profile
     }
 
-    func backend(_ inputs: Set<InputName> = [.encA, .encB, .doorZone], profile: BoardProfile? = nil,
-                 options: GpioInputBackend.Options = GpioInputBackend.Options()) throws(GpioError) -> GpioInputBackend {
-        try GpioInputBackend(profile: profile ?? self.profile, inputs: inputs, source: board.source,
-                             options: options, logger: logger)
+    func backend(
+        _ inputs: Set<InputName> = [.encA, .encB, .doorZone], profile: BoardProfile? = nil,
+        options: GpioInputBackend.Options = GpioInputBackend.Options()
+    ) throws(GpioError) -> GpioInputBackend {
+        try GpioInputBackend(
+            profile: profile ?? self.profile, inputs: inputs, source: board.source,
+            options: options, logger: logger)
     }
 
     /// Encoder edges on lines 17/27 of this rig's chip.
@@ -57,20 +60,24 @@ struct FakeRig {
         QuadratureScript(chip: label, lineA: 17, lineB: 27, startNs: startNs)
     }
 
-    func edge(_ offset: UInt32, atNs: Int64, level: UInt8, reported: Bool = true, latencyNs: Int64 = 0)
+    func edge(
+        _ offset: UInt32, atNs: Int64, level: UInt8, reported: Bool = true, latencyNs: Int64 = 0
+    )
         -> FakeGpioBoard.Edge
     {
-        FakeGpioBoard.Edge(chip: label, offset: offset, atNs: atNs, level: level, reported: reported,
-                           latencyNs: latencyNs)
+        FakeGpioBoard.Edge(
+            chip: label, offset: offset, atNs: atNs, level: level, reported: reported,
+            latencyNs: latencyNs)
     }
 }
 
 enum BoardFixtures {
     /// Drives `backend` until the board has served every scripted edge, then `extraPumps` more turns (each an
     /// idle 100 ms of virtual time, for resyncs), then flushes. Returns every event and the last counters.
-    static func drain(_ backend: GpioInputBackend, _ board: FakeGpioBoard, extraPumps: Int = 0,
-                      between: () -> Void = {}) throws -> (events: [InputEvent], counters: GpioInputCounters)
-    {
+    static func drain(
+        _ backend: GpioInputBackend, _ board: FakeGpioBoard, extraPumps: Int = 0,
+        between: () -> Void = {}
+    ) throws -> (events: [InputEvent], counters: GpioInputCounters) {
         var events: [InputEvent] = []
         var turns = 0
         while !board.isExhausted {
