@@ -62,6 +62,8 @@ final class GpiodChip {
     var label: String { functions.chipLabel(handle).map { String(cString: $0) } ?? "?" }
     /// How many lines the chip has, `gpiod_chip_num_lines`.
     var lineCount: UInt32 { functions.chipNumLines(handle) }
+    /// Name, label and line count together.
+    var info: Info { Info(name: name, label: label, lineCount: lineCount) }
 
     /// The line of `spec` (`gpiod_chip_get_line`); owned by the chip, valid while it is open.
     func line(_ spec: GpioLineSpec) throws(GpioError) -> OpaquePointer {
@@ -135,4 +137,20 @@ final class GpiodChip {
             return "the chips cannot be listed: \(error.message)"
         }
     }
+}
+
+extension GpiodChip.Info {
+    /// What `check --config` says of a profile's chip once it opened, the same for libgpiod v1 and v2: nil when every
+    /// offset the profile uses is on it, else the first line beyond its last.
+    func problem(offsets: [UInt32]) -> String? {
+        guard let beyond = offsets.first(where: { $0 >= lineCount }) else { return nil }
+        return
+            "line \(beyond) is beyond \(name) \"\(label)\", which has \(lineCount) lines (0 to \(Int(lineCount) - 1))"
+    }
+}
+
+extension GpioError {
+    /// What `check --config` says of a profile's chip that did not open: the message, and what to check unless the
+    /// chip is simply missing (the message then lists the chips there are).
+    var chipProblem: String { message + (code == .chipMissing ? "" : hint.map { "; \($0)" } ?? "") }
 }

@@ -34,18 +34,11 @@ public struct GpiodV1LineSource: GpioLineSource {
     /// Opens the chip (`gpiod_chip_open_by_label` / `gpiod_chip_open`) and compares `gpiod_chip_num_lines`;
     /// when it is missing, the message lists the chips there are (`gpiod_chip_iter_*`).
     public func chipProblem(_ chip: BoardProfile.Chip, offsets: [UInt32]) -> String? {
-        let opened: GpiodChip
         do {
-            opened = try GpiodChip(chip, functions: functions)
+            return try GpiodChip(chip, functions: functions).info.problem(offsets: offsets)
         } catch {
-            return error.message + (error.code == .chipMissing ? "" : error.hint.map { "; \($0)" } ?? "")
+            return error.chipProblem
         }
-        let count = opened.lineCount
-        if let beyond = offsets.first(where: { $0 >= count }) {
-            return "line \(beyond) is beyond \(opened.name) \"\(opened.label)\", "
-                + "which has \(count) lines (0 to \(Int(count) - 1))"
-        }
-        return nil
     }
 }
 
@@ -149,25 +142,15 @@ final class GpiodV1LineRequest: GpioLineRequest {
             var timeout = timespec(tv_sec: Int(waitNs / 1_000_000_000), tv_nsec: Int(waitNs % 1_000_000_000))
             let beforeNs = functions.monotonicNs(set.chip.handle)
             let rc = functions.lineEventWaitBulk(set.waitBulk, &timeout, set.readyBulk)
-            if rc < 0 {
-                let saved = errno
-                // A signal cut the wait short: nothing was read, nothing is known beyond the start of the wait.
-                guard saved == EINTR else {
-                    throw GpioError.fromErrno(
-                        "gpiod_line_event_wait_bulk", subject: "chip \"\(set.chip.chip.text)\"",
-                        errnoValue: saved)
-                }
-                completeUntilNs = min(completeUntilNs, beforeNs)
-                continue
-            }
-            if rc == 0 {
-                // ppoll saw no line ready for the whole wait: nothing queued up to its end.
-                completeUntilNs = min(completeUntilNs, beforeNs + waitNs)
-                continue
-            }
-            // Lines not ready were empty when ppoll returned, which is after `beforeNs`; ready lines are read
-            // until their FIFO was empty, unless the read filled the whole buffer (more may be queued).
-            completeUntilNs = min(completeUntilNs, beforeNs)
+            let saved = errno
+            guard
+                try GpiodEdgeWait.linesReady(
+                    rc: rc, errnoValue: saved, function: "gpiod_line_event_wait_bulk",
+                    subject: "chip \"\(set.chip.chip.text)\"", beforeNs: beforeNs, waitNs: waitNs,
+                    completeUntilNs: &completeUntilNs)
+            else { continue }
+            // Ready lines are read until their FIFO was empty, unless the read filled the whole buffer (more may
+            // be queued).
             for slot in 0..<Int(gpiod_line_bulk_num_lines(set.readyBulk)) {
                 guard let handle = gpiod_line_bulk_get_line(set.readyBulk, UInt32(slot)),
                     let index = set.index(of: handle)

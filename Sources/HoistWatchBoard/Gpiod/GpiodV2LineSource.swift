@@ -63,18 +63,11 @@ public struct GpiodV2LineSource: GpioLineSource {
 
     /// Opens the chip and compares its line count; when it is missing, the message lists the chips there are.
     public func chipProblem(_ chip: BoardProfile.Chip, offsets: [UInt32]) -> String? {
-        let opened: GpiodV2Chip
         do {
-            opened = try GpiodV2Chip(chip, functions: functions)
+            return try GpiodV2Chip(chip, functions: functions).info.problem(offsets: offsets)
         } catch {
-            return error.message + (error.code == .chipMissing ? "" : error.hint.map { "; \($0)" } ?? "")
+            return error.chipProblem
         }
-        let count = opened.lineCount
-        if let beyond = offsets.first(where: { $0 >= count }) {
-            return "line \(beyond) is beyond \(opened.name) \"\(opened.label)\", "
-                + "which has \(count) lines (0 to \(Int(count) - 1))"
-        }
-        return nil
     }
 
     /// The v2 bias of a profile's bias.
@@ -183,25 +176,14 @@ final class GpiodV2LineRequest: GpioLineRequest {
                 : requests.count == 1 ? timeoutNs : min(timeoutNs, GpiodV2LineSource.multiChipSliceNs)
             let beforeNs = functions.monotonicNs(request.chip.handle)
             let rc = functions.lineRequestWaitEdgeEvents(request.handle, max(0, waitNs))
-            if rc < 0 {
-                let saved = errno
-                // A signal cut the wait short: nothing was read, nothing is known beyond the start of the wait.
-                guard saved == EINTR else {
-                    throw GpioError.fromErrno(
-                        "gpiod_line_request_wait_edge_events", subject: subject,
-                        errnoValue: saved)
-                }
-                completeUntilNs = min(completeUntilNs, beforeNs)
-                continue
-            }
-            if rc == 0 {
-                // Nothing queued for the whole wait.
-                completeUntilNs = min(completeUntilNs, beforeNs + waitNs)
-                continue
-            }
-            // One FIFO for the whole request, read in kernel order: complete up to the start of the wait, unless
-            // the read filled the whole buffer (more may be queued behind it).
-            completeUntilNs = min(completeUntilNs, beforeNs)
+            let saved = errno
+            guard
+                try GpiodEdgeWait.linesReady(
+                    rc: rc, errnoValue: saved, function: "gpiod_line_request_wait_edge_events", subject: subject,
+                    beforeNs: beforeNs, waitNs: waitNs, completeUntilNs: &completeUntilNs)
+            else { continue }
+            // One FIFO for the whole request, read in kernel order, unless the read filled the whole buffer (more
+            // may be queued behind it).
             let count = functions.lineRequestReadEdgeEvents(request.handle, buffer.handle, buffer.capacity)
             if count < 0 {
                 let saved = errno
