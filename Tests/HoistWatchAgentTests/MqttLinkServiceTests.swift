@@ -44,6 +44,28 @@ import Testing
         initialBackoffNs: 100 * ms, maxBackoffNs: 400 * ms, jitterFraction: 0.2, authRetryNs: 1_500 * ms,
         inFlightWindow: 32, connectTimeoutNs: 3_000 * ms, stableConnectionNs: 10_000 * ms)
 
+    /// Waits (real time, at most `within` s) until `condition` holds, moving `clock` to the link's retry deadline
+    /// whenever the link waits for one, and by the removal delay while it is connected (acknowledged entries leave
+    /// the outbox that long after their PUBACK): the test never sleeps on a timer; the broker's I/O is real.
+    static func eventuallyRetrying(
+        _ service: MqttLinkService<ManualClock>, _ clock: ManualClock, within seconds: Double = 10,
+        _ condition: () async throws -> Bool
+    ) async rethrows -> Bool {
+        try await eventually(within: seconds) {
+            if try await condition() { return true }
+            let diagnostics = await service.diagnostics()
+            switch diagnostics.phase {
+            case .waiting(let untilNs), .authRejected(_, let untilNs):
+                if untilNs > diagnostics.nowNs { clock.advance(by: .nanoseconds(untilNs - diagnostics.nowNs)) }
+            case .connected:
+                clock.advance(by: .nanoseconds(fastLink.removalDelayNs))
+            case .idle, .connecting, .stopped:
+                break
+            }
+            return try await condition()
+        }
+    }
+
     static func stop<C>(_ service: MqttLinkService<C>, _ task: Task<Void, any Error>) async {
         service.triggerShutdown()
         _ = await task.result
@@ -62,14 +84,15 @@ import Testing
         let dir = try TestDirectory()
         let outbox = try Outbox(path: dir.file("outbox.db"))
         let (logger, lines) = capturingLogger()
-        let (service, task) = Self.startService(port: broker.port, outbox: outbox, logger: logger)
+        let clock = ManualClock()
+        let (service, task) = Self.startService(port: broker.port, outbox: outbox, logger: logger, clock: clock)
 
         #expect(await eventually { await Self.phaseIsConnected(service) })
         for priority in [OutboxPriority.info, .alarm, .warning, .info, .alarm] {
             try outbox.appendEvent { EntryFactory.event(priority, seq: $0) }
         }
         #expect(await eventually { subscriber.messages(on: "/event").count == 5 })
-        #expect(await eventually { (try? outbox.depth().count) == 0 })
+        #expect(await Self.eventuallyRetrying(service, clock) { (try? outbox.depth().count) == 0 })
         let seqs = subscriber.messages(on: "/event").map(\.payload)
         #expect(seqs.count == 5 && Set(seqs).count == 5)
         let diagnostics = await service.diagnostics()
@@ -92,10 +115,12 @@ import Testing
         let dir = try TestDirectory()
         let outbox = try Outbox(path: dir.file("outbox.db"))
         let (logger, _) = capturingLogger()
-        let (service, task) = Self.startService(port: broker.port, outbox: outbox, logger: logger)
+        // The backoff runs on a clock the test moves to each retry: nothing here sleeps on a timer.
+        let clock = ManualClock()
+        let (service, task) = Self.startService(port: broker.port, outbox: outbox, logger: logger, clock: clock)
         #expect(await eventually { await Self.phaseIsConnected(service) })
         try outbox.appendEvent { EntryFactory.storedEvent(.info, seq: $0) }  // seq 1, sent live
-        #expect(await eventually { (try? outbox.depth().count) == 0 })
+        #expect(await Self.eventuallyRetrying(service, clock) { (try? outbox.depth().count) == 0 })
 
         subscriber.close()
         broker.stop()
@@ -113,12 +138,14 @@ import Testing
                 }
             }
         }
-        let retried = await eventually(within: 20) { await service.diagnostics().consecutiveFailures >= 2 }
+        let retried = await Self.eventuallyRetrying(service, clock, within: 20) {
+            await service.diagnostics().consecutiveFailures >= 2
+        }
         #expect(retried, "it kept retrying while the broker was down")
         #expect(try outbox.depth().count == 24)
 
         try await broker.start()
-        #expect(await eventually { (try? outbox.depth().count) == 0 })
+        #expect(await Self.eventuallyRetrying(service, clock) { (try? outbox.depth().count) == 0 })
         subscriber = try await TestSubscriber(
             port: broker.port, pattern: "\(EntryFactory.prefix)/#", persistentID: "platform")
         defer { subscriber.close() }
@@ -199,10 +226,11 @@ import Testing
         let outbox = try Outbox(path: dir.file("outbox.db"))
         try outbox.appendEvent { EntryFactory.event(.alarm, seq: $0) }
         let (logger, _) = capturingLogger()
-        let (service, task) = Self.startService(port: port, outbox: outbox, logger: logger)
+        let clock = ManualClock()
+        let (service, task) = Self.startService(port: port, outbox: outbox, logger: logger, clock: clock)
         var delays: [Int64] = []
         // Generous: the suite runs in parallel on a 2-core machine; the wait ends as soon as it holds.
-        _ = await eventually(within: 30) {
+        _ = await Self.eventuallyRetrying(service, clock, within: 30) {
             let diagnostics = await service.diagnostics()
             if let delay = diagnostics.lastRetryDelayNs, delays.last != delay { delays.append(delay) }
             return diagnostics.consecutiveFailures >= 5
@@ -237,16 +265,18 @@ extension MqttLinkServiceTests {
             for n in 0..<400 {
                 try outbox.appendEvent { EntryFactory.event(n % 3 == 0 ? .alarm : .info, seq: $0) }
             }
-            let (service, task) = Self.startService(port: broker.port, outbox: outbox, logger: logger)
-            _ = await eventually { await service.diagnostics().acknowledged >= 20 }
+            let clock = ManualClock()
+            let (service, task) = Self.startService(port: broker.port, outbox: outbox, logger: logger, clock: clock)
+            _ = await Self.eventuallyRetrying(service, clock) { await service.diagnostics().acknowledged >= 20 }
             task.cancel()
             _ = await task.result
         }
         let reopened = try Outbox(path: path)
         let left = try reopened.depth().count
         #expect(left > 0 && left < 400, "killed mid-flush: \(left) left")
-        let (service, task) = Self.startService(port: broker.port, outbox: reopened, logger: logger)
-        #expect(await eventually { (try? reopened.depth().count) == 0 })
+        let clock = ManualClock()
+        let (service, task) = Self.startService(port: broker.port, outbox: reopened, logger: logger, clock: clock)
+        #expect(await Self.eventuallyRetrying(service, clock) { (try? reopened.depth().count) == 0 })
         #expect(await eventually { Set(subscriber.messages.map(\.payload)).count == 400 })
         #expect(try reopened.lastSeq() == 400)
         await Self.stop(service, task)

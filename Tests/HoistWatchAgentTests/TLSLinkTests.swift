@@ -28,11 +28,12 @@ import Testing
         let dir = try TestDirectory()
         let outbox = try Outbox(path: dir.file("outbox.db"))
         let (logger, _) = capturingLogger()
+        let clock = ManualClock()
         let (service, task) = MqttLinkServiceTests.startService(
-            port: broker.port, outbox: outbox, logger: logger, tls: tls)
+            port: broker.port, outbox: outbox, logger: logger, tls: tls, clock: clock)
         try outbox.appendEvent { EntryFactory.event(.alarm, seq: $0) }
         #expect(await eventually { subscriber.messages(on: "/event").count == 1 })
-        #expect(await eventually { (try? outbox.depth().count) == 0 })
+        #expect(await MqttLinkServiceTests.eventuallyRetrying(service, clock) { (try? outbox.depth().count) == 0 })
         await MqttLinkServiceTests.stop(service, task)
     }
 
@@ -47,10 +48,15 @@ import Testing
         let (logger, _) = capturingLogger()
         let tls = MosquittoOptions.TLS(
             caFile: otherCA.caFile, certFile: certs.clientCert, keyFile: certs.clientKey)
+        // The backoff runs on a clock the test moves to each retry; the connect timeout (3 s of that clock) never
+        // passes, so a failure is the handshake's own.
+        let clock = ManualClock()
         let (service, task) = MqttLinkServiceTests.startService(
-            port: broker.port, outbox: outbox, logger: logger, tls: tls)
-        // Well before the 3 s connect timeout: the handshake failure itself is reported.
-        #expect(await eventually(within: 2.5) { await service.diagnostics().consecutiveFailures >= 2 })
+            port: broker.port, outbox: outbox, logger: logger, tls: tls, clock: clock)
+        #expect(
+            await MqttLinkServiceTests.eventuallyRetrying(service, clock) {
+                await service.diagnostics().consecutiveFailures >= 2
+            })
         let diagnostics = await service.diagnostics()
         #expect(diagnostics.acknowledged == 0)
         let lastError = diagnostics.lastError ?? ""
