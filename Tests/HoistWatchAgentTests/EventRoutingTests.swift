@@ -109,4 +109,18 @@ import Testing
         live.timeSynced = true
         #expect(row.payloadAsSent == live.jsonBytes())
     }
+
+    @Test func aReadingThatIsNotANumberIsStoredAndSentAsNull() throws {
+        var data = EventData()
+        data.set("speed_mps", .number(.nan))
+        data.set("load_kg", .number(.infinity))
+        let event = Event(
+            id: "0193a5c2-7d1e-7b3a-9c4f-2b1e5d6f7a80", seq: 4, deviceId: "37010000000000000001", type: .overload,
+            transition: .raised, severity: .warning, monoNs: 1, bootId: "boot-a", wallNs: 1, timeSynced: true,
+            data: data)
+        let stored = try #require(EventRecord.decode(EventRecord.encode(event)))
+        #expect(stored.data["speed_mps"].map { if case .number(let n) = $0 { n.isNaN } else { false } } == true)
+        #expect(stored.jsonBytes() == event.jsonBytes(), "the payload is the one the event renders live")
+        #expect(String(decoding: stored.jsonBytes(), as: UTF8.self).contains(#""speed_mps":null,"load_kg":null"#))
+    }
 }

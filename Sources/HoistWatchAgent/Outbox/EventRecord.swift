@@ -5,21 +5,26 @@ import HoistWatchCore
 /// from them (`OutboxEntry.payloadToSend(isBacklog:)`) with the outbox's `seq` and corrected time and the link's
 /// `historical` flag.
 enum EventRecord {
+    /// A reading that is not a finite number is stored as text and comes back as the same number (the payload
+    /// then shows it as `null`, as it would have live).
+    private static let nonFinite = (positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+
     /// The stored bytes of `event`.
     static func encode(_ event: Event) -> [UInt8] {
-        // Encoding plain strings, integers, booleans and finite doubles cannot fail; a non-finite reading would,
-        // and is stored as its payload would show it (null) rather than trapping.
-        (try? Array(JSONEncoder().encode(event))) ?? Array(Self.fallback(event).utf8)
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: nonFinite.positiveInfinity, negativeInfinity: nonFinite.negativeInfinity,
+            nan: nonFinite.nan)
+        // Strings, integers, booleans and (with the strategy above) every double encode; nothing else is in an event.
+        return (try? Array(encoder.encode(event))) ?? []
     }
 
     /// The event back from its stored bytes; nil when they are not an event record.
     static func decode(_ bytes: [UInt8]) -> Event? {
-        try? JSONDecoder().decode(Event.self, from: Data(bytes))
-    }
-
-    private static func fallback(_ event: Event) -> String {
-        var copy = event
-        copy.data = EventData()
-        return (try? String(decoding: JSONEncoder().encode(copy), as: UTF8.self)) ?? "{}"
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: nonFinite.positiveInfinity, negativeInfinity: nonFinite.negativeInfinity,
+            nan: nonFinite.nan)
+        return try? decoder.decode(Event.self, from: Data(bytes))
     }
 }
