@@ -190,7 +190,7 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
             publish(entry, isBacklog: isBacklog)
         case .removeFromOutbox(let ids):
             do {
-                try await outbox.perform { outbox in try outbox.remove(ids: ids) }
+                _ = try await outbox.perform { outbox in try outbox.remove(ids: ids) }
                 machine.removed(ids: ids)
             } catch {
                 // Kept for the next removal; they stay excluded from sending until removed.
