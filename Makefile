@@ -23,9 +23,12 @@ build: deps
 ## `swift test` pass: no outbox write (fsync) runs on Swift's cooperative pool (the outbox's writer thread), and the
 ## link, status and diag timers run on an injected clock. The pass has a time limit (scripts/test-pass.sh): a hung
 ## test fails the run with its stacks, not at CI's limit.
+## Then the board tests once more against the real libgpiod 2.2 of Debian trixie beside bookworm's 1.6
+## (`test-gpiod2`: about 20 s more; it fetches trixie's libgpiod3 and libgpiod-dev once).
 test: deps
 	$(SWIFT) build --build-tests
 	SWIFT=$(SWIFT) ./scripts/test-pass.sh
+	$(MAKE) --no-print-directory test-gpiod2
 
 # Every Swift file of the package, as `make format` rewrites and `make lint` checks them (.swift-format;
 # docs/formatting.md says how it differs from swift-nio's and why).
@@ -62,6 +65,29 @@ bench: deps
 clean:
 	rm -rf .build .build-lint .build-arm64 bench-out demo-state
 
+## test-gpiod2: the GPIO wrapper against the real libgpiod of each API: bookworm's 1.6 (this machine's libgpiod2 and
+## libgpiod-dev) and trixie's 2.2 (libgpiod3 and libgpiod-dev fetched into .build-roots/gpiod2 by
+## scripts/gpiod2-roots.sh, with an apt configuration of its own). The ABI check holds shim.h to both real
+## headers; the same test binary then loads both real libraries (HOISTWATCH_EXPECT_GPIOD=1,2: neither may be
+## missing) and runs the board tests (fake v1 and v2, GpiodSystemTests on real v1 and v2). About 20 s after a
+## build; `make test` runs it after the suite.
+.PHONY: test-gpiod2
+GPIOD2_ROOTS ?= .build-roots/gpiod2
+test-gpiod2: deps
+	prefix=$$(./scripts/gpiod2-roots.sh $(GPIOD2_ROOTS)) && ./scripts/gpiod-abi-check.sh "$$prefix" && \
+	$(SWIFT) build --build-tests && \
+	LD_LIBRARY_PATH="$$(dirname "$$(ls "$$prefix"/usr/lib/*/libgpiod.so.3)")" HOISTWATCH_EXPECT_GPIOD=1,2 \
+	  $(SWIFT) test --skip-build --filter 'HoistWatchBoardTests'
+
+## test-gpiod2-trixie: the same test binary inside a debootstrap'ed Debian trixie root (minbase, libgpiod3 and what
+## the tests link, in .build-roots/trixie-amd64) with only libgpiod 2.2 there: one build serves bookworm and
+## trixie. Needs root; about 2 minutes the first time (debootstrap), seconds after. Not part of `make test`.
+.PHONY: test-gpiod2-trixie
+TRIXIE_ROOT ?= .build-roots/trixie-amd64
+test-gpiod2-trixie: deps
+	$(SWIFT) build --build-tests
+	$(SUDO) ./scripts/gpiod2-trixie-chroot.sh $(TRIXIE_ROOT)
+
 ## deb: the Debian package for DIST (bookworm or trixie) and ARCH (amd64 or arm64), by default this machine's, in
 ## dist/hoistwatch_<version>~<dist>_<arch>.deb (packaging/README.md). The binary is a release build with the Swift
 ## runtime linked in, linked against bookworm's C libraries, so one binary per architecture serves both releases;
@@ -72,7 +98,7 @@ HOST_DIST := $(shell . /etc/os-release && echo $$VERSION_CODENAME)
 HOST_ARCH := $(shell dpkg --print-architecture)
 DIST ?= $(HOST_DIST)
 ARCH ?= $(HOST_ARCH)
-ROOTS ?= .build-roots
+ROOTS ?= .build-roots/packaging
 DEB_TOOL_PACKAGES := dpkg-dev binutils
 CROSS_TOOL_PACKAGES := debootstrap qemu-user-static binfmt-support debian-archive-keyring
 DEB_SCRATCH ?= .build

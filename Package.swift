@@ -46,7 +46,9 @@ let package = Package(
         .systemLibrary(name: "CTimex"),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .systemLibrary(name: "CGpiod", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+        // libgpiod is declared by HoistWatch itself and loaded at run time, v2 (libgpiod.so.3) or v1 (libgpiod.so.2):
+        // nothing of it is needed to build (Sources/CGpiod/shim.h, docs/gpio.md "Which libgpiod").
+        .systemLibrary(name: "CGpiod"),
         // Real boards: libgpiod wrapped once, the GPIO input backend, the HX711 (IIO and bit-banged), GpioBoard,
         // the input merge and the trace recorder.
         .target(

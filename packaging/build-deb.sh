@@ -78,10 +78,13 @@ mkdir -p "$work/src/debian"
 printf 'Source: hoistwatch\n\nPackage: hoistwatch\nArchitecture: any\n' > "$work/src/debian/control"
 shlibs=$(cd "$work/src" && dpkg-shlibdeps -O -e"$pkg/usr/bin/hoistwatch" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [ -n "$shlibs" ] || { echo "error: dpkg-shlibdeps found no dependencies of $binary" >&2; exit 1; }
+# libgpiod is loaded at run time (dlopen: v2 first, then v1; docs/gpio.md), so dpkg-shlibdeps cannot see it: either
+# library serves, trixie has the first, bookworm the second.
+gpiod="libgpiod3 | libgpiod2 (>= 1.5.1)"
 
 size=$(du -sk --apparent-size --exclude=DEBIAN "$pkg" | cut -f1)
 sed -e "s|@VERSION@|$version|" -e "s|@ARCH@|$arch|" -e "s|@MAINTAINER@|$maintainer|" \
-    -e "s|@INSTALLED_SIZE@|$size|" -e "s|@DEPENDS@|$shlibs, adduser|" "$here/control.in" > "$pkg/DEBIAN/control"
+    -e "s|@INSTALLED_SIZE@|$size|" -e "s#@DEPENDS@#$shlibs, $gpiod, adduser#" "$here/control.in" > "$pkg/DEBIAN/control"
 (cd "$pkg" && find . -type f ! -path './DEBIAN/*' | sed 's|^\./||' | LC_ALL=C sort | xargs md5sum) \
     > "$pkg/DEBIAN/md5sums"
 chmod 0644 "$pkg/DEBIAN/control" "$pkg/DEBIAN/conffiles" "$pkg/DEBIAN/md5sums"

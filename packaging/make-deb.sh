@@ -14,12 +14,12 @@
 #
 # Usage: packaging/make-deb.sh DIST ARCH
 # Environment (the Makefile sets them): SWIFT, DEB_VERSION, DEB_HARDENING, DEB_SCRATCH (native builds), ROOTS
-# (roots, sysroots and SDKs; default .build-roots), LINK_DIST.
+# (roots, sysroots and SDKs; default .build-roots/packaging), LINK_DIST.
 set -euo pipefail
 dist=$1 arch=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-roots=${ROOTS:-.build-roots}
+roots=${ROOTS:-.build-roots/packaging}
 mkdir -p "$roots"
 roots=$(cd "$roots" && pwd)
 swift=${SWIFT:-swift}

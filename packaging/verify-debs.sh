@@ -8,11 +8,11 @@
 # times, and RESULT: PASS or FAIL; the exit status is non-zero on any failure.
 #
 # Usage: sudo packaging/verify-debs.sh DEB...
-# Environment: ROOTS (default .build-roots: <dist>-<arch> is kept, <dist>-<arch>-verify is made anew each run),
+# Environment: ROOTS (default .build-roots/packaging: <dist>-<arch> is kept, <dist>-<arch>-verify is made anew each run),
 # DEBIAN_MIRROR.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-roots=${ROOTS:-$top/.build-roots}
+roots=${ROOTS:-$top/.build-roots/packaging}
 mkdir -p "$roots"
 roots=$(cd "$roots" && pwd)
 failures=0

@@ -122,6 +122,8 @@ public final class FakeGpioBoard: @unchecked Sendable {
         var fifo: [Queued] = []
         var fifoHead = 0
         var dropped = 0
+        /// The v2 request holding the line (its events go to the request's FIFO, FakeGpiodV2.swift).
+        weak var requestV2: LineRequestV2?
 
         init(chip: Chip, offset: UInt32) {
             self.chip = chip
@@ -278,7 +280,7 @@ public final class FakeGpioBoard: @unchecked Sendable {
     public var isExhausted: Bool {
         withLock {
             scriptHead == script.count && inFlightHead == inFlight.count
-                && chips.allSatisfy { $0.lines.values.allSatisfy { $0.queued == 0 } }
+                && chips.allSatisfy { $0.lines.values.allSatisfy { $0.queued == 0 && ($0.requestV2?.queued ?? 0) == 0 } }
         }
     }
 
@@ -430,6 +432,10 @@ public final class FakeGpioBoard: @unchecked Sendable {
             inFlightHead += 1
             let line = entry.line
             guard line.request != nil else { continue }
+            if let owner = line.requestV2 {
+                owner.push(timestampNs: entry.timestampNs, line: line, electrical: entry.electrical)
+                continue
+            }
             if line.queued >= Self.fifoCapacity {
                 line.dropped += 1
             } else {

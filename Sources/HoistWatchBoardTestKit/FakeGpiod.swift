@@ -67,23 +67,23 @@ public enum FakeGpiod {
     /// board), dropping it runs the board's deinit, which unregisters it and so takes the lock; inside the lock
     /// that is a relock of the non-recursive `Mutex` by its owner: a trap ("Recursive call to lock Mutex") that
     /// ends the whole test run (with the pthread mutex before it, a deadlock that hung every other GPIO test).
-    private static func liveBoards() -> [FakeGpioBoard] {
+    static func liveBoards() -> [FakeGpioBoard] {
         registry.withLock { $0.boards.values.compactMap(\.board) }
     }
 
-    private static func chips(of boards: [FakeGpioBoard]) -> [FakeGpioBoard.Chip] {
+    static func chips(of boards: [FakeGpioBoard]) -> [FakeGpioBoard.Chip] {
         boards.flatMap(\.chips).sorted { $0.spec.name < $1.spec.name }
     }
 
-    private static func chip(_ pointer: OpaquePointer?) -> FakeGpioBoard.Chip {
+    static func chip(_ pointer: OpaquePointer?) -> FakeGpioBoard.Chip {
         Unmanaged<FakeGpioBoard.Chip>.fromOpaque(UnsafeRawPointer(pointer!)).takeUnretainedValue()
     }
 
-    private static func line(_ pointer: OpaquePointer?) -> FakeGpioBoard.Line {
+    static func line(_ pointer: OpaquePointer?) -> FakeGpioBoard.Line {
         Unmanaged<FakeGpioBoard.Line>.fromOpaque(UnsafeRawPointer(pointer!)).takeUnretainedValue()
     }
 
-    private static func pointer(_ object: AnyObject) -> OpaquePointer {
+    static func pointer(_ object: AnyObject) -> OpaquePointer {
         OpaquePointer(Unmanaged.passUnretained(object).toOpaque())
     }
 
@@ -93,12 +93,12 @@ public enum FakeGpiod {
     }
 
     /// Fails the call: sets errno, as libgpiod does.
-    private static func fail<T>(_ value: Int32, _ result: T) -> T {
+    static func fail<T>(_ value: Int32, _ result: T) -> T {
         errno = value
         return result
     }
 
-    private static func open(_ chip: FakeGpioBoard.Chip?, _ function: String) -> OpaquePointer? {
+    static func open(_ chip: FakeGpioBoard.Chip?, _ function: String) -> OpaquePointer? {
         guard let chip else { return fail(ENOENT, nil) }
         return chip.board.withLock {
             if let failure = chip.board.enter(function) { return fail(failure, nil) }

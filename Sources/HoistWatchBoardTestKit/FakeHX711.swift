@@ -6,9 +6,11 @@
 public final class FakeHX711: @unchecked Sendable {
     // @unchecked Sendable: mutable state is only touched under the owning FakeGpioBoard's lock.
 
-    /// The chip's label and the two line offsets.
+    /// The label of the chip the two lines are on.
     public let chip: String
+    /// The offset of DOUT (the chip's data output, an input line of the board).
     public let doutLine: UInt32
+    /// The offset of PD_SCK (the clock the board drives, an output line).
     public let sckLine: UInt32
     /// The chip; its counters say what it was asked (conversions read, power-downs, values read).
     public private(set) var model: HX711Model

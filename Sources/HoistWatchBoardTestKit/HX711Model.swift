@@ -38,8 +38,9 @@ public struct HX711Model: Sendable {
 
     /// What the chip will convert.
     public var conversions: Conversions
-    /// Conversion period (10 SPS: 100 ms) and the settling time after a reset (10 SPS: 400 ms).
+    /// Conversion period (10 SPS: 100 ms).
     public let periodNs: Int64
+    /// The settling time after a reset (10 SPS: 400 ms) before the first conversion is ready.
     public let settlingNs: Int64
     /// Pulses the chip does not see although their timing is right (noise on the line).
     public var missedPulses: Set<Pulse> = []

@@ -3,11 +3,13 @@
 public struct QuadratureScript: Sendable {
     /// The chip's label.
     public var chip: String
-    /// Offsets of A and B.
+    /// Offset of A (`enc_a`).
     public var lineA: UInt32
+    /// Offset of B (`enc_b`).
     public var lineB: UInt32
-    /// Electrical levels of A and B after the last edge made.
+    /// Electrical level of A after the last edge made.
     public private(set) var levelA: UInt8
+    /// Electrical level of B after the last edge made.
     public private(set) var levelB: UInt8
     /// Time of the last edge made.
     public private(set) var lastNs: Int64

@@ -123,26 +123,11 @@ struct CraneModel: Sendable {
             movingUp = nil
             return true
         case .hold(let seconds):
-            if !taskStarted {
-                taskStarted = true
-                taskUntilNs = plant.nowNs + PlantState.ns(seconds)
-            }
-            guard plant.nowNs >= taskUntilNs else {
-                plant.wake(atNs: taskUntilNs)
-                return false
-            }
-            return true
+            return plant.timedTask(seconds, started: &taskStarted, untilNs: &taskUntilNs)
         case .load(let kg, let seconds):
-            if !taskStarted {
-                taskStarted = true
-                taskUntilNs = plant.nowNs + PlantState.ns(seconds)
-                plant.setLoad(kg, overSeconds: seconds)
+            return plant.timedTask(seconds, started: &taskStarted, untilNs: &taskUntilNs) {
+                $0.setLoad(kg, overSeconds: seconds)
             }
-            guard plant.nowNs >= taskUntilNs else {
-                plant.wake(atNs: taskUntilNs)
-                return false
-            }
-            return true
         }
     }
 

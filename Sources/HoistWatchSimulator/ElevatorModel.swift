@@ -248,15 +248,7 @@ struct ElevatorModel: Sendable {
 
     /// A timed task: true once `seconds` have passed since it started.
     private mutating func wait(_ seconds: Double, _ plant: inout PlantState) -> Bool {
-        if !taskStarted {
-            taskStarted = true
-            taskUntilNs = plant.nowNs + PlantState.ns(seconds)
-        }
-        guard plant.nowNs >= taskUntilNs else {
-            plant.wake(atNs: taskUntilNs)
-            return false
-        }
-        return true
+        plant.timedTask(seconds, started: &taskStarted, untilNs: &taskUntilNs)
     }
 
     private mutating func startMove(

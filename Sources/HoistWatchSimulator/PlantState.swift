@@ -158,3 +158,22 @@ struct PlantState: Sendable {
         }
     }
 }
+
+extension PlantState {
+    /// A timed step of a plant's script (both models' waits, holds and load changes): at its first turn it starts
+    /// (`started` set, its end in `untilNs`, `onStart` run); it is done once `seconds` of plant time have passed, and
+    /// until then the plant wakes at its end.
+    mutating func timedTask(_ seconds: Double, started: inout Bool, untilNs: inout Int64,
+                            onStart: (inout PlantState) -> Void = { _ in }) -> Bool {
+        if !started {
+            started = true
+            untilNs = nowNs + Self.ns(seconds)
+            onStart(&self)
+        }
+        guard nowNs >= untilNs else {
+            wake(atNs: untilNs)
+            return false
+        }
+        return true
+    }
+}

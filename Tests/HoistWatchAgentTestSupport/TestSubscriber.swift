@@ -4,12 +4,18 @@ import Synchronization
 
 /// A second MQTT client that subscribes and records every message, in arrival order.
 public final class TestSubscriber: Sendable {
+    /// One message as the broker delivered it.
     public struct Message: Sendable, Hashable {
+        /// The full topic (`hoistwatch/v1/{device_id}/event`).
         public var topic: String
+        /// The payload decoded as UTF-8 (invalid bytes replaced), so tests can compare JSON text.
         public var payload: String
+        /// The retain flag as delivered: with MQTT 3.1.1 it is set only on a retained message the broker replays at
+        /// subscribe time, not on a live publish made with retain.
         public var retained: Bool
     }
 
+    /// The subscriber's own connection to the broker.
     public let client: MosquittoClient
     private let received = Mutex<[Message]>([])
     private let state = Mutex<[MosquittoEvent]>([])
@@ -48,11 +54,14 @@ public final class TestSubscriber: Sendable {
         }
     }
 
+    /// Every message received so far, in arrival order (a copy: later messages do not change it).
     public var messages: [Message] { received.withLock { $0 } }
 
+    /// The messages whose topic ends with `topicSuffix` (`/event`, `/status`), in arrival order.
     public func messages(on topicSuffix: String) -> [Message] {
         messages.filter { $0.topic.hasSuffix(topicSuffix) }
     }
 
+    /// Disconnects and waits for the client's network thread to end (`MosquittoClient.close()`, which blocks).
     public func close() { client.close() }
 }

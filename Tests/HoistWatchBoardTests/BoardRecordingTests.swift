@@ -26,7 +26,7 @@ import Testing
             ratedSpeedMps: 1, levelsM: [0, 3], wiredInputs: [.encA, .encB, .doorClosed], wiredAdc: [.load])
         let board = try GpioBoard.open(
             name: "test", profilePath: "test.toml", profile: profile, calibration: calibration, deviceId: "dev",
-            gpiod: FakeGpiod.functions, readSysfs: SysfsAttribute.read, logger: Logger(label: "test"))
+            gpiod: .v1(FakeGpiod.functions), readSysfs: SysfsAttribute.read, logger: Logger(label: "test"))
         let origin = try #require(board.originMonoNs)
         var encoder = QuadratureScript(chip: label, lineA: 17, lineB: 27, startNs: fake.currentNs + 50_000_000)
         var script = encoder.next(300, periodNs: 2_000_000)

@@ -39,7 +39,7 @@ import Testing
         {
             try GpioBoard.open(
                 name: "test-board", profilePath: "test.toml", profile: profile, calibration: calibration,
-                deviceId: "dev", gpiod: FakeGpiod.functions, readSysfs: readSysfs, logger: Logger(label: "test"))
+                deviceId: "dev", gpiod: .v1(FakeGpiod.functions), readSysfs: readSysfs, logger: Logger(label: "test"))
         }
     }
 

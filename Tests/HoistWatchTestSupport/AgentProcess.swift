@@ -8,13 +8,18 @@ import Glibc
 /// with a site config in its own folder, so tests can SIGKILL it like a power cut.
 public final class AgentProcess: @unchecked Sendable {
     // @unchecked Sendable: one test drives one agent from one task; `pid` is only touched by start/stop/kill.
+    /// The agent's own temp folder: `site.toml`, `agent.log` and the state folder `state/`; removed with the value.
     public let directory: TestDirectory
+    /// `site.toml` in `directory`, mode 600 (the agent refuses a site config other users have any access to).
     public let configPath: String
+    /// `agent.log` in `directory`: the agent's stderr, appended to across restarts.
     public let logPath: String
     private var pid: pid_t?
     private(set) var starts = 0
 
+    /// The `device_id` of every site config written here, so tests know the agent's topics.
     public static let deviceId = "37010000000000000001"
+    /// The topic prefix the agent publishes under: the site config names none, so it is the default.
     public static let prefix = "hoistwatch/v1"
 
     /// The `hoistwatch` executable next to the test bundle.
@@ -96,8 +101,10 @@ public final class AgentProcess: @unchecked Sendable {
 
     deinit { kill(signal: SIGKILL) }
 
+    /// The agent's outbox database (`state/outbox.db`), for tests that open it after a stop or a kill.
     public var outboxPath: String { directory.file("state/outbox.db") }
 
+    /// Everything the agent has written to `agent.log` so far; empty while the file does not exist.
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Starts `hoistwatch run`; stderr is appended to `agent.log`.
@@ -107,6 +114,9 @@ public final class AgentProcess: @unchecked Sendable {
         starts += 1
     }
 
+    /// Whether the agent started here is still alive (`kill(pid, 0)` and a non-blocking `waitpid`). That `waitpid`
+    /// reaps an agent that has exited, so a later `kill(signal:)` (and `deinit`) waits out its whole timeout and
+    /// returns nil.
     public var isRunning: Bool {
         guard let pid else { return false }
         return Glibc.kill(pid, 0) == 0 && waitpid(pid, nil, WNOHANG) == 0

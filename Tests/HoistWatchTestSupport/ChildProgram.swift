@@ -97,5 +97,6 @@ public enum ChildProgram {
 
 /// A program that could not be started.
 public struct ChildProgramError: Error, CustomStringConvertible {
+    /// `posix_spawn`, the program's path and `strerror`'s text for the error it returned.
     public let description: String
 }

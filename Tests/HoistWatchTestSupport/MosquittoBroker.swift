@@ -9,9 +9,12 @@ import Glibc
 public final class MosquittoBroker: @unchecked Sendable {
     // @unchecked Sendable: tests drive one broker from one task at a time; `process` is only touched by
     // start() and stop().
+    /// Where Debian's `mosquitto` package installs the broker; it is not looked up on `PATH`.
     public static let executable = "/usr/sbin/mosquitto"
 
+    /// The loopback port the broker listens on: `freePort()`, unless the test gave one (to restart on the same port).
     public let port: Int
+    /// The broker's temp folder: `mosquitto.conf`, `broker.log` and, with persistence, its database.
     public let directory: TestDirectory
     private var pid: pid_t?
 
@@ -60,10 +63,14 @@ public final class MosquittoBroker: @unchecked Sendable {
         waitpid(pid, &status, 0)
     }
 
+    /// The broker's log so far (`log_type all`: connections, subscriptions, messages); empty before it wrote any.
     public var log: String { (try? String(contentsOfFile: directory.file("broker.log"), encoding: .utf8)) ?? "" }
 
+    /// A test fixture that could not be set up: the broker, a subscriber's connection, a free port or a certificate.
     public struct BrokerError: Error, CustomStringConvertible {
+        /// What failed, with the broker's or the tool's log where there is one.
         public var message: String
+        /// The message, unchanged.
         public var description: String { message }
 
         /// An error saying `message`.
@@ -106,6 +113,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         }
     }
 
+    /// Whether a TCP connection to 127.0.0.1:`port` is accepted now, i.e. something listens there.
     public static func canConnect(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }

@@ -3,13 +3,21 @@ import Foundation
 /// A throwaway CA with a server certificate for 127.0.0.1/localhost and a client certificate, made with the
 /// `openssl` command line tool (EC P-256 keys: fast to generate).
 public struct TestCertificates {
+    /// The temp folder holding the keys, requests and certificates; removed with the value.
     public let directory: TestDirectory
+    /// The CA certificate (`ca.crt`): the broker's `cafile`, and the CA file a client verifies the broker with.
     public var caFile: String { directory.file("ca.crt") }
+    /// The broker's certificate, for `localhost` and 127.0.0.1, signed by the CA.
     public var serverCert: String { directory.file("server.crt") }
+    /// The broker's private key (P-256, unencrypted).
     public var serverKey: String { directory.file("server.key") }
+    /// A client certificate (CN `dev1`, extended key usage client auth), signed by the CA.
     public var clientCert: String { directory.file("client.crt") }
+    /// The client's private key (P-256, unencrypted).
     public var clientKey: String { directory.file("client.key") }
 
+    /// Makes the CA and both certificates, valid for 2 days, with `/usr/bin/openssl`; throws `BrokerError` with
+    /// openssl's log when a step fails.
     public init() throws {
         directory = try TestDirectory("certs")
         try directory.write("server.ext", "subjectAltName=DNS:localhost,IP:127.0.0.1\n")

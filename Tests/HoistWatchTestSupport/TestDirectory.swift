@@ -7,6 +7,7 @@ import Glibc
 /// A fresh folder under the system temp folder, removed when the value is released.
 public final class TestDirectory: @unchecked Sendable {
     // @unchecked Sendable: `path` never changes; the folder is only touched through the file system.
+    /// The folder's absolute path (`{temp}/{name}-XXXXXXXX`).
     public let path: String
 
     /// A folder named `name-XXXXXXXX`. `reachableByOtherUsers` makes it one another user (`OtherUser`) can enter:
@@ -48,8 +49,11 @@ public final class TestDirectory: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: path)
     }
 
+    /// The path of `name` inside the folder; nothing is created.
     public func file(_ name: String) -> String { "\(path)/\(name)" }
 
+    /// Writes `text` as UTF-8 to `name` in the folder, atomically (a temporary file renamed over it). The file is
+    /// not made private: a test that needs that sets the mode itself, as `AgentProcess` does for `site.toml`.
     public func write(_ name: String, _ text: String) throws {
         try text.write(toFile: file(name), atomically: true, encoding: .utf8)
     }

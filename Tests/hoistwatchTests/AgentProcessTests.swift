@@ -134,7 +134,18 @@ import HoistWatchTestSupport
             try await Task.sleep(for: .milliseconds(aliveMs))
             agent.kill(signal: SIGKILL)
         }
+        // A restarted agent reports the outbox's last seq from its birth on, not 0 until it stores an event.
+        let seqBeforeRestart = Int(try Outbox(path: agent.outboxPath).lastSeq())
+        let statusSubscriber = try await TestSubscriber(port: broker.port, pattern: "\(Self.topics)/status")
         try agent.start()
+        let births = await eventually(within: 10) {
+            statusSubscriber.messages.contains { jsonObject($0.payload)?["kind"] as? String == "birth" && !$0.retained }
+        }
+        #expect(births, "a birth of the restarted agent")
+        let birth = statusSubscriber.messages.last { jsonObject($0.payload)?["kind"] as? String == "birth" }
+        #expect((birth.flatMap { jsonObject($0.payload)?["last_seq"] as? Int } ?? 0) >= seqBeforeRestart,
+                "birth last_seq \(String(describing: birth?.payload.prefix(300))) after \(seqBeforeRestart)")
+        statusSubscriber.close()
         try await Task.sleep(for: .seconds(3))
         #expect(agent.kill(signal: SIGTERM) == 0)
 

@@ -67,7 +67,7 @@ import HoistWatchTestSupport
         let runtime = AgentRuntime(inputs: inputs, logger: logger, stopsOnSignals: false) { [logger, profile] in
             try GpioBoard.open(
                 name: "pi4-on-a-fake-chip", profilePath: "pi4-fake.toml", profile: profile,
-                calibration: inputs.calibration, deviceId: Self.deviceId, gpiod: FakeGpiod.functions,
+                calibration: inputs.calibration, deviceId: Self.deviceId, gpiod: .v1(FakeGpiod.functions),
                 readSysfs: SysfsAttribute.read, logger: logger)
         }
         let group = ServiceGroup(services: [RuntimeService(runtime: runtime)], logger: logger)

@@ -16,9 +16,13 @@ extension Outbox {
 
     /// How long and how much history is kept.
     public struct HistoryPolicy: Sendable, Hashable {
+        /// Rows whose synchronised wall time is older than this many days are pruned (site config `history_days`).
         public var days: Int
+        /// The history's size cap (site config `history_cap_mib`), counted as each row's payload and id plus 48
+        /// bytes, not as the file's size; over it the oldest rows are pruned first, whatever their age.
         public var capBytes: Int64
 
+        /// A policy keeping `days` days of history within `capBytes`.
         public init(days: Int, capBytes: Int64) {
             self.days = days
             self.capBytes = capBytes
@@ -121,10 +125,16 @@ extension Outbox {
 
     /// History rows as stored, oldest first.
     public struct HistoryRow: Sendable, Hashable {
+        /// Whether the row is an event or a status snapshot.
         public var kind: HistoryKind
+        /// The event's `id` (UUIDv7); for a status row, `history-` and a random UUIDv4.
         public var id: String
+        /// The event's `seq`; nil for status rows, which are not numbered.
         public var seq: Int64?
+        /// Wall time in nanoseconds since the Unix epoch; rows of the boot that was running when the clock synced are
+        /// corrected then (`timeSynced` true).
         public var wallNs: Int64
+        /// False while `wallNs` is the unsynchronised clock's reading (a board without an RTC may show 1970).
         public var timeSynced: Bool
         /// The stored bytes: an event's fields (`event` then holds them) or a status payload.
         public var payload: [UInt8]

@@ -14,12 +14,20 @@ import ServiceLifecycle
 public struct AgentRuntime: Sendable {
     /// Everything the agent needs, already loaded and checked by the caller.
     public struct Inputs: Sendable {
+        /// The parsed site config: device id, broker, state folder, intervals and caps.
         public var site: SiteConfig
+        /// The parsed calibration the detectors judge by.
         public var calibration: Calibration
+        /// The calibration file's bytes as read, whose SHA-256 the birth status names (so it is of the file, not of a
+        /// re-encoding).
         public var calibrationBytes: [UInt8]
+        /// The broker password, read from the file `broker.password_file` names; nil when the site config names
+        /// none. Never logged.
         public var password: String?
+        /// The software version the status payload and `diag` report.
         public var version: String
 
+        /// Inputs the caller has loaded and checked; nothing here reads a file.
         public init(site: SiteConfig, calibration: Calibration, calibrationBytes: [UInt8], password: String?,
                     version: String) {
             self.site = site
@@ -30,7 +38,9 @@ public struct AgentRuntime: Sendable {
         }
     }
 
+    /// What this run was given.
     public let inputs: Inputs
+    /// Where every service logs; the executable bootstraps the handler.
     public let logger: Logger
     /// Opens where the inputs come from: the simulated plant or a real board (the executable chooses). Called first
     /// in `run`, so a machine that lacks the profile's GPIO chip fails before any state is touched; the board lives
@@ -65,6 +75,8 @@ public struct AgentRuntime: Sendable {
             "path": "\(outbox.path)", "pending": "\(pending.count)", "last_seq": "\(lastSeq)",
         ])
         let snapshot = SharedSnapshot()
+        // The status and `diag` show the last seq stored from the start, not 0 until this run stores an event.
+        snapshot.update { $0.lastSeq = lastSeq }
         let notifier = SystemdNotifier()
         let routing = EventRouting(topicPrefix: site.broker.topicPrefix, deviceId: site.deviceId)
         let payload = StatusPayload(identity: .init(

@@ -14,11 +14,16 @@ import ServiceLifecycle
 public final class DetectionService: Service, Sendable {
     /// What the loop needs, fixed at start.
     public struct Configuration: Sendable {
+        /// The calibration every run's engine judges by (thresholds, wiring, landings).
         public var calibration: Calibration
+        /// The `device_id` the stamper gives every event (the site config's).
         public var deviceId: String
+        /// The kernel's boot id, stamped on every event so `mono_ns` can be ordered.
         public var bootId: String
+        /// Topics and send classes for the events and flight records the loop stores.
         public var routing: EventRouting
 
+        /// The loop's fixed inputs; `deviceId` should be the one `routing` puts in the topics.
         public init(calibration: Calibration, deviceId: String, bootId: String, routing: EventRouting) {
             self.calibration = calibration
             self.deviceId = deviceId
@@ -52,7 +57,9 @@ public final class DetectionService: Service, Sendable {
 
     /// Why the loop ended early.
     public struct BoardFailure: Error, Sendable, CustomStringConvertible {
+        /// What went wrong with the board, as a sentence that names the error: what the agent exits with.
         public var message: String
+        /// The message, unchanged.
         public var description: String { message }
     }
 

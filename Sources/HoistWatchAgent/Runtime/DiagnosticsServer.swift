@@ -15,10 +15,15 @@ import Musl
 /// The accept loop runs on its own thread (blocking `poll`/`accept`); a task copies the link's diagnostics into
 /// the shared snapshot four times a second of `clock` so the thread never has to await the link actor.
 public final class DiagnosticsServer<C: Clock>: Service, Sendable where C.Duration == Duration {
+    /// Why the diag socket could not be set up: which system call failed, on which path, with its errno.
     public struct SocketError: Error, CustomStringConvertible {
+        /// The socket's path (`diag.sock` in the state folder).
         public var path: String
+        /// The call that failed: `socket`, `bind`, `bind (path too long)` or `listen`.
         public var step: String
+        /// The errno the call left (`ENAMETOOLONG` when the path does not fit `sun_path`, 108 bytes on Linux).
         public var errno: Int32
+        /// The path, the step and `strerror`'s text for the errno.
         public var description: String { "diag socket \(path): \(step) failed: \(String(cString: strerror(errno)))" }
     }
 
@@ -42,6 +47,9 @@ public final class DiagnosticsServer<C: Clock>: Service, Sendable where C.Durati
         self.report = report
     }
 
+    /// Makes the socket (`socket`, `bind`, `listen`; a stale one from a killed agent is unlinked first), answers each
+    /// connection from its own thread (`poll`, `accept`, `send`) until graceful shutdown or cancellation, then unlinks
+    /// it. Throws `SocketError` when the socket cannot be made.
     public func run() async throws {
         let fd = try Self.listen(at: path)
         let stop = stopRequested

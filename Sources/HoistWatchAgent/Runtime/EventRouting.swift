@@ -2,10 +2,14 @@ import HoistWatchCore
 
 /// Turns core events and flight records into outbox entries: topics of mqtt.md, priority class from severity.
 public struct EventRouting: Sendable {
+    /// `{prefix}/{device_id}/event`, where every event is published.
     public let eventTopic: String
+    /// The site's topic prefix (default `hoistwatch/v1`), without a trailing slash.
     public let topicPrefix: String
+    /// The board's `device_id`: the topic level right after the prefix.
     public let deviceId: String
 
+    /// Routing for the device `deviceId` under `topicPrefix`; neither is checked here (the site config validated them).
     public init(topicPrefix: String, deviceId: String) {
         self.topicPrefix = topicPrefix
         self.deviceId = deviceId

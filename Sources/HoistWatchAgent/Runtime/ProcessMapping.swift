@@ -2,13 +2,17 @@
 /// resident and how much of that is the process's own (anonymous) copy. Parsed without I/O, so the rule for
 /// which mappings may be trimmed is tested on text.
 public struct ProcessMapping: Equatable, Sendable {
+    /// The mapping's first address.
     public var start: UInt
+    /// The address just past the mapping (exclusive), so `end - start` is its length in bytes.
     public var end: UInt
     /// `r-xp`, `r--p`, `rw-p`, `rw-s`, ...
     public var permissions: String
     /// The file's path; empty for anonymous memory, `[heap]`, `[stack]`, `[vdso]` and the like for the kernel's.
     public var path: String
+    /// The mapped file's inode; 0 for anonymous and kernel mappings, which are never trimmed.
     public var inode: UInt64
+    /// How much of the mapping is resident, kB (`Rss:`); a mapping with none is not worth advising.
     public var rssKb: Int
     /// Pages of this mapping that are the process's own copy (copy-on-write, relocated data): zapping them would
     /// lose what was written, so a mapping with any is never trimmed.

@@ -19,10 +19,15 @@ import Musl
 /// minor fault (microseconds, no I/O). Then `malloc_trim(0)` returns the heap's free pages. What stays resident
 /// is what the agent uses while it runs.
 public enum ResidentSetTrim {
+    /// What one `trim()` did, for the log line that reports it.
     public struct Outcome: Equatable, Sendable {
+        /// Mappings `madvise` accepted.
         public var mappings: Int
+        /// Resident kB those mappings held before the call (their `Rss:`): what was given back at most.
         public var advisedKb: Int
+        /// `VmRSS` before trimming, kB; nil when `/proc/self/status` could not be read.
         public var rssBeforeKb: Int?
+        /// `VmRSS` after `madvise` and `malloc_trim`, kB; nil when `/proc/self/status` could not be read.
         public var rssAfterKb: Int?
     }
 

@@ -3,21 +3,33 @@ import HoistWatchCore
 /// The status topic's payloads (mqtt.md): the retained birth on every connect, the periodic status, and the
 /// will the broker publishes when the board drops. Documented field by field in docs/mqtt-status.md.
 public struct StatusPayload: Sendable {
+    /// The payload schema this build writes: `schema` of every status and of the will.
     public static let schema = "hoistwatch.status/1"
 
     /// What does not change while the agent runs.
     public struct Identity: Sendable {
+        /// The site's `device_id`, in every status and in the will.
         public var deviceId: String
+        /// The software version, named in the birth (`version`).
         public var version: String
+        /// Elevator or crane, from the calibration; named in the birth.
         public var equipment: Equipment
+        /// What the board is called: `sim`, or the board profile's name; named in the birth.
         public var board: String
+        /// Lowercase hex SHA-256 of the calibration file's bytes (`calibration_sha256`), so the platform can tell which
+        /// calibration the board judges by.
         public var calibrationSHA256: String
+        /// Wire names of the wired digital inputs in input order, then of the wired ADC channels (`wired_inputs`).
         public var wiredInputs: [String]
+        /// The detectors the wiring allows, by fault name (`detectors_on`; `DetectorPlan` decides).
         public var detectorsOn: [String]
         /// Detectors that are off, with the inputs they miss.
         public var detectorsOff: [(type: String, missing: [String])]
+        /// The kernel's boot id, in every status and in the will: `mono_ns` compares only within it.
         public var bootId: String
 
+        /// Takes equipment, wired inputs and the detectors on and off from `calibration` (through `DetectorPlan`);
+        /// `calibrationSHA256` must be the hash of the file `calibration` was parsed from.
         public init(deviceId: String, version: String, calibration: Calibration, calibrationSHA256: String,
                     board: String, bootId: String) {
             self.deviceId = deviceId
@@ -40,14 +52,23 @@ public struct StatusPayload: Sendable {
 
     /// The clock and outbox figures of the moment.
     public struct Moment: Sendable {
+        /// CLOCK_MONOTONIC now, nanoseconds (`mono_ns`).
         public var monoNs: Int64
+        /// CLOCK_REALTIME now, nanoseconds since the Unix epoch (`time`).
         public var wallNs: Int64
+        /// Whether the kernel reports the wall clock synchronised (`time_synced`).
         public var timeSynced: Bool
+        /// Seconds since the agent started (`uptime_s`, sent to 0.1 s).
         public var uptimeS: Double
+        /// What waits in the outbox; nil when it could not be read (`count` and `bytes` are then sent as -1).
         public var depth: OutboxDepth?
+        /// The outbox's size cap, bytes (`cap_bytes`).
         public var capBytes: Int64
+        /// Entries dropped per class since the outbox was created; nil when they could not be read, and then sent as
+        /// zeros, which a subscriber cannot tell from none dropped.
         public var dropped: OutboxDropCounters?
 
+        /// The figures as read by the caller (`StatusService.current`), one field each.
         public init(monoNs: Int64, wallNs: Int64, timeSynced: Bool, uptimeS: Double, depth: OutboxDepth?,
                     capBytes: Int64, dropped: OutboxDropCounters?) {
             self.monoNs = monoNs
@@ -60,8 +81,10 @@ public struct StatusPayload: Sendable {
         }
     }
 
+    /// What every message of this run says about the board.
     public let identity: Identity
 
+    /// The payloads of the board `identity` describes.
     public init(identity: Identity) { self.identity = identity }
 
     /// `{"online":false,...}`: set as the will, and published by the agent itself on a clean shutdown.

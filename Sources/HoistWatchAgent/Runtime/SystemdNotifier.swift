@@ -21,6 +21,7 @@ public struct SystemdNotifier: Sendable {
         }
     }
 
+    /// Whether `NOTIFY_SOCKET` was set, i.e. systemd started the agent as `Type=notify` and waits for READY=1.
     public var isActive: Bool { socketPath != nil }
 
     /// Sends one state string (e.g. "READY=1"). Errors are ignored: notification is best effort.

@@ -6,9 +6,14 @@ import HoistWatchCore
 /// - Order: lines are read one after the other, so an edge of one line can be read after a later edge of another.
 ///   Edges are held back until the source says every edge up to their time has been read (`safeUntilNs`), then
 ///   handed on in time order (ties: in the order read).
-/// - Lost edges (v1 has no sequence numbers): an edge that leaves its line's level unchanged is passed on as it
-///   is (the quadrature decoder counts it as an encoder error, a trace keeps it) and counted. A re-read of every
-///   line (`resync`) that disagrees with the tracked level emits a corrective event and counts a lost edge; when
+/// - Lost edges, exact (v2): an edge says how many edges of its line the kernel numbered and dropped before it
+///   (`GpioEdge.lostBefore`); they are counted as they are, and the edge's level is expected to have flipped once
+///   for each of them and once for itself.
+/// - Lost edges, inferred (v1 has no sequence numbers; v2 too for edges the kernel never numbered, faster than
+///   its interrupt thread): an edge whose level is not the expected one (v1: it leaves its line's level
+///   unchanged) is passed on as it is (the quadrature decoder counts a repeated level as an encoder error, a trace
+///   keeps it) and counted. A re-read of every line (`resync`) that disagrees with the tracked level emits a
+///   corrective event and counts a lost edge (which a later sequence gap on that line does not count again); when
 ///   both encoder lines disagree, both corrections carry the same time, which the decoder refuses as an
 ///   impossible transition instead of guessing a direction.
 public struct EdgeSequencer: Sendable {
@@ -31,6 +36,9 @@ public struct EdgeSequencer: Sendable {
     /// Until here an edge that repeats the first read's level is that read seeing the edge early: not lost.
     private let openGraceUntilNs: Int64
     private var resync: Resync?
+    /// Per line: resync corrections since its last edge. Each stood for a lost edge already counted, which the
+    /// line's next sequence gap includes.
+    private var correctedSinceEdge: [Int]
     /// Every edge stamped at or before this time has been handed on, as far as the reads could tell (`safeUntilNs`
     /// of the last release). An edge the kernel queued later than that still comes out, as a late edge stamped
     /// with the last time handed on, which may be before this time: a consumer that evaluated up to here moves
@@ -56,6 +64,7 @@ public struct EdgeSequencer: Sendable {
         precondition(inputs.count == initialLevels.count, "one level per line")
         self.inputs = inputs
         levels = initialLevels
+        correctedSinceEdge = [Int](repeating: 0, count: initialLevels.count)
         encoderA = inputs.firstIndex(of: .encA)
         encoderB = inputs.firstIndex(of: .encB)
         openedNs = readStartNs
@@ -132,11 +141,21 @@ public struct EdgeSequencer: Sendable {
 
     private mutating func handOn(_ edge: GpioEdge, into out: inout [InputEvent]) {
         let index = edge.lineIndex
-        if edge.level == levels[index] {
+        let isEncoder = index == encoderA || index == encoderB
+        // Dropped edges the stream has not shown yet: a correction since the line's last edge stood for one.
+        let dropped = max(0, edge.lostBefore - correctedSinceEdge[index])
+        correctedSinceEdge[index] = 0
+        let expected = dropped % 2 == 0 ? levels[index] ^ 1 : levels[index]
+        if dropped > 0 {
+            counters.lostEdges += Int64(dropped)
+            // The decoder cannot see these: the count is off by them, in a direction nothing tells.
+            if isEncoder { counters.quadratureErrors += 1 }
+        }
+        if edge.level != expected {
             // Inside the first read's window the read may already show this edge.
-            if edge.timestampNs <= openGraceUntilNs { return }
+            if edge.lostBefore == 0, edge.timestampNs <= openGraceUntilNs { return }
             counters.lostEdges += 1
-            if index == encoderA || index == encoderB { counters.quadratureErrors += 1 }
+            if isEncoder && dropped == 0 { counters.quadratureErrors += 1 }
         }
         let timeNs = handedOn.handOn(stampedNs: edge.timestampNs)
         counters.lateEdges = handedOn.lateInputs
@@ -152,6 +171,7 @@ public struct EdgeSequencer: Sendable {
         var corrected: [Int] = []
         for index in levels.indices where !check.moved[index] && check.levels[index] != levels[index] {
             corrected.append(index)
+            correctedSinceEdge[index] += 1
             levels[index] = check.levels[index]
             out.append(.level(inputs[index], check.levels[index], atNs: timeNs))
             counters.inputEvents += 1

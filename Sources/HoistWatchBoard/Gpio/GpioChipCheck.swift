@@ -7,9 +7,7 @@ public enum GpioChipCheck {
     /// One problem per chip of `profile` that `source` cannot use, keyed to the first key naming that chip
     /// (`inputs.enc_a.chip`, `hx711.chip`), and one per line beyond its chip (`inputs.door_zone.line`); the caller
     /// adds the profile's file. Opens each chip to read its label and line count; requests no line.
-    public static func problems(_ profile: BoardProfile, source: any GpioLineSource = GpiodV1LineSource())
-        -> [InputError]
-    {
+    public static func problems(_ profile: BoardProfile, source: any GpioLineSource) -> [InputError] {
         var problems: [InputError] = []
         for chip in profile.chips {
             // (the key naming the chip, the key naming the line, the offset)
@@ -31,5 +29,21 @@ public enum GpioChipCheck {
             }
         }
         return problems
+    }
+
+    /// The problems of `profile` on this machine's libgpiod (`GpiodLibrary.system()`); when no libgpiod can be
+    /// loaded, that is the problem of each chip.
+    public static func problems(_ profile: BoardProfile) -> [InputError] {
+        let source: any GpioLineSource
+        do {
+            source = try GpiodLibrary.system().lineSource
+        } catch {
+            return profile.chips.map { chip in
+                let key = profile.inputs.keys.sorted().first { profile.inputs[$0]!.chip == chip }
+                    .map { "inputs.\($0.wireName).chip" } ?? "hx711.chip"
+                return InputError(.invalidValue, key: key, "\(error.message); \(error.hint ?? "")")
+            }
+        }
+        return problems(profile, source: source)
     }
 }

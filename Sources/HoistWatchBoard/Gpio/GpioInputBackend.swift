@@ -34,6 +34,7 @@ public final class GpioInputBackend: @unchecked Sendable {
         /// SCHED_FIFO priority for the reader thread (needs CAP_SYS_NICE); nil keeps the default scheduler.
         public var realtimePriority: Int32? = nil
 
+        /// The defaults above.
         public init() {}
     }
 
@@ -101,6 +102,9 @@ public final class GpioInputBackend: @unchecked Sendable {
             edges.removeAll(keepingCapacity: true)
             let result = try request.readEdges(timeoutNs: timeoutNs, into: &edges)
             overflowsSuspected += Int64(result.suspectedOverflows)
+            // v2 numbers every edge: a gap means the kernel dropped some, maybe a line's last. Its level is
+            // re-read now rather than at the next interval.
+            if result.droppedEvents > 0 { nextResyncNs = min(nextResyncNs, request.monotonicNs()) }
             let safeUntilNs = result.completeUntilNs == .max ? .max : result.completeUntilNs - options.settleNs
             sequencer.ingest(edges, safeUntilNs: safeUntilNs, into: &out)
             if edges.isEmpty { break }

@@ -22,16 +22,21 @@ public struct GpioLineSpec: Sendable, Hashable {
 public struct GpioEdge: Sendable, Hashable {
     /// Position of the line in the request's `lines`.
     public var lineIndex: Int
-    /// The kernel's timestamp, CLOCK_MONOTONIC nanoseconds (v1 events on kernels since 5.7).
+    /// The kernel's timestamp, CLOCK_MONOTONIC nanoseconds (v1 events on kernels since 5.7; v2 asks for it).
     public var timestampNs: Int64
     /// The logical level after the edge (active-low already applied by the kernel): 1 for a rising edge.
     public var level: UInt8
+    /// Edges of this line the kernel numbered and dropped before this one (v2: the gap in its line sequence
+    /// number); always 0 from v1, which numbers nothing.
+    public var lostBefore: Int
 
-    /// An edge of the line at `lineIndex`, stamped `timestampNs`, leaving the line at `level`.
-    public init(lineIndex: Int, timestampNs: Int64, level: UInt8) {
+    /// An edge of the line at `lineIndex`, stamped `timestampNs`, leaving the line at `level`, after `lostBefore`
+    /// edges of the line the kernel dropped.
+    public init(lineIndex: Int, timestampNs: Int64, level: UInt8, lostBefore: Int = 0) {
         self.lineIndex = lineIndex
         self.timestampNs = timestampNs
         self.level = level
+        self.lostBefore = lostBefore
     }
 }
 
@@ -41,19 +46,24 @@ public struct GpioReadResult: Sendable, Hashable {
     /// earlier one, as far as the interface can tell; later edges may still be queued in the kernel.
     public var completeUntilNs: Int64
     /// Reads that may have lost edges in the kernel (v1: a read that returned a whole 16-event FIFO, which drops
-    /// the newest events when full).
+    /// the newest events when full). Always 0 from v2, whose losses are counted, not suspected.
     public var suspectedOverflows: Int
+    /// Events the kernel numbered and dropped before the ones read (v2: gaps in the request-wide sequence number,
+    /// known at once, whichever lines they were of); always 0 from v1.
+    public var droppedEvents: Int
 
-    /// A read complete up to `completeUntilNs` that filled `suspectedOverflows` kernel FIFOs.
-    public init(completeUntilNs: Int64, suspectedOverflows: Int) {
+    /// A read complete up to `completeUntilNs` that filled `suspectedOverflows` kernel FIFOs and found
+    /// `droppedEvents` events dropped.
+    public init(completeUntilNs: Int64, suspectedOverflows: Int, droppedEvents: Int = 0) {
         self.completeUntilNs = completeUntilNs
         self.suspectedOverflows = suspectedOverflows
+        self.droppedEvents = droppedEvents
     }
 }
 
 /// Requested input lines, reporting both edges: the narrow seam between the input backend and one version of
-/// the kernel interface. libgpiod v1 (`GpiodV1LineSource`) is the one implementation today; v2 (Debian trixie:
-/// one FIFO per request, kernel debounce, sequence numbers) can be a second without touching the backend.
+/// the kernel interface: libgpiod v1 (`GpiodV1LineSource`, bookworm) or v2 (`GpiodV2LineSource`, trixie: one
+/// FIFO per request, sequence numbers); `GpiodLibrary` says which this machine has.
 ///
 /// Used from one thread at a time (the backend's reader thread). Releasing the last reference releases the lines.
 public protocol GpioLineRequest: AnyObject {

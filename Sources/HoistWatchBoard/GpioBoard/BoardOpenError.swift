@@ -8,5 +8,6 @@ public struct BoardOpenError: Error, Sendable, CustomStringConvertible {
     /// What failed, with what to check.
     public var message: String
 
+    /// The one line `run` prints: the part, the profile and what to check.
     public var description: String { "cannot open the \(part) of board profile \(profilePath): \(message)" }
 }

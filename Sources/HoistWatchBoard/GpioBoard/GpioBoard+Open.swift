@@ -13,22 +13,30 @@ extension GpioBoard {
     /// Opens a real board as `profile` (read from `profilePath`) maps it: the GPIO lines of every input
     /// `calibration` wires, then, when the calibration wires the load cell, the profile's `[hx711]` (the IIO
     /// device, or the two bit-banged lines). `name` is what the status and logs call the board. Used by
-    /// `hoistwatch run` and `hoistwatch record`.
+    /// `hoistwatch run` and `hoistwatch record`. The libgpiod is this machine's (`GpiodLibrary.system()`: v2 if
+    /// installed, else v1).
     ///
     /// - Throws: `BoardOpenError` naming the part (GPIO lines, load cell) and what the machine lacks.
     public static func open(name: String, profilePath: String, profile: BoardProfile, calibration: Calibration,
                             deviceId: String, logger: Logger) throws(BoardOpenError) -> GpioBoard
     {
-        try open(name: name, profilePath: profilePath, profile: profile, calibration: calibration, deviceId: deviceId,
-                 gpiod: .system, readSysfs: SysfsAttribute.read, logger: logger)
+        let gpiod: GpiodLibrary
+        do {
+            gpiod = try GpiodLibrary.system()
+        } catch {
+            throw BoardOpenError(part: "GPIO lines", profilePath: profilePath, message: "\(error)")
+        }
+        logger.info("gpio library", metadata: ["gpio.library": "\(gpiod.description)"])
+        return try open(name: name, profilePath: profilePath, profile: profile, calibration: calibration,
+                        deviceId: deviceId, gpiod: gpiod, readSysfs: SysfsAttribute.read, logger: logger)
     }
 
-    /// `open` through another libgpiod (the fake of HoistWatchBoardTestKit) and sysfs: the test seams.
+    /// `open` through another libgpiod (the fake of HoistWatchBoardTestKit, either API) and sysfs: the test seams.
     public static func open(name: String, profilePath: String, profile: BoardProfile, calibration: Calibration,
-                     deviceId: String, gpiod: GpiodFunctions, readSysfs: @escaping @Sendable (String) -> SysfsRead,
+                     deviceId: String, gpiod: GpiodLibrary, readSysfs: @escaping @Sendable (String) -> SysfsRead,
                      logger: Logger) throws(BoardOpenError) -> GpioBoard
     {
-        let source = GpiodV1LineSource(functions: gpiod)
+        let source = gpiod.lineSource
         let board: GpioBoard
         do {
             board = try GpioBoard(name: name, profile: profile, calibration: calibration, deviceId: deviceId,
@@ -48,7 +56,15 @@ extension GpioBoard {
             }
         case .gpio(let chip, let doutLine, let sckLine):
             do {
-                let loadCell = try HX711GpioLoadCell(chip: chip, doutLine: doutLine, sckLine: sckLine, source: source)
+                let loadCell: HX711GpioLoadCell
+                switch gpiod {
+                case .v1(let functions):
+                    loadCell = try HX711GpioLoadCell(chip: chip, doutLine: doutLine, sckLine: sckLine,
+                                                     source: GpiodV1LineSource(functions: functions))
+                case .v2(let functions):
+                    loadCell = try HX711GpioLoadCell(chip: chip, doutLine: doutLine, sckLine: sckLine,
+                                                     source: GpiodV2LineSource(functions: functions))
+                }
                 board.use(loadCell: loadCell, kind: "hx711 gpio \(chip.text) dout \(doutLine) sck \(sckLine)")
             } catch {
                 throw BoardOpenError(part: "load cell", profilePath: profilePath, message: "\(error)")

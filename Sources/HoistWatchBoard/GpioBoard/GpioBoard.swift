@@ -21,12 +21,19 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
     /// the engine's grid (the backend's default of 100 ms would hold evaluation back that long).
     public static let quietWakeNs = SignalChain.tickNs
 
+    /// What the status birth and the logs call the board: the profile's name as the site config gives it.
     public let name: String
+    /// The levels read from every line when they were opened, at board time 0 (the position is unreferenced).
     public let header: TraceHeader
+    /// CLOCK_MONOTONIC when the lines were opened: the kernel's edge timestamps are board time from there.
     public let originMonoNs: Int64?
+    /// A real board runs in real time.
     public var timeScale: Double { 1 }
+    /// A real board's input never starts over.
     public var runs: Int { 1 }
+    /// The one run starts at board time 0.
     public var runStartNs: Int64 { 0 }
+    /// `gpio.lines` (how many lines are read) and the load cell's kind, for the start log line.
     public var logMetadata: [String: String] {
         var metadata = ["gpio.lines": "\(backend?.inputs.count ?? 0)"]
         if let backend { metadata["gpio.settle_ns"] = "\(backend.options.settleNs)" }
@@ -86,6 +93,7 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
         loadCellKind = kind
     }
 
+    /// Starts the GPIO reader thread and the load cell's; throws when a thread cannot be started.
     public func start() throws {
         guard !started else { return }
         started = true
@@ -110,6 +118,8 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
         }
     }
 
+    /// Hands on, in time order, every edge and load sample the threads have read that is complete (up to the
+    /// reader's horizon, not `boardNs`: a real board goes by its own clock), with the loss totals when they rose.
     public func read(untilBoardNs boardNs: Int64, emit: (BoardInput) -> Void) -> BoardProgress {
         let taken = inbox.withLock { state -> Inbox in
             let taken = state
@@ -140,6 +150,7 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
         return .running(horizonNs: horizonNs)
     }
 
+    /// Stops and joins both threads; a later `read` hands on what they left.
     public func stop() {
         guard started else { return }
         backend?.stop()
@@ -147,6 +158,7 @@ public final class GpioBoard: BoardInputSource, @unchecked Sendable {
         stopped = true
     }
 
+    /// The GPIO reader's and the load cell's totals since start, for the status and `diag`.
     public var inputCounters: BoardInputCounters? {
         let (gpio, load) = inbox.withLock { ($0.counters, $0.loadCounters) }
         return BoardInputCounters(gpio: gpio, lateInputs: merge.lateInputs, loadCell: load)

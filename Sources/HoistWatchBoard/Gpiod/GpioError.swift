@@ -12,7 +12,7 @@ public struct GpioError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of failure. A struct over a private enum, so new codes break nobody.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
-            case chipMissing, permissionDenied, lineBusy, invalidLine, io
+            case chipMissing, permissionDenied, lineBusy, invalidLine, io, libraryMissing
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -27,7 +27,11 @@ public struct GpioError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidLine = Code(.invalidLine)
         /// Anything else, usually an I/O failure while running.
         public static let io = Code(.io)
+        /// libgpiod itself cannot be loaded (`dlopen`/`dlsym`): neither libgpiod.so.3 (v2) nor libgpiod.so.2 (v1)
+        /// is installed, or it lacks a function HoistWatch calls.
+        public static let libraryMissing = Code(.libraryMissing)
 
+        /// The code's name (`chipNotFound`, `busy`, ...).
         public var description: String { base.rawValue }
 
         /// The code for an `errno` left by a libgpiod function.
@@ -44,7 +48,7 @@ public struct GpioError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The kind of failure.
     public var code: Code
-    /// The libgpiod function that failed (`gpiod_chip_open_by_label`).
+    /// The libgpiod function that failed (`gpiod_chip_open_by_label`), or `dlopen`/`dlsym` loading it.
     public var function: String
     /// What it was about: `chip "pinctrl-bcm2711" line 17 (enc_a)`.
     public var subject: String
@@ -77,11 +81,15 @@ public struct GpioError: Error, Sendable, Hashable, CustomStringConvertible {
             return "the user needs read-write access to /dev/gpiochip*: add it to the gpio group"
         case .lineBusy:
             return "another program or a device-tree overlay holds the line: `gpioinfo` shows its consumer"
+        case .libraryMissing:
+            return "install libgpiod: `apt-get install libgpiod3` on Debian or Raspberry Pi OS trixie, "
+                + "`libgpiod2` on bookworm"
         default:
             return nil
         }
     }
 
+    /// The sentence for a human: what failed, the C function and its message, the errno, and what to check.
     public var description: String {
         var text = "\(subject): \(function) failed: \(message)"
         if errnoValue != 0 { text += " (errno \(errnoValue))" }

@@ -7,10 +7,23 @@ import Glibc
 import Musl
 #endif
 
+/// The HX711's two lines as the bit-bang loop drives them, through either libgpiod API. Used from one thread (the
+/// load cell's).
+protocol HX711LinePort: AnyObject {
+    /// Drives PD_SCK; a failure is kept for `takeFailure`.
+    func setClock(_ high: Bool)
+    /// Samples DOUT; a failed read answers "high" (no conversion ready) and is kept for `takeFailure`.
+    func readData() -> Bool
+    /// CLOCK_MONOTONIC, the clock of the GPIO edge timestamps.
+    func monotonicNs() -> Int64
+    /// The first failure since the last call, if any.
+    func takeFailure() -> GpioError?
+}
+
 /// The HX711's two lines through libgpiod v1 (`[hx711] mode = "gpio"`): PD_SCK requested as an output that starts
 /// low (a high PD_SCK powers the chip down), DOUT as an input. Owns the chip and both requests: requested in
 /// `init`, released in `deinit`. Used from one thread (the load cell's).
-final class GpiodHX711Lines {
+final class GpiodHX711Lines: HX711LinePort {
     private let chip: GpiodChip
     private let functions: GpiodFunctions
     private let sck: OpaquePointer

@@ -17,8 +17,10 @@ public struct GpiodV1LineSource: GpioLineSource {
 
     let functions: GpiodFunctions
 
-    /// The real libgpiod.
-    public init() { functions = .system }
+    /// The real libgpiod 1.x (libgpiod.so.2).
+    ///
+    /// - Throws: `GpioError` `.libraryMissing` when it is not installed.
+    public init() throws(GpioError) { functions = try .system() }
 
     /// Another implementation of the C functions: the test seam (a fake from HoistWatchBoardTestKit).
     public init(functions: GpiodFunctions) { self.functions = functions }

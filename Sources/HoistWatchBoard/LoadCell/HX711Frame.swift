@@ -46,6 +46,7 @@ public struct HX711Frame: Sendable, Hashable, CustomStringConvertible {
     /// The reading as trace.md's `raw`: nil when saturated (out of range counts as a failed read).
     public var raw: Int32? { isSaturated ? nil : value }
 
+    /// The frame for a log line: its 24 bits in hex and the value they decode to.
     public var description: String {
         let hex = String(bits, radix: 16, uppercase: true)
         return "0x" + String(repeating: "0", count: 6 - hex.count) + hex + " (\(value))"

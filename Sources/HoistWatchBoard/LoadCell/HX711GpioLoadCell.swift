@@ -8,11 +8,12 @@ import Musl
 #endif
 
 /// The HX711 bit-banged over two libgpiod lines (`[hx711] mode = "gpio"`): `HX711BitBang` drives the protocol
-/// through its `HX711Port` closures, which write PD_SCK and read DOUT through `GpiodHX711Lines`; `HX711Reader`
+/// through its `HX711Port` closures, which write PD_SCK and read DOUT through libgpiod (`GpiodHX711Lines` for v1,
+/// `GpiodV2HX711Lines` for v2); `HX711Reader`
 /// judges every read against the datasheet, retries or gives a failed sample. Samples are stamped with the
 /// moment DOUT was seen low, on CLOCK_MONOTONIC. Used from one thread (`LoadCellThread`).
 public final class HX711GpioLoadCell: LoadCellSampler {
-    private let lines: GpiodHX711Lines
+    private let lines: any HX711LinePort
     private let port: HX711Port
     private var bitBang: HX711BitBang
     private var reader = HX711Reader()
@@ -21,14 +22,28 @@ public final class HX711GpioLoadCell: LoadCellSampler {
     /// Samples turned into failed ones because a line could not be written or read.
     private var failedByLines: Int64 = 0
 
-    /// Requests `sckLine` (output, low) and `doutLine` (input) of `chip` through `source`'s libgpiod. `idle` is
-    /// called between polls of DOUT and while a reset holds PD_SCK high (default: sleep 1 ms).
-    public init(chip: BoardProfile.Chip, doutLine: UInt32, sckLine: UInt32, source: GpiodV1LineSource,
-                consumer: String = "hoistwatch", bitBang: HX711BitBang = HX711BitBang(),
-                idle: @escaping () -> Void = HX711GpioLoadCell.sleepOneMillisecond) throws(GpioError)
+    /// Requests `sckLine` (output, low) and `doutLine` (input) of `chip` through `source`'s libgpiod v1. `idle`
+    /// is called between polls of DOUT and while a reset holds PD_SCK high (default: sleep 1 ms).
+    public convenience init(chip: BoardProfile.Chip, doutLine: UInt32, sckLine: UInt32, source: GpiodV1LineSource,
+                            consumer: String = "hoistwatch", bitBang: HX711BitBang = HX711BitBang(),
+                            idle: @escaping () -> Void = HX711GpioLoadCell.sleepOneMillisecond) throws(GpioError)
     {
-        let lines = try GpiodHX711Lines(chip: chip, doutLine: doutLine, sckLine: sckLine,
-                                        functions: source.functions, consumer: consumer)
+        self.init(lines: try GpiodHX711Lines(chip: chip, doutLine: doutLine, sckLine: sckLine,
+                                             functions: source.functions, consumer: consumer),
+                  bitBang: bitBang, idle: idle)
+    }
+
+    /// The same through `source`'s libgpiod v2 (one request of both lines).
+    public convenience init(chip: BoardProfile.Chip, doutLine: UInt32, sckLine: UInt32, source: GpiodV2LineSource,
+                            consumer: String = "hoistwatch", bitBang: HX711BitBang = HX711BitBang(),
+                            idle: @escaping () -> Void = HX711GpioLoadCell.sleepOneMillisecond) throws(GpioError)
+    {
+        self.init(lines: try GpiodV2HX711Lines(chip: chip, doutLine: doutLine, sckLine: sckLine,
+                                               functions: source.functions, consumer: consumer),
+                  bitBang: bitBang, idle: idle)
+    }
+
+    private init(lines: any HX711LinePort, bitBang: HX711BitBang, idle: @escaping () -> Void) {
         self.lines = lines
         port = HX711Port(setClock: { lines.setClock($0) }, readData: { lines.readData() },
                          nowNs: { lines.monotonicNs() })
@@ -61,6 +76,7 @@ public final class HX711GpioLoadCell: LoadCellSampler {
         return event
     }
 
+    /// Samples handed on and failed (failed reads plus line failures), discarded reads and chip resets.
     public var counters: LoadCellCounters {
         var counters = LoadCellCounters()
         counters.samples = Int64(reader.counters.samples)
@@ -73,6 +89,7 @@ public final class HX711GpioLoadCell: LoadCellSampler {
     /// The reader's own counts (retries, power-downs, saturated frames, not ready), for tests and the log.
     public var readCounters: HX711ReadCounters { reader.counters }
 
+    /// Why the last failed sample failed (a timing limit broken, the chip not ready, a line error), once.
     public func takeFailureReason() -> String? {
         defer { failureReason = nil }
         return failureReason

@@ -177,6 +177,7 @@ public enum HX711IIOFailure: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Why the read failed, in words for the log.
     public var description: String {
         switch self {
         case .readFailed(let code):

@@ -121,6 +121,7 @@ public enum HX711ReadViolation: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Which datasheet limit was broken, in words for the log.
     public var description: String {
         switch self {
         case .notReady:

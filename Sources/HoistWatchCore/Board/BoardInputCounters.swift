@@ -8,6 +8,7 @@ public struct BoardInputCounters: Sendable, Hashable {
     /// The load-cell reader's totals; nil when no load cell is read.
     public var loadCell: LoadCellCounters?
 
+    /// The counters as the board merged them; the defaults are a board that has read nothing and has no load cell.
     public init(gpio: GpioInputCounters = GpioInputCounters(), lateInputs: Int64 = 0,
                 loadCell: LoadCellCounters? = nil) {
         self.gpio = gpio

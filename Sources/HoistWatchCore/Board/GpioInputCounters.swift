@@ -8,14 +8,16 @@ public struct GpioInputCounters: Sendable, Hashable {
     public var inputEvents: Int64 = 0
     /// Batches handed to the consumer.
     public var batches: Int64 = 0
-    /// Edges known to be missing: an edge that did not change its line's level (v1 has no sequence numbers: the
-    /// opposite edge in between was lost, or two edges came faster than the kernel could read the level), and
+    /// Edges known to be missing: with libgpiod v2 each gap in a line's sequence numbers, exactly; then an edge
+    /// whose level is not the expected one (v1, which numbers nothing: one that did not change its line's level;
+    /// the opposite edge in between was lost, or two edges came faster than the kernel could read the level), and
     /// every disagreement of a periodic re-read with the tracked level.
     public var lostEdges: Int64 = 0
     /// Of those, on the encoder pair: an edge of `enc_a`/`enc_b` that did not change its level, or a re-read
     /// where both disagreed (two steps at once: the direction is unknowable).
     public var quadratureErrors: Int64 = 0
-    /// Reads that returned a whole kernel FIFO (16 events): the kernel may have dropped newer edges.
+    /// Reads that returned a whole kernel FIFO (16 events): the kernel may have dropped newer edges (v1 only; v2
+    /// counts what it dropped in `lostEdges`).
     public var overflowsSuspected: Int64 = 0
     /// Edges that arrived after later edges of another line had already been handed on (the kernel was slower
     /// than `settleNs`); they are passed on stamped with the last time handed on, so order is kept, not time.
@@ -25,6 +27,7 @@ public struct GpioInputCounters: Sendable, Hashable {
     /// Corrective events emitted by those re-reads (each also counts as a lost edge).
     public var resyncCorrections: Int64 = 0
 
+    /// All counts zero: a backend that has not opened its lines yet.
     public init() {}
 
     /// What of these the detection core judges (`sensor_fault` `gpio_lost_edges`).

@@ -8,17 +8,25 @@ public struct Event: Sendable, Hashable {
     /// Rises by one per event per device, across restarts. Nil until the event is numbered: by the outbox in the
     /// transaction that stores it (the agent), or by the stamper (`replay`).
     public var seq: Int64?
+    /// The board's `device_id` (the site config's in the agent, the calibration's in `replay`): the `{device_id}`
+    /// of the event's topic.
     public var deviceId: String
+    /// Which fault (or info event) this is, sent as its snake_case name (`overspeed`, `sensor_fault`, ...).
     public var type: FaultType
+    /// Whether the fault was `raised` or `cleared`.
     public var transition: Transition
+    /// How urgent: `alarm`, `warning` or `info`; the outbox sends the backlog and drops by it.
     public var severity: Severity
     /// Monotonic time of the transition (trace time in replay).
     public var monoNs: Int64
+    /// The kernel's boot id when the event happened (a random one per `replay`): `mono_ns` orders events only
+    /// within one boot.
     public var bootId: String
     /// Wall time, nanoseconds since the Unix epoch.
     public var wallNs: Int64
     /// False while the board's clock was not yet synchronised when the event happened.
     public var timeSynced: Bool
+    /// The readings that explain the transition, units in the key names (`speed_mps`, `position_m`, ...).
     public var data: EventData
     /// On a `cleared` event: the `id` of the matching `raised` one.
     public var raisedId: String?
@@ -27,6 +35,8 @@ public struct Event: Sendable, Hashable {
     /// Sent later than it happened (backlog after an outage).
     public var historical: Bool = false
 
+    /// An event with every field given; `historical` starts false (the sender sets it). The stamper is what normally
+    /// makes one, so that identity and clocks are given once.
     public init(id: String, seq: Int64?, deviceId: String, type: FaultType, transition: Transition, severity: Severity,
                 monoNs: Int64, bootId: String, wallNs: Int64, timeSynced: Bool, data: EventData,
                 raisedId: String? = nil, durationS: Double? = nil) {

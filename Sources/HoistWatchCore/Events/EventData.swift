@@ -12,8 +12,10 @@ public struct EventData: Sendable, Hashable, ExpressibleByDictionaryLiteral {
     /// Key-value pairs in the order they were added.
     public private(set) var fields: [(key: String, value: Value)] = []
 
+    /// No fields: `{}` in the payload.
     public init() {}
 
+    /// The fields in the literal's order (a key given twice is kept twice; `set` replaces instead).
     public init(dictionaryLiteral elements: (String, Value)...) {
         for (key, value) in elements { fields.append((key, value)) }
     }
@@ -35,10 +37,12 @@ public struct EventData: Sendable, Hashable, ExpressibleByDictionaryLiteral {
     /// The value of `key`, if present.
     public subscript(key: String) -> Value? { fields.first(where: { $0.key == key })?.value }
 
+    /// Equal when both hold the same keys with the same values in the same order (the payloads would be identical).
     public static func == (lhs: EventData, rhs: EventData) -> Bool {
         lhs.fields.count == rhs.fields.count && zip(lhs.fields, rhs.fields).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 
+    /// Hashes the fields in order, consistent with `==`.
     public func hash(into hasher: inout Hasher) {
         for field in fields {
             hasher.combine(field.key)

@@ -6,7 +6,9 @@
 /// shell seeds. In the agent `seq` is left nil here and given by the outbox, in the transaction that stores the
 /// event (mqtt.md: it survives restarts), so it is handed out once.
 public struct EventStamper: Sendable {
+    /// The `device_id` every stamped event carries.
     public let deviceId: String
+    /// The `boot_id` every stamped event carries: the kernel's in the agent, a random one per `replay` run.
     public let bootId: String
     /// Where run time sits on the board's clocks; the shell updates it as it reads the system clocks.
     public var clock: EventClock

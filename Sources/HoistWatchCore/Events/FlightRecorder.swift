@@ -2,10 +2,14 @@
 public struct FlightRecord: Sendable {
     /// The `id` of the alarm's raised event (the record topic is `record/{event_id}`).
     public var eventId: String
+    /// The fault the alarm raised (named in the header's note).
     public var type: FaultType
+    /// Run time of the raise, nanoseconds (trace time in `replay`); the record closes 5 s after it.
     public var raisedAtNs: Int64
     /// The trace header (initial levels are those at the start of the record).
     public var header: TraceHeader
+    /// The input events from the start of the pre-roll to the end of the post-roll (or of the trace, at shutdown),
+    /// oldest first, stamped in run time.
     public var events: [InputEvent]
     /// True when the ring was too small for the whole pre-roll (very dense inputs): the record starts later.
     public var truncated: Bool
