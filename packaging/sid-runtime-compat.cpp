@@ -1,8 +1,9 @@
 // Linked into a binary built with Debian sid's swiftlang against an older release's C libraries (make deb
-// ARCH=arm64, packaging/README.md "arm64"). sid's prebuilt static Swift runtime (libswiftCore, CoreFoundation,
-// dispatch, ICU) was compiled against glibc 2.43 and libstdc++ 15 headers, so it calls what bookworm's glibc 2.36
-// and libstdc++ 12 do not have. Each definition here is the older library's own function under the newer name;
-// without them the link fails, and with glibc 2.38's versions the binary would not start on bookworm.
+// ARCH=arm64; packaging/README.md, "Other architectures and releases"). sid's prebuilt static Swift runtime
+// (libswiftCore, CoreFoundation, dispatch, ICU) was compiled against glibc 2.43 and libstdc++ 15 headers, so it
+// calls what bookworm's glibc 2.36 and libstdc++ 12 do not have. Each definition here is the older library's own
+// function under the newer name; without them the link fails, and with glibc 2.38's versions the binary would not
+// start on bookworm.
 #include <cstdarg>
 #include <cstddef>
 #include <cstdio>

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Makes a Swift SDK (SwiftPM's artifact bundle) for building HoistWatch for another architecture on this machine
-# (packaging/README.md, "arm64"): the C libraries of SUITE for ARCH (packaging/sysroot.sh), and the Swift runtime
-# and modules for ARCH of Debian's swiftlang at exactly SWIFTLANG_VERSION, the version of the compiler that will use
-# it (a module is only read by the compiler that wrote it). Linked with lld. Prints the bundle's folder, to give
-# to `swift build --swift-sdks-path`; the SDK's name is hoistwatch-SUITE-ARCH.
+# (packaging/README.md, "Other architectures and releases"): the C libraries of SUITE for ARCH
+# (packaging/sysroot.sh), and the Swift runtime and modules for ARCH of Debian's swiftlang at exactly
+# SWIFTLANG_VERSION, the version of the compiler that will use it (a module is only read by the compiler that wrote
+# it). Linked with lld. Prints the bundle's folder, to give to `swift build --swift-sdks-path`; the SDK's name is
+# hoistwatch-SUITE-ARCH.
 #
 # Usage: packaging/swift-sdk.sh DIR SUITE ARCH SWIFTLANG_VERSION
 # Made once per SUITE, ARCH and version (DIR/.../.hoistwatch-sdk says which): delete DIR to make it anew.
