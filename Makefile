@@ -137,7 +137,8 @@ verify-debs:
 ## verify-arm64: the pure suites (Core, Files, Config, Simulator, Board) and the agent suites (real Mosquitto, real
 ## SQLite; the hoistwatch processes) built for arm64 (cross, as `make deb ARCH=arm64`) and run under
 ## qemu-user-static in a Debian sid arm64 root (packaging/verify-arm64.sh). Its own target, not part of `make test`:
-## about an hour on 2 cores, which does not fit CI's 90 minutes beside it.
+## well over 40 minutes on 2 cores, which does not fit CI's 90 minutes beside it; tests with time limits made for
+## native speed fail under emulation (packaging/README.md says which).
 .PHONY: verify-arm64
 verify-arm64: deps
 	$(call install-missing,$(CROSS_TOOL_PACKAGES))
