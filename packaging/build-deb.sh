@@ -1,27 +1,31 @@
 #!/bin/sh
-# Builds hoistwatch_<version>_<arch>.deb from a release binary with dpkg-deb (`make deb`; packaging/README.md).
-# Usage: packaging/build-deb.sh BINARY VERSION ARCH OUTDIR MANUAL_TOOL
-# The version must be the top entry of packaging/changelog. Dependencies come from dpkg-shlibdeps on the binary;
-# the manual page from swift-argument-parser's generate-manual-tool run on the binary.
+# Builds hoistwatch_<version>[~<dist>]_<arch>.deb from a release binary with dpkg-deb (`make deb`; packaging/README.md).
+# Usage: packaging/build-deb.sh BINARY VERSION ARCH OUTDIR MANUAL [DIST]
+# The version must be the top entry of packaging/changelog; with DIST the package's version is VERSION~DIST (the
+# same binary packaged for each release: ~bookworm sorts before ~trixie, so a release upgrade upgrades it too).
+# Dependencies come from dpkg-shlibdeps on the binary, so this runs on (or in a root of) the release and
+# architecture packaged for (packaging/make-deb.sh). MANUAL is swift-argument-parser's generate-manual-tool, run on
+# the binary, or the page it made (hoistwatch.1).
 set -eu
 umask 022
 
-if [ $# -ne 5 ]; then
-    echo "usage: $0 BINARY VERSION ARCH OUTDIR MANUAL_TOOL" >&2
+if [ $# -ne 5 ] && [ $# -ne 6 ]; then
+    echo "usage: $0 BINARY VERSION ARCH OUTDIR MANUAL [DIST]" >&2
     exit 2
 fi
-binary=$1 version=$2 arch=$3 outdir=$4 manual_tool=$5
+binary=$1 version=$2 arch=$3 outdir=$4 manual_tool=$5 dist=${6:-}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 
 [ -x "$binary" ] || { echo "error: $binary is not an executable (build it first: make deb)" >&2; exit 1; }
-[ -x "$manual_tool" ] || { echo "error: no manual generator at '$manual_tool' (make deb builds it)" >&2; exit 1; }
+[ -f "$manual_tool" ] || { echo "error: no manual generator or page at '$manual_tool' (make deb builds it)" >&2; exit 1; }
 changelog_version=$(sed -n '1s/^hoistwatch (\([^)]*\)).*/\1/p' "$here/changelog")
 if [ "$changelog_version" != "$version" ]; then
     echo "error: packaging/changelog's top entry is $changelog_version, the package is $version:" >&2
     echo "       add an entry for $version at the top of packaging/changelog" >&2
     exit 1
 fi
+[ -z "$dist" ] || version=$version~$dist
 maintainer=$(sed -n 's/^ -- \(.*>\)  .*/\1/p' "$here/changelog" | head -n 1)
 # Reproducible: every file gets the time of the changelog entry.
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(date -d "$(sed -n 's/^ -- .*>  //p' "$here/changelog" | head -n 1)" +%s)}
@@ -42,8 +46,12 @@ install -m 0755 "$binary" "$pkg/usr/bin/hoistwatch"
 strip --remove-section=.comment --remove-section=.note --strip-unneeded "$pkg/usr/bin/hoistwatch"
 
 mkdir "$work/man"
-"$manual_tool" "$binary" --date "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)" --authors "HoistWatch maintainers" \
-    --output-directory "$work/man" >/dev/null
+if [ -x "$manual_tool" ]; then
+    "$manual_tool" "$binary" --date "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)" --authors "HoistWatch maintainers" \
+        --output-directory "$work/man" >/dev/null
+else
+    cp "$manual_tool" "$work/man/hoistwatch.1"
+fi
 gzip -9nc "$work/man/hoistwatch.1" > "$pkg/usr/share/man/man1/hoistwatch.1.gz"
 chmod 0644 "$pkg/usr/share/man/man1/hoistwatch.1.gz"
 
