@@ -73,24 +73,29 @@ import Testing
         #expect(row.timeSynced && row.wallNs == 1_000_007)
     }
 
+    /// The outbox and meta tables as schema version 1 made them (2 added the history, 3 the rows' `format`).
+    static let versionOneTables = """
+        CREATE TABLE outbox(position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, seq INTEGER,
+            priority INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, retained INTEGER NOT NULL,
+            mono_ns INTEGER NOT NULL, boot_id TEXT NOT NULL, wall_ns INTEGER NOT NULL,
+            time_synced INTEGER NOT NULL, bytes INTEGER NOT NULL);
+        CREATE INDEX outbox_send_order ON outbox(priority, position);
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+
+        """
+
     @Test func aVersionOneOutboxGainsTheHistoryAndKeepsItsEntries() throws {
         let dir = try TestDirectory()
         let path = dir.file("outbox.db")
         do {
             let db = try SQLiteConnection(path: path)
             try db.execute(
-                """
-                CREATE TABLE outbox(position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, seq INTEGER,
-                    priority INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, retained INTEGER NOT NULL,
-                    mono_ns INTEGER NOT NULL, boot_id TEXT NOT NULL, wall_ns INTEGER NOT NULL,
-                    time_synced INTEGER NOT NULL, bytes INTEGER NOT NULL);
-                CREATE INDEX outbox_send_order ON outbox(priority, position);
-                CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-                INSERT INTO outbox(id, seq, priority, topic, payload, retained, mono_ns, boot_id, wall_ns, time_synced,
-                    bytes) VALUES('evt-1', 1, 0, 't', x'7b7d', 0, 1, 'b', 1, 1, 70);
-                INSERT INTO meta VALUES('last_seq', 1);
-                PRAGMA user_version = 1;
-                """)
+                Self.versionOneTables + """
+                    INSERT INTO outbox(id, seq, priority, topic, payload, retained, mono_ns, boot_id, wall_ns, time_synced,
+                        bytes) VALUES('evt-1', 1, 0, 't', x'7b7d', 0, 1, 'b', 1, 1, 70);
+                    INSERT INTO meta VALUES('last_seq', 1);
+                    PRAGMA user_version = 1;
+                    """)
         }
         #expect(throws: OutboxError.self) {
             try Outbox.readHistory(path: path, sinceWallNs: .min, kinds: [.event], limit: 10)
@@ -108,21 +113,15 @@ import Testing
         do {
             let db = try SQLiteConnection(path: path)
             try db.execute(
-                """
-                CREATE TABLE outbox(position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, seq INTEGER,
-                    priority INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, retained INTEGER NOT NULL,
-                    mono_ns INTEGER NOT NULL, boot_id TEXT NOT NULL, wall_ns INTEGER NOT NULL,
-                    time_synced INTEGER NOT NULL, bytes INTEGER NOT NULL);
-                CREATE INDEX outbox_send_order ON outbox(priority, position);
-                CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-                INSERT INTO outbox(id, seq, priority, topic, payload, retained, mono_ns, boot_id, wall_ns, time_synced,
-                    bytes) VALUES('evt-1', 1, 0, 't', '\(legacy)', 0, 1, 'b', 1, 1, 70);
-                INSERT INTO meta VALUES('last_seq', 1);
-                """ + Outbox.historySchema + """
-                    INSERT INTO history(kind, id, seq, mono_ns, boot_id, wall_ns, time_synced, payload, bytes)
-                        VALUES(0, 'evt-1', 1, 1, 'b', 1, 1, '\(legacy)', 70);
-                    PRAGMA user_version = 2;
-                    """)
+                Self.versionOneTables + """
+                    INSERT INTO outbox(id, seq, priority, topic, payload, retained, mono_ns, boot_id, wall_ns, time_synced,
+                        bytes) VALUES('evt-1', 1, 0, 't', '\(legacy)', 0, 1, 'b', 1, 1, 70);
+                    INSERT INTO meta VALUES('last_seq', 1);
+                    """ + Outbox.historySchema + """
+                        INSERT INTO history(kind, id, seq, mono_ns, boot_id, wall_ns, time_synced, payload, bytes)
+                            VALUES(0, 'evt-1', 1, 1, 'b', 1, 1, '\(legacy)', 70);
+                        PRAGMA user_version = 2;
+                        """)
         }
         // `hoistwatch history` on a file the agent has not upgraded yet.
         let old = try Outbox.readHistory(path: path, sinceWallNs: .min, kinds: [.event], limit: 10)
