@@ -24,7 +24,6 @@ public final class FakeGpioBoard: @unchecked Sendable {
     /// One scripted change of a pin.
     public struct Edge: Sendable, Hashable {
         /// The chip's label.
-        /// The chip's label.
         public var chip: String
         /// The line's offset on the chip.
         public var offset: UInt32

@@ -124,14 +124,15 @@ public final class AgentProcess: @unchecked Sendable {
         return Glibc.kill(pid, 0) == 0 && waitpid(pid, nil, WNOHANG) == 0
     }
 
-    /// Sends `signal` and waits for the exit; returns the exit status (nil if killed by a signal).
+    /// Sends `signal` and waits for the exit (`waitSeconds` scaled by `WallClockScale`); returns the exit status (nil
+    /// if killed by a signal).
     @discardableResult
     public func kill(signal: Int32, waitSeconds: Double = 15) -> Int32? {
         guard let pid else { return nil }
         self.pid = nil
         Glibc.kill(pid, signal)
         var status: Int32 = 0
-        let deadline = Date().addingTimeInterval(waitSeconds)
+        let deadline = Date().addingTimeInterval(WallClockScale.seconds(waitSeconds))
         while Date() < deadline {
             if waitpid(pid, &status, WNOHANG) == pid {
                 return (status & 0x7f) == 0 ? (status >> 8) & 0xff : nil

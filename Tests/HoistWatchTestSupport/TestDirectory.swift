@@ -60,9 +60,10 @@ public final class TestDirectory: @unchecked Sendable {
     }
 }
 
-/// Polls `condition` every 20 ms until it holds or `seconds` pass; returns whether it held.
+/// Polls `condition` every 20 ms until it holds or `seconds` pass (scaled by `WallClockScale`); returns whether it
+/// held.
 public func eventually(within seconds: Double = 10, _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    let deadline = ContinuousClock.now + .milliseconds(Int(WallClockScale.seconds(seconds) * 1000))
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
         try? await Task.sleep(for: .milliseconds(20))

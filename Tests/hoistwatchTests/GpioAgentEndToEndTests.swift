@@ -84,14 +84,18 @@ import Testing
 
         // The car sets off upwards at 0.5 m/s (2000 x4 counts/s); the door opens 0.5 s later, between floors,
         // and closes again 0.8 s after that; then door_zone repeats its level: an edge was lost.
-        let t0 = fake.currentNs + 300_000_000
-        var encoder = QuadratureScript(chip: label, lineA: 17, lineB: 27, startNs: t0)
+        // The script is made relative to 0 and moved to 300 ms after the board's clock just before it is handed
+        // over, so that making it may take as long as it takes (under emulation, much longer than natively).
+        var encoder = QuadratureScript(chip: label, lineA: 17, lineB: 27, startNs: 0)
         var script = encoder.next(3_000, periodNs: 500_000)
+        script.append(.init(chip: label, offset: 22, atNs: 500_000_000, level: 1))
+        script.append(.init(chip: label, offset: 22, atNs: 1_300_000_000, level: 0))
+        script.append(.init(chip: label, offset: 23, atNs: 2_500_000_000, level: 1))
+        script.sort { $0.atNs < $1.atNs }
+        let t0 = fake.currentNs + 300_000_000
+        for index in script.indices { script[index].atNs += t0 }
         let doorOpenNs = t0 + 500_000_000
-        script.append(.init(chip: label, offset: 22, atNs: doorOpenNs, level: 1))
-        script.append(.init(chip: label, offset: 22, atNs: t0 + 1_300_000_000, level: 0))
-        script.append(.init(chip: label, offset: 23, atNs: t0 + 2_500_000_000, level: 1))
-        fake.script(script.sorted { $0.atNs < $1.atNs })
+        fake.script(script)
 
         func events() -> [[String: Any]] { subscriber.messages(on: "/event").compactMap { jsonObject($0.payload) } }
         func raised(_ type: String) -> [String: Any]? {
