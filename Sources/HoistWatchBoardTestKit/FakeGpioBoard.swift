@@ -89,6 +89,10 @@ public final class FakeGpioBoard: @unchecked Sendable {
         unowned let board: FakeGpioBoard
         var lines: [UInt32: Line] = [:]
         var openCount = 0
+        /// The board while the chip is open (`openCount > 0`): an open chip keeps its board alive, as an open file
+        /// keeps a kernel chip, so a wrapper that closes it after the test let go of the board (an optimized build
+        /// ends a local's lifetime at its last use) closes a live chip.
+        var openBoard: FakeGpioBoard?
 
         init(spec: ChipSpec, board: FakeGpioBoard) {
             self.spec = spec

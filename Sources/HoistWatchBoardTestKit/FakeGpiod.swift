@@ -77,6 +77,14 @@ public enum FakeGpiod {
         boards.flatMap(\.chips).sorted { $0.spec.name < $1.spec.name }
     }
 
+    /// The iterator no longer holds `chip` open (the iterator itself keeps the chip's board alive).
+    static func iteratorLetGo(_ chip: FakeGpioBoard.Chip) {
+        chip.board.withLock {
+            chip.openCount -= 1
+            if chip.openCount == 0 { chip.openBoard = nil }
+        }
+    }
+
     static func chip(_ pointer: OpaquePointer?) -> FakeGpioBoard.Chip {
         Unmanaged<FakeGpioBoard.Chip>.fromOpaque(UnsafeRawPointer(pointer!)).takeUnretainedValue()
     }
@@ -105,6 +113,7 @@ public enum FakeGpiod {
         return chip.board.withLock {
             if let failure = chip.board.enter(function) { return fail(failure, nil) }
             chip.openCount += 1
+            chip.openBoard = chip.board
             return pointer(chip)
         }
     }
@@ -137,12 +146,15 @@ public enum FakeGpiod {
         },
         chipClose: { pointer in
             let chip = FakeGpiod.chip(pointer)
-            chip.board.withLock {
+            let lastClose = chip.board.withLock {
                 chip.board.calls["gpiod_chip_close", default: 0] += 1
                 // libgpiod releases the chip's requested lines when it closes.
                 if chip.openCount == 1 { for line in chip.lines.values { line.request = nil } }
                 chip.openCount -= 1
+                return chip.openCount == 0
             }
+            // Outside the board's lock: letting go of the board may end it (its deinit takes the registry's lock).
+            if lastClose { chip.openBoard = nil }
         },
         chipName: { pointer in UnsafePointer(FakeGpiod.chip(pointer).nameC) },
         chipLabel: { pointer in UnsafePointer(FakeGpiod.chip(pointer).labelC) },
@@ -277,7 +289,7 @@ public enum FakeGpiod {
         },
         chipIterNext: { pointer in
             let iterator = Unmanaged<Iterator>.fromOpaque(UnsafeRawPointer(pointer!)).takeUnretainedValue()
-            if let previous = iterator.current { previous.board.withLock { previous.openCount -= 1 } }
+            if let previous = iterator.current { FakeGpiod.iteratorLetGo(previous) }
             iterator.current = nil
             guard iterator.position < iterator.chips.count else { return nil }
             let chip = iterator.chips[iterator.position]
@@ -288,7 +300,7 @@ public enum FakeGpiod {
         },
         chipIterFree: { pointer in
             let iterator = Unmanaged<Iterator>.fromOpaque(UnsafeRawPointer(pointer!)).takeRetainedValue()
-            if let previous = iterator.current { previous.board.withLock { previous.openCount -= 1 } }
+            if let previous = iterator.current { FakeGpiod.iteratorLetGo(previous) }
         },
         monotonicNs: { pointer in
             let board = FakeGpiod.chip(pointer).board

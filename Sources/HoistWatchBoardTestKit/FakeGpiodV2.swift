@@ -59,7 +59,9 @@ extension FakeGpioBoard {
 
     /// A `struct gpiod_line_request *` of the fake kernel. Used inside its board's lock only.
     final class LineRequestV2 {
-        unowned let board: FakeGpioBoard
+        /// Strong: an open request keeps its board alive, as an open file keeps a kernel chip (a test's board may
+        /// go before the wrapper that still holds the request, as an optimized build shortens lifetimes).
+        let board: FakeGpioBoard
         let chip: Chip
         let lines: [Line]
         let settings: [UInt32: LineSettingsV2]

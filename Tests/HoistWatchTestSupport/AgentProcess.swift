@@ -62,6 +62,13 @@ public final class AgentProcess: @unchecked Sendable {
         return copy
     }
 
+    /// A scenario's time scale as run here: above 1, divided by `WallClockScale.factor` (not below 1), so that a
+    /// plant simulated many times slower under emulation still keeps up with its clock, and the tests' waits, scaled
+    /// by the same factor, still see the same events.
+    public static func paced(_ timeScale: Double) -> Double {
+        timeScale > 1 ? max(1, timeScale / WallClockScale.factor) : timeScale
+    }
+
     /// Repository root (for Scenarios/ and Calibration/).
     public static var repository: String { Repository.root }
 
@@ -92,7 +99,7 @@ public final class AgentProcess: @unchecked Sendable {
             [sim]
             scenario = "\(Self.repository)/\(scenario)"
             loop = \(loop)
-            time_scale = \(timeScale)
+            time_scale = \(Self.paced(timeScale))
 
             """
         if let plantCalibration { text += "plant_calibration = \"\(Self.repository)/\(plantCalibration)\"\n" }

@@ -9,7 +9,7 @@ import Glibc
 /// `make demo`'s script end to end (the built agent, its own Mosquitto, the readable subscriber), played 6 x fast:
 /// the three alerts shown, the outbox drained, and the script returns by itself leaving no process behind.
 @Suite struct DemoScriptTests {
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(WallClockScale.factor > 1 ? 30 : 3)))
     func theDemoShowsItsThreeAlertsAndStopsEverythingItStarted() async throws {
         let directory = try TestDirectory("demo")
         let outputPath = directory.file("demo.out")
@@ -17,10 +17,11 @@ import Glibc
             "/bin/bash", ["\(AgentProcess.repository)/scripts/demo.sh"], stdoutPath: outputPath,
             stderrPath: outputPath,
             environment: [
-                "BIN=\(AgentProcess.executable)", "DEMO_TIME_SCALE=6", "DEMO_MAX_SECONDS=100",
+                "BIN=\(AgentProcess.executable)", "DEMO_TIME_SCALE=\(AgentProcess.paced(6))",
+                "DEMO_MAX_SECONDS=\(Int(WallClockScale.seconds(100)))",
                 "DEMO_STATE=\(directory.file("state"))",
             ])
-        let deadline = ContinuousClock.now + .seconds(150)
+        let deadline = ContinuousClock.now + .seconds(WallClockScale.seconds(150))
         var exitCode: Int32?
         while ContinuousClock.now < deadline {
             exitCode = ChildProgram.exitCodeIfEnded(pid)
@@ -32,7 +33,7 @@ import Glibc
             _ = ChildProgram.waitForExit(pid)
         }
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        #expect(exitCode != nil, "the demo did not return within 150 s:\n\(output)")
+        #expect(exitCode != nil, "the demo did not return within \(WallClockScale.seconds(150)) s:\n\(output)")
         #expect(exitCode == 0, "exit code \(exitCode.map(String.init) ?? "none"):\n\(output)")
         #expect(output.contains("board ONLINE"))
         #expect(output.contains("ALARM    OVERSPEED"))
