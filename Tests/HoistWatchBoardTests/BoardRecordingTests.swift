@@ -2,6 +2,7 @@ import Foundation
 import HoistWatchBoardTestKit
 import HoistWatchConfig
 import HoistWatchCore
+import HoistWatchTestSupport
 import Logging
 import Testing
 
@@ -29,9 +30,11 @@ import Testing
             name: "test", profilePath: "test.toml", profile: profile, calibration: calibration, deviceId: "dev",
             gpiod: .v1(FakeGpiod.functions), readSysfs: SysfsAttribute.read, logger: Logger(label: "test"))
         let origin = try #require(board.originMonoNs)
-        var encoder = QuadratureScript(chip: label, lineA: 17, lineB: 27, startNs: fake.currentNs + 50_000_000)
-        var script = encoder.next(300, periodNs: 2_000_000)
-        script.append(.init(chip: label, offset: 22, atNs: encoder.lastNs + 1_000_000, level: 1))
+        // The board is paced by the real clock: the edges come slower where the tests run slower (WallClockScale).
+        let scale = Int64(WallClockScale.factor)
+        var encoder = QuadratureScript(chip: label, lineA: 17, lineB: 27, startNs: fake.currentNs + 50_000_000 * scale)
+        var script = encoder.next(300, periodNs: 2_000_000 * scale)
+        script.append(.init(chip: label, offset: 22, atNs: encoder.lastNs + 1_000_000 * scale, level: 1))
         fake.script(script)
 
         // At least 0.9 s (the encoder's edges end after 0.65 s), and until the load cell has given 5 good samples
@@ -44,8 +47,8 @@ import Testing
             stopRequested: {
                 let elapsed = ContinuousClock.now - start
                 let load = board.inputCounters?.loadCell ?? LoadCellCounters()
-                return (elapsed > .milliseconds(900) && load.samples - load.failedSamples >= 5)
-                    || elapsed > .seconds(20)
+                return (elapsed > .seconds(WallClockScale.seconds(0.9)) && load.samples - load.failedSamples >= 5)
+                    || elapsed > .seconds(WallClockScale.seconds(20))
             })
         #expect(summary.failure == nil)
 

@@ -2,6 +2,7 @@ import Foundation
 import HoistWatchBoardTestKit
 import HoistWatchConfig
 import HoistWatchCore
+import HoistWatchTestSupport
 import HoistWatchSystem
 import Logging
 import Testing
@@ -57,7 +58,7 @@ import Testing
         var events: [InputEvent] = []
         let start = ContinuousClock.now
         let minimum = start + .milliseconds(Int(seconds * 1000))
-        let maximum = start + .seconds(20)
+        let maximum = start + .seconds(WallClockScale.seconds(20))
         var horizon: Int64 = 0
         // Stopped, the board hands on what its threads read until then (as the detection loop's last turn does).
         await BoardPolling.poll(&board, every: .milliseconds(10)) { turn in
@@ -82,11 +83,16 @@ import Testing
         var board = try rig.board(rig.profile(loadCell: .gpio(chip: .label(rig.label), doutLine: 9, sckLine: 10)))
         #expect(board.logMetadata["load.cell"]?.hasPrefix("hx711 gpio") == true)
         let origin = try #require(board.originMonoNs)
-        var encoder = QuadratureScript(chip: rig.label, lineA: 17, lineB: 27, startNs: rig.fake.currentNs + 50_000_000)
-        let script = encoder.next(200, periodNs: 2_000_000)
+        // The board is paced by the real clock: the edges come slower where the tests run slower (WallClockScale).
+        let scale = Int64(WallClockScale.factor)
+        var encoder = QuadratureScript(
+            chip: rig.label, lineA: 17, lineB: 27, startNs: rig.fake.currentNs + 50_000_000 * scale)
+        let script = encoder.next(200, periodNs: 2_000_000 * scale)
         rig.fake.script(script)
         try board.start()
-        let events = try await Self.collect(&board, seconds: 0.9) { $0.samples - $0.failedSamples >= 5 }
+        let events = try await Self.collect(&board, seconds: WallClockScale.seconds(0.9)) {
+            $0.samples - $0.failedSamples >= 5
+        }
 
         #expect(zip(events, events.dropFirst()).allSatisfy { $0.tNs <= $1.tNs }, "one time-ordered stream")
         let edges = events.filter { $0.source != .adc(.load) }
