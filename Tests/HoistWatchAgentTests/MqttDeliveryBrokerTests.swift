@@ -15,11 +15,12 @@ import Testing
     static let routing = EventRouting(topicPrefix: "hw", deviceId: "dev1", maxMessageBytes: limit)
 
     /// Starts a link on `clock` with the test timings and `limit` as its message size limit.
-    static func startService(
-        port: Int, outbox: Outbox, logger: Logger, clock: ManualClock, backups: [Int] = [],
+    static func startService<C: Clock>(
+        port: Int, outbox: Outbox, logger: Logger, clock: C, backups: [Int] = [],
+        link base: MqttLink.Configuration = MqttLinkServiceTests.fastLink,
         configure: (inout MqttLink.Configuration) -> Void = { _ in }
-    ) -> (MqttLinkService<ManualClock>, Task<Void, any Error>) {
-        var link = MqttLinkServiceTests.fastLink
+    ) -> (MqttLinkService<C>, Task<Void, any Error>) where C.Duration == Duration {
+        var link = base
         link.maxMessageBytes = limit
         configure(&link)
         let broker = MosquittoOptions(host: "127.0.0.1", port: port, clientID: "dev1", keepAliveS: 5)
