@@ -439,6 +439,23 @@ import Testing
         #expect(output.contains("checks failed"))
     }
 
+    @Test func theBrokerCheckEndsAtItsTimeoutOnAPortThatNeverAnswers() async throws {
+        let listener = try SilentListener()
+        let agent = try AgentProcess(port: listener.port, scenario: "Scenarios/demo.toml", loop: false, timeScale: 1)
+        let log = agent.directory.file("selftest.out")
+        let start = ContinuousClock.now
+        let status = try await runProgramAsync(
+            AgentProcess.executable, ["selftest", "--config", agent.configPath, "--broker-timeout-s", "2"],
+            logFile: log)
+        let elapsed = start.duration(to: .now)
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(status == 1)
+        let broker = output.split(separator: "\n").first { $0.hasPrefix("broker ") }.map(String.init) ?? ""
+        #expect(broker.contains("FAIL") && broker.contains("no MQTT answer") && broker.contains("within 2 s"), "\(output)")
+        // Before, the check waited out 10 s and then on the connection without a bound (~15 s here).
+        #expect(elapsed < .seconds(8), "bounded by --broker-timeout-s: \(elapsed)")
+    }
+
     @Test func withoutAnAgentItSaysSoAndFails() async throws {
         let agent = try AgentProcess(port: 1, scenario: "Scenarios/demo.toml", loop: false, timeScale: 1)
         let log = agent.directory.file("selftest.out")
