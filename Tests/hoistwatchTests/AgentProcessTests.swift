@@ -74,18 +74,20 @@ import Testing
         }
         #expect(bySeq == bySeq.sorted(), "ids sort in seq order")
 
-        // Each alarm's flight record arrives on record/{event_id} in the trace format.
+        // Each alarm's flight record arrives on record/{event_id} in the trace format, or in parts of at most
+        // broker.max_message_bytes on record/{event_id}/{part}/{n} that join to it; every message fits the limit.
         let alarms = events.filter { $0["severity"] as? String == "alarm" && $0["transition"] as? String == "raised" }
         for alarm in alarms {
             let id = alarm["id"] as? String ?? ""
-            let record = subscriber.messages(on: "/record/\(id)").first
-            #expect(record != nil, "flight record for \(alarm["type"] ?? "")")
-            if let record {
-                let header = record.payload.split(separator: "\n").first.map(String.init) ?? ""
+            let record = await eventually(within: 10) { subscriber.flightRecord(eventId: id) != nil }
+            #expect(record, "flight record for \(alarm["type"] ?? "")")
+            if let payload = subscriber.flightRecord(eventId: id) {
+                let header = payload.split(separator: "\n").first.map(String.init) ?? ""
                 #expect(jsonObject(header)?["format"] != nil || header.contains("hoistwatch"), "\(header.prefix(200))")
-                #expect(record.payload.split(separator: "\n").count > 10)
+                #expect(payload.split(separator: "\n").count > 10)
             }
         }
+        #expect(subscriber.messages.allSatisfy { $0.payload.utf8.count <= 131_072 }, "every message fits the limit")
 
         // The birth was retained; a clean stop left "offline" as the retained status.
         let statuses = subscriber.messages(on: "/status").compactMap { jsonObject($0.payload) }
