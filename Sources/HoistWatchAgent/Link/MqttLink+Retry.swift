@@ -20,6 +20,7 @@ extension MqttLink {
     }
 
     mutating func fail(nowNs: Int64, reason: String) -> Action {
+        if outageSinceNs == nil { outageSinceNs = nowNs }
         consecutiveFailures += 1
         failuresOnEndpoint += 1
         lastError = reason
