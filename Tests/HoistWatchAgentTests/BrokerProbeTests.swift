@@ -9,7 +9,9 @@ import Testing
 @Suite struct BrokerProbeTests {
     static let timeoutS = 3.0
 
-    static func options(port: Int, tls: MosquittoOptions.TLS? = nil, user: String? = nil, password: String? = nil)
+    static func options(
+        port: Int, tls: MosquittoOptions.TLS? = nil, user: String? = nil, password: String? = nil
+    )
         -> MosquittoOptions
     {
         MosquittoOptions(

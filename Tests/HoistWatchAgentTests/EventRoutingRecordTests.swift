@@ -27,7 +27,8 @@ import Testing
 
     @Test(arguments: [8_192, 20_000, 65_536, 131_072])
     func aLargerRecordIsCutIntoPartsThatEachFitAndJoinToTheWhole(limit: Int) throws {
-        let routing = EventRouting(topicPrefix: "hoistwatch/v1", deviceId: "37010000000000000001", maxMessageBytes: limit)
+        let routing = EventRouting(
+            topicPrefix: "hoistwatch/v1", deviceId: "37010000000000000001", maxMessageBytes: limit)
         let record = Self.record(edges: 20_000)
         let whole = record.encoded()
         let parts = routing.entries(for: record, raised: Self.raised)
@@ -40,7 +41,8 @@ import Testing
             #expect(part.id == "record-\(Self.raised.id)/\(index + 1)/\(parts.count)")
             #expect(MqttSendLane(id: part.id) == .records)
             #expect(part.priority == .alarm && part.seq == nil && !part.retained)
-            #expect(MqttPacketSize.publish(topicBytes: part.topic.utf8.count, payloadBytes: part.payload.count) <= limit)
+            #expect(
+                MqttPacketSize.publish(topicBytes: part.topic.utf8.count, payloadBytes: part.payload.count) <= limit)
         }
         // Every part but the last is as full as the limit allows.
         for part in parts.dropLast() {

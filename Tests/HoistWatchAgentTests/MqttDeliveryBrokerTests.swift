@@ -129,7 +129,9 @@ import Testing
         #expect(try outbox.droppedCounts()[.alarm] == Int64(refused.count), "each set-aside part counted as a drop")
         let logged = lines.withLock { $0 }
         for part in refused {
-            #expect(logged.contains { $0.contains("set an entry aside") && $0.contains(part.id) }, "the log names \(part.id)")
+            #expect(
+                logged.contains { $0.contains("set an entry aside") && $0.contains(part.id) },
+                "the log names \(part.id)")
         }
         #expect(broker.log.contains("disconnected due to oversize packet"), "the broker did refuse them")
         #expect(diagnostics.session > 1)

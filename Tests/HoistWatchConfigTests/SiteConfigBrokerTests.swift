@@ -21,7 +21,8 @@ import Testing
 
     @Test func backupsTakeAHostAndAnOptionalPort() throws {
         let site = try Self.site(
-            "max_message_bytes = 65536\nbackups = [\"b1.example\", \"10.0.0.2:18883\", \"[fd00::5]:1884\", \"[fd00::6]\"]")
+            "max_message_bytes = 65536\nbackups = [\"b1.example\", \"10.0.0.2:18883\", \"[fd00::5]:1884\", \"[fd00::6]\"]"
+        )
         #expect(site.broker.maxMessageBytes == 65536)
         #expect(
             site.broker.backups == [

@@ -453,7 +453,8 @@ import Testing
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(status == 1)
         let broker = output.split(separator: "\n").first { $0.hasPrefix("broker ") }.map(String.init) ?? ""
-        #expect(broker.contains("FAIL") && broker.contains("no MQTT answer") && broker.contains("within 2 s"), "\(output)")
+        #expect(
+            broker.contains("FAIL") && broker.contains("no MQTT answer") && broker.contains("within 2 s"), "\(output)")
         // Before, the check waited out 10 s and then on the connection without a bound (~15 s here).
         #expect(elapsed < .seconds(8), "bounded by --broker-timeout-s: \(elapsed)")
     }

@@ -340,7 +340,8 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
         do {
             _ = try await outbox.perform { outbox in try outbox.setAside(id: id) }
         } catch {
-            logger.error("MQTT link cannot set an entry aside", metadata: ["outbox.id": "\(id)", "outbox.error": "\(error)"])
+            logger.error(
+                "MQTT link cannot set an entry aside", metadata: ["outbox.id": "\(id)", "outbox.error": "\(error)"])
             return
         }
         logger.warning(

@@ -50,7 +50,8 @@ public struct BrokerProbeVerdict: Sendable, Hashable {
     private static func failure(_ error: MosquittoError?, target: String, tls: Bool, caFile: String?) -> String {
         let message = error?.message ?? ""
         let lower = message.lowercased()
-        let lost = error == nil || error?.code == Int32(MOSQ_ERR_CONN_LOST.rawValue)
+        let lost =
+            error == nil || error?.code == Int32(MOSQ_ERR_CONN_LOST.rawValue)
             || error?.code == Int32(MOSQ_ERR_PROTOCOL.rawValue)
         if lower.contains("connection refused") {
             return "nothing listens on \(target) (connection refused): check broker.host and broker.port, and that "
