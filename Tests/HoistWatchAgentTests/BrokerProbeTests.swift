@@ -34,8 +34,9 @@ import Testing
         let start = ContinuousClock.now
         let outcome = await BrokerProbe.run(options: options, timeoutS: timeoutS)
         let elapsed = ContinuousClock.now - start
-        // A margin for a loaded machine (2 cores shared with builds); before, this took 10 s and then waited unbounded.
-        #expect(elapsed < .milliseconds(Int(timeoutS * 1000) + 3_000), "bounded by the time limit: took \(elapsed)")
+        // A wide margin: beside the other suites (and other builds on the 2 cores) the timer's wake-up on the
+        // cooperative pool came up to 3 s late. What is checked is that it ends; before, it waited without a bound.
+        #expect(elapsed < .milliseconds(Int(timeoutS * 1000) + 7_000), "bounded by the time limit: took \(elapsed)")
         return (BrokerProbeVerdict(outcome, options: options), outcome)
     }
 

@@ -132,6 +132,24 @@ import Testing
         #expect(published(link.send(event(2))) != nil)
     }
 
+    @Test func aWindowThatEmptiesWithoutAPubackStillLetsTheImplicatedEntryGo() {
+        var link = MqttLinkTests().connectedLink()
+        // evt-1 was in flight at two losses: it must go alone.
+        for round in 0..<2 {
+            _ = link.send(event(1))
+            _ = link.send(event(2))
+            guard case .reconnect(let delay) = link.connectionLost(nowNs: Int64(round) * 10 * Self.second, reason: "x")
+            else { return }
+            connected(&link, at: Int64(round) * 10 * Self.second + delay)
+        }
+        #expect(published(link.send(event(3))) != nil)
+        #expect(link.send(event(1)) == .none, "waits for evt-3")
+        // evt-3 leaves the window without a PUBACK (the client refused it): evt-1 is not stuck behind a drain.
+        link.publishFailed(id: "evt-3")
+        #expect(published(link.send(event(1))) != nil)
+        #expect(link.send(event(3)) == .none, "nothing beside the one sent alone")
+    }
+
     @Test func anEntryOverTheSizeLimitIsSetAsideWithoutBeingSent() {
         var link = MqttLinkTests().connectedLink()
         let big = record(1, position: 1)

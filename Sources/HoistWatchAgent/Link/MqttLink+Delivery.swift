@@ -11,8 +11,11 @@ extension MqttLink {
     /// already in flight; the owner must then report `published` or `publishFailed`. An entry that used up its
     /// tries is returned as `.setAside`.
     public mutating func send(_ entry: OutboxEntry) -> Action {
-        guard case .connected(var connection) = state, !connection.inFlightIDs.contains(entry.id),
-            !awaitingRemoval.contains(entry.id), connection.isolatedID == nil, !connection.draining
+        guard case .connected(var connection) = state else { return .none }
+        // What was in flight may also have ended without a PUBACK (refused by the client, set aside).
+        if connection.draining, connection.inFlightIDs.isEmpty { connection.draining = false }
+        guard !connection.inFlightIDs.contains(entry.id), !awaitingRemoval.contains(entry.id),
+            connection.isolatedID == nil, !connection.draining
         else { return .none }
         let lane = MqttSendLane(id: entry.id)
         switch lane {

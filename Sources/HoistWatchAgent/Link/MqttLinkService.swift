@@ -386,17 +386,19 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
         }
         let records = machine.recordQuery
         if records.limit > 0, recordsMayWait {
-            let found = await offer(records) { MqttSendLane(id: $0) == .records }
-            if found < records.limit { recordsMayWait = false }
+            let (read, handedOut) = await offer(records) { MqttSendLane(id: $0) == .records }
+            // Nothing more after the cursor, and nothing read was held back (an implicated part waiting to go alone).
+            if read < records.limit, handedOut == read { recordsMayWait = false }
         }
     }
 
-    /// Offers the entries of `query` that `inLane` takes; returns how many were read.
+    /// Offers the entries of `query` that `inLane` takes; returns how many were read and how many the machine took
+    /// (published or set aside).
     @discardableResult
     private func offer(
         _ query: (limit: Int, cursor: OutboxSendCursor, excluding: Set<String>),
         inLane: @escaping @Sendable (String) -> Bool
-    ) async -> Int {
+    ) async -> (read: Int, handedOut: Int) {
         let entries: [OutboxEntry]
         do {
             entries = try await outbox.perform { outbox in
@@ -406,10 +408,15 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
             }
         } catch {
             logger.info("MQTT link cannot read the outbox", metadata: ["outbox.error": "\(error)"])
-            return 0
+            return (0, 0)
         }
-        for entry in entries { await run(machine.send(entry)) }
-        return entries.count
+        var handedOut = 0
+        for entry in entries {
+            let action = machine.send(entry)
+            if action != .none { handedOut += 1 }
+            await run(action)
+        }
+        return (entries.count, handedOut)
     }
 
     /// Calls `timerFired` after `afterNs` on the clock; a later `schedule` replaces it.
