@@ -20,13 +20,7 @@ import Testing
     }
 
     static func tlsBroker(_ certs: TestCertificates) throws -> MosquittoBroker {
-        try MosquittoBroker(
-            extraConfig: """
-                cafile \(certs.caFile)
-                certfile \(certs.serverCert)
-                keyfile \(certs.serverKey)
-                allow_anonymous true
-                """)
+        try TLSLinkTests.tlsBroker(certs, requireCertificate: false)
     }
 
     /// Probes and checks the time limit held, whatever the server did.

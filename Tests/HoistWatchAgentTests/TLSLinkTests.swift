@@ -7,13 +7,14 @@ import Testing
 
 /// The link over TLS against a Mosquitto TLS listener that requires client certificates.
 @Suite struct TLSLinkTests {
-    static func tlsBroker(_ certs: TestCertificates) throws -> MosquittoBroker {
+    /// A TLS listener with the server certificate of `certs`; by default it also requires a client certificate.
+    static func tlsBroker(_ certs: TestCertificates, requireCertificate: Bool = true) throws -> MosquittoBroker {
         try MosquittoBroker(
             extraConfig: """
                 cafile \(certs.caFile)
                 certfile \(certs.serverCert)
                 keyfile \(certs.serverKey)
-                require_certificate true
+                require_certificate \(requireCertificate)
                 allow_anonymous true
                 """)
     }
