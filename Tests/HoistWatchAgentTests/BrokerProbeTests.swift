@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func plainMqttToATLSPortSaysToSetTheCA() async throws {
-        let certs = try TestCertificates()
+        let certs = try await TestCertificates.make()
         let broker = try Self.tlsBroker(certs)
         try await broker.start()
         let (verdict, outcome) = await Self.probe(Self.options(port: broker.port))
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func tlsToAPlainPortSaysItDoesNotSpeakTLS() async throws {
-        let certs = try TestCertificates()
+        let certs = try await TestCertificates.make()
         let broker = try MosquittoBroker()
         try await broker.start()
         let (verdict, outcome) = await Self.probe(
@@ -62,8 +62,8 @@ import Testing
     }
 
     @Test func aCertificateOfAnotherCASaysToFixTheCAFile() async throws {
-        let certs = try TestCertificates()
-        let other = try TestCertificates()
+        let certs = try await TestCertificates.make()
+        let other = try await TestCertificates.make()
         let broker = try Self.tlsBroker(certs)
         try await broker.start()
         let (verdict, outcome) = await Self.probe(Self.options(port: broker.port, tls: .init(caFile: other.caFile)))

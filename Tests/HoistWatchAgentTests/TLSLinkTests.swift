@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func deliversOverTLSWithAClientCertificate() async throws {
-        let certs = try TestCertificates()
+        let certs = try await TestCertificates.make()
         let broker = try Self.tlsBroker(certs)
         try await broker.start()
         let tls = MosquittoOptions.TLS(caFile: certs.caFile, certFile: certs.clientCert, keyFile: certs.clientKey)
@@ -39,8 +39,8 @@ import Testing
     }
 
     @Test func refusesABrokerSignedByAnotherCA() async throws {
-        let certs = try TestCertificates()
-        let otherCA = try TestCertificates()
+        let certs = try await TestCertificates.make()
+        let otherCA = try await TestCertificates.make()
         let broker = try Self.tlsBroker(certs)
         try await broker.start()
         let dir = try TestDirectory()
