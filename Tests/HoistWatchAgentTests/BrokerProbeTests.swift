@@ -28,9 +28,11 @@ import Testing
         let start = ContinuousClock.now
         let outcome = await BrokerProbe.run(options: options, timeoutS: timeoutS)
         let elapsed = ContinuousClock.now - start
-        // A wide margin: beside the other suites (and other builds on the 2 cores) the timer's wake-up on the
-        // cooperative pool came up to 3 s late. What is checked is that it ends; before, it waited without a bound.
-        #expect(elapsed < .milliseconds(Int(timeoutS * 1000) + 7_000), "bounded by the time limit: took \(elapsed)")
+        // Loose: in the full pass the cooperative pool of this process is busy for many seconds with the suites
+        // beside it, which delays even a closed port's answer. The time limit itself is on a dispatch timer (so the
+        // outcome is right however late this task resumes) and is held to seconds by
+        // SelftestCommandTests.theBrokerCheckEndsAtItsTimeoutOnAPortThatNeverAnswers, in a process of its own.
+        #expect(elapsed < .seconds(60), "bounded: took \(elapsed)")
         return (BrokerProbeVerdict(outcome, options: options), outcome)
     }
 

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// One connect attempt to a broker with a hard time limit, for `hoistwatch selftest`: whatever the server does
 /// (answers, refuses, closes, or accepts the TCP connection and stays silent), `run` returns by `timeoutS`.
 public enum BrokerProbe {
@@ -14,7 +16,8 @@ public enum BrokerProbe {
     }
 
     /// Connects once with `options` and waits at most `timeoutS` seconds for the outcome. The client is closed on
-    /// a thread of its own afterwards, so a hanging connection never delays the caller.
+    /// a thread of its own afterwards, so a hanging connection never delays the caller. The time limit runs on a
+    /// dispatch timer, not on a task, so it is decided on time even while Swift's cooperative pool is busy.
     public static func run(options: MosquittoOptions, timeoutS: Double) async -> Outcome {
         let client: MosquittoClient
         do {
@@ -23,28 +26,30 @@ public enum BrokerProbe {
             return .failed(error)
         }
         defer { client.closeInBackground() }
+        let (outcomes, continuation) = AsyncStream.makeStream(of: Outcome.self)
+        let timer = DispatchWorkItem { continuation.yield(.timedOut(afterS: timeoutS)) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeoutS, execute: timer)
         let events = client.events
-        client.connectInBackground()
-        return await withTaskGroup(of: Outcome?.self) { group in
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(Int64(timeoutS * 1000)))
-                return .timedOut(afterS: timeoutS)
-            }
-            group.addTask {
-                for await event in events {
-                    switch event {
-                    case .connected: return .connected
-                    case .connectRefused(let code, let reason): return .refused(connackCode: code, reason: reason)
-                    case .disconnected(let error): return .failed(error)
-                    case .published, .subscribed, .message, .log: continue
-                    }
+        let forward = Task {
+            for await event in events {
+                switch event {
+                case .connected: continuation.yield(.connected)
+                case .connectRefused(let code, let reason):
+                    continuation.yield(.refused(connackCode: code, reason: reason))
+                case .disconnected(let error): continuation.yield(.failed(error))
+                case .published, .subscribed, .message, .log: continue
                 }
-                // Cancelled by the timer's result, or the stream ended without a word.
-                return Task.isCancelled ? nil : .failed(nil)
+                return
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? .timedOut(afterS: timeoutS)
+            // The stream ended without a word.
+            continuation.yield(.failed(nil))
         }
+        client.connectInBackground()
+        var first = outcomes.makeAsyncIterator()
+        let outcome = await first.next() ?? .timedOut(afterS: timeoutS)
+        timer.cancel()
+        forward.cancel()
+        continuation.finish()
+        return outcome
     }
 }
