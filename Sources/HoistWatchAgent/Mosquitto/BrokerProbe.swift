@@ -1,4 +1,5 @@
 import Dispatch
+import HoistWatchSystem
 
 /// One connect attempt to a broker with a hard time limit, for `hoistwatch selftest`: whatever the server does
 /// (answers, refuses, closes, or accepts the TCP connection and stays silent), `run` returns by `timeoutS`.
@@ -16,39 +17,39 @@ public enum BrokerProbe {
     }
 
     /// Connects once with `options` and waits at most `timeoutS` seconds for the outcome. The client is closed on
-    /// a thread of its own afterwards, so a hanging connection never delays the caller. The time limit runs on a
-    /// dispatch timer, not on a task, so it is decided on time even while Swift's cooperative pool is busy.
+    /// a thread of its own afterwards, so a hanging connection never delays the caller. The outcome is decided off
+    /// Swift's cooperative pool, by whichever comes first in real time: libmosquitto's answer (seen on its own thread)
+    /// or a dispatch timer; so it is right even while the pool is too busy to run this task on time.
     public static func run(options: MosquittoOptions, timeoutS: Double) async -> Outcome {
+        let (outcomes, continuation) = AsyncStream.makeStream(of: Outcome.self)
+        let decided = Locked(false)
+        @Sendable func decide(_ outcome: Outcome) {
+            let first = decided.withLock { done in
+                defer { done = true }
+                return !done
+            }
+            if first { continuation.yield(outcome) }
+        }
         let client: MosquittoClient
         do {
-            client = try MosquittoClient(options: options)
+            client = try MosquittoClient(options: options) { event in
+                switch event {
+                case .connected: decide(.connected)
+                case .connectRefused(let code, let reason): decide(.refused(connackCode: code, reason: reason))
+                case .disconnected(let error): decide(.failed(error))
+                case .published, .subscribed, .message, .log: break
+                }
+            }
         } catch {
             return .failed(error)
         }
         defer { client.closeInBackground() }
-        let (outcomes, continuation) = AsyncStream.makeStream(of: Outcome.self)
-        let timer = DispatchWorkItem { continuation.yield(.timedOut(afterS: timeoutS)) }
+        let timer = DispatchWorkItem { decide(.timedOut(afterS: timeoutS)) }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeoutS, execute: timer)
-        let events = client.events
-        let forward = Task {
-            for await event in events {
-                switch event {
-                case .connected: continuation.yield(.connected)
-                case .connectRefused(let code, let reason):
-                    continuation.yield(.refused(connackCode: code, reason: reason))
-                case .disconnected(let error): continuation.yield(.failed(error))
-                case .published, .subscribed, .message, .log: continue
-                }
-                return
-            }
-            // The stream ended without a word.
-            continuation.yield(.failed(nil))
-        }
         client.connectInBackground()
         var first = outcomes.makeAsyncIterator()
         let outcome = await first.next() ?? .timedOut(afterS: timeoutS)
         timer.cancel()
-        forward.cancel()
         continuation.finish()
         return outcome
     }
