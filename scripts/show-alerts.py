@@ -57,6 +57,7 @@ def show_status(status):
 
 
 def main():
+    parts = {}  # event id -> {part number: bytes}, for records split to fit the message size limit
     for line in sys.stdin:
         topic, _, hexed = line.strip().partition(" ")
         try:
@@ -64,9 +65,18 @@ def main():
         except ValueError:
             continue
         if "/record/" in topic:
+            # record/{event_id}, or record/{event_id}/{part}/{parts}: join parts 1..n in order (README).
+            levels = topic.split("/record/", 1)[1].split("/")
+            event_id = levels[0]
+            if len(levels) == 3:
+                got = parts.setdefault(event_id, {})
+                got[int(levels[1])] = payload
+                if len(got) < int(levels[2]):
+                    continue
+                payload = b"".join(got[n] for n in sorted(got))
+                del parts[event_id]
             lines = payload.count(b"\n")
-            print(f"         flight record for {topic.rsplit('/', 1)[-1][:13]}...: {lines - 1} input events",
-                  flush=True)
+            print(f"         flight record for {event_id[:13]}...: {lines - 1} input events", flush=True)
             continue
         try:
             body = json.loads(payload)

@@ -145,6 +145,17 @@ extension SiteConfig {
         if passwordFile != nil, username == nil {
             throw InputError(.missingKey, key: "broker.username", "required when broker.password_file is set")
         }
+        let maxMessageBytes = try section.optionalInt("max_message_bytes") ?? Broker.defaultMaxMessageBytes
+        guard (Broker.minimumMaxMessageBytes...268_435_455).contains(maxMessageBytes) else {
+            throw InputError(
+                .invalidValue, key: "broker.max_message_bytes",
+                "must be from \(Broker.minimumMaxMessageBytes) to 268435455 bytes (MQTT's largest packet), got "
+                    + "\(maxMessageBytes); set it at or below the broker's max_packet_size and message_size_limit")
+        }
+        var backups: [Broker.Backup] = []
+        for text in try section.optionalStringArray("backups") ?? [] {
+            backups.append(try parseBackup(text, defaultPort: port))
+        }
         try section.rejectUnknownKeys()
 
         var broker = Broker(
@@ -154,7 +165,41 @@ extension SiteConfig {
         broker.tlsKeyFile = tlsKey
         broker.username = username
         broker.passwordFile = passwordFile
+        broker.maxMessageBytes = maxMessageBytes
+        broker.backups = backups
         return broker
+    }
+
+    /// One entry of `broker.backups`: `host`, `host:port`, or `[v6 address]:port`.
+    private static func parseBackup(_ text: String, defaultPort: Int) throws(InputError) -> Broker.Backup {
+        func bad(_ why: String) -> InputError {
+            InputError(.invalidValue, key: "broker.backups", "entry \"\(text)\": \(why)")
+        }
+        var host = Substring(text)
+        var portText: Substring?
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { throw bad("an IPv6 address needs its closing ']'") }
+            let rest = host[host.index(after: close)...]
+            host = host[host.index(after: host.startIndex)..<close]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":") else { throw bad("expected ':port' after the ']'") }
+                portText = rest.dropFirst()
+            }
+        } else if let colon = host.lastIndex(of: ":") {
+            portText = host[host.index(after: colon)...]
+            host = host[..<colon]
+        }
+        guard !host.isEmpty, !host.contains(where: { $0.isWhitespace || ($0.asciiValue ?? 0x20) < 0x20 }) else {
+            throw bad("must be a host name or address without spaces, optionally with ':port'")
+        }
+        var port = defaultPort
+        if let portText {
+            guard let value = Int(portText), (1...65535).contains(value) else {
+                throw bad("the port must be from 1 to 65535")
+            }
+            port = value
+        }
+        return Broker.Backup(host: String(host), port: port)
     }
 
     private static func parseSimulation(_ section: TOMLSection, folder: String?) throws(InputError) -> Simulation {

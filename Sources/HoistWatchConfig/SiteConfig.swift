@@ -34,6 +34,30 @@ public struct SiteConfig: Sendable, Hashable {
         public var username: String?
         /// Secret: a file holding the password (first line, trailing newline ignored); never the password itself.
         public var passwordFile: String?
+        /// The largest MQTT PUBLISH packet the board sends, bytes (`max_message_bytes`, default 131,072: the smallest
+        /// common platform limit); flight records are split to fit it.
+        public var maxMessageBytes: Int = SiteConfig.Broker.defaultMaxMessageBytes
+        /// Backup brokers (`backups`), tried in order when the primary fails; same TLS files and credentials.
+        public var backups: [Backup] = []
+
+        /// The default of `maxMessageBytes`: 128 KiB.
+        public static let defaultMaxMessageBytes = 131_072
+        /// The smallest `maxMessageBytes` accepted: room for any event or status message.
+        public static let minimumMaxMessageBytes = 8_192
+
+        /// A backup broker's address.
+        public struct Backup: Sendable, Hashable {
+            /// Host name or address.
+            public var host: String
+            /// Port (the primary's when the entry names none).
+            public var port: Int
+
+            /// The backup at `host`:`port`.
+            public init(host: String, port: Int) {
+                self.host = host
+                self.port = port
+            }
+        }
 
         /// A broker without TLS or credentials; set the optional files and `username` afterwards.
         public init(
@@ -129,6 +153,8 @@ public struct SiteConfig: Sendable, Hashable {
     public var eventTopic: String { "\(broker.topicPrefix)/\(deviceId)/event" }
     /// `{prefix}/{device_id}/status`
     public var statusTopic: String { "\(broker.topicPrefix)/\(deviceId)/status" }
+    /// `{prefix}/{device_id}/birth`: the last birth, retained, for subscribers that arrive after it.
+    public var birthTopic: String { "\(broker.topicPrefix)/\(deviceId)/birth" }
     /// `{prefix}/{device_id}/record/{event_id}`
     public func recordTopic(eventId: String) -> String { "\(broker.topicPrefix)/\(deviceId)/record/\(eventId)" }
 }

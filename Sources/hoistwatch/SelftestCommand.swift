@@ -19,6 +19,13 @@ struct SelftestCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for each input to be actuated.") var timeoutS: Double = 30
     @Option(help: "Only these inputs (comma-separated wire names); default every wired one.") var inputs: String?
     @Option(help: "The agent's diag socket (default: diag.sock in the config's state_dir).") var socket: String?
+    @Option(help: "Seconds the broker check waits for the broker's answer, at most.") var brokerTimeoutS: Double = 10
+
+    func validate() throws {
+        guard brokerTimeoutS > 0, brokerTimeoutS <= 300 else {
+            throw ValidationError("--broker-timeout-s must be more than 0 and at most 300")
+        }
+    }
 
     struct Result {
         var check: String
@@ -172,41 +179,8 @@ struct SelftestCommand: AsyncParsableCommand {
         var options = MosquittoOptions(broker: site.broker, password: password)
         options.clientID += "-selftest"
         options.keepAliveS = 10
-        let target = "broker \(site.broker.host):\(site.broker.port)\(site.broker.tlsCAFile == nil ? "" : " (TLS)")"
-        do {
-            let client = try MosquittoClient(options: options)
-            defer { client.closeInBackground() }
-            client.connectInBackground()
-            let deadline = ContinuousClock.now + .seconds(10)
-            var iterator = client.events.makeAsyncIterator()
-            while ContinuousClock.now < deadline {
-                let next = await withTaskGroup(of: MosquittoEvent?.self) { group in
-                    group.addTask {
-                        try? await Task.sleep(for: .seconds(10))
-                        return nil
-                    }
-                    // The stream ends or yields; the sleeper bounds the wait.
-                    return await group.next() ?? nil
-                }
-                _ = next
-                guard let event = await iterator.next() else { break }
-                switch event {
-                case .connected:
-                    return Result(
-                        check: "broker", passed: true, detail: "\(target): connected with the configured credentials")
-                case .connectRefused(let code, let reason):
-                    return Result(
-                        check: "broker", passed: false, detail: "\(target) refused the connection (\(code)): \(reason)")
-                case .disconnected(let error):
-                    return Result(
-                        check: "broker", passed: false, detail: "\(target): \(error?.description ?? "closed")")
-                default:
-                    continue
-                }
-            }
-            return Result(check: "broker", passed: false, detail: "\(target): no answer within 10 s")
-        } catch {
-            return Result(check: "broker", passed: false, detail: "\(target): \(error)")
-        }
+        let outcome = await BrokerProbe.run(options: options, timeoutS: brokerTimeoutS)
+        let verdict = BrokerProbeVerdict(outcome, options: options)
+        return Result(check: "broker", passed: verdict.passed, detail: verdict.detail)
     }
 }

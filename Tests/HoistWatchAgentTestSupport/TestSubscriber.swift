@@ -63,6 +63,28 @@ public final class TestSubscriber: Sendable {
         messages.filter { $0.topic.hasSuffix(topicSuffix) }
     }
 
+    /// The flight record of `eventId` as a subscriber rebuilds it (README "Flight records in parts"): the payload on
+    /// `.../record/{event_id}`, or the payloads of `.../record/{event_id}/{part}/{n}` joined in part order once all
+    /// n arrived; nil before then.
+    public func flightRecord(eventId: String) -> String? {
+        var parts: [Int: String] = [:]
+        var count = 0
+        for message in messages {
+            let levels = message.topic.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            guard let at = levels.indices.first(where: { levels[$0] == "record" }), at + 1 < levels.count,
+                levels[at + 1] == eventId
+            else { continue }
+            let rest = levels[(at + 2)...]
+            if rest.isEmpty { return message.payload }
+            let numbers = rest.compactMap { Int($0) }
+            guard numbers.count == 2 else { continue }
+            parts[numbers[0]] = message.payload
+            count = numbers[1]
+        }
+        guard count > 0, (1...count).allSatisfy({ parts[$0] != nil }) else { return nil }
+        return (1...count).map { parts[$0]! }.joined()
+    }
+
     /// Disconnects and waits for the client's network thread to end (`MosquittoClient.close()`, which blocks).
     public func close() { client.close() }
 }

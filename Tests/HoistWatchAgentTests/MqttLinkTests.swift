@@ -242,6 +242,12 @@ import Testing
                 case .reportAuthFailure(_, let retry):
                     #expect(retry >= Self.config.authRetryNs)
                     midToID.removeAll()
+                case .setAside(let e, _):
+                    #expect(!acknowledged.contains(e.id), "an acknowledged entry is never set aside")
+                    outbox.remove(e.id)
+                    _ = link.setAsideDone(id: e.id)
+                case .switchEndpoint:
+                    midToID.removeAll()
                 case .connect, .publishBirth, .none, .disconnect, .scheduleRemoval, .refillWindow:
                     break
                 }

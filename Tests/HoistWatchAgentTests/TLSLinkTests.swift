@@ -7,19 +7,20 @@ import Testing
 
 /// The link over TLS against a Mosquitto TLS listener that requires client certificates.
 @Suite struct TLSLinkTests {
-    static func tlsBroker(_ certs: TestCertificates) throws -> MosquittoBroker {
+    /// A TLS listener with the server certificate of `certs`; by default it also requires a client certificate.
+    static func tlsBroker(_ certs: TestCertificates, requireCertificate: Bool = true) throws -> MosquittoBroker {
         try MosquittoBroker(
             extraConfig: """
                 cafile \(certs.caFile)
                 certfile \(certs.serverCert)
                 keyfile \(certs.serverKey)
-                require_certificate true
+                require_certificate \(requireCertificate)
                 allow_anonymous true
                 """)
     }
 
     @Test func deliversOverTLSWithAClientCertificate() async throws {
-        let certs = try TestCertificates()
+        let certs = try await TestCertificates.make()
         let broker = try Self.tlsBroker(certs)
         try await broker.start()
         let tls = MosquittoOptions.TLS(caFile: certs.caFile, certFile: certs.clientCert, keyFile: certs.clientKey)
@@ -38,8 +39,8 @@ import Testing
     }
 
     @Test func refusesABrokerSignedByAnotherCA() async throws {
-        let certs = try TestCertificates()
-        let otherCA = try TestCertificates()
+        let certs = try await TestCertificates.make()
+        let otherCA = try await TestCertificates.make()
         let broker = try Self.tlsBroker(certs)
         try await broker.start()
         let dir = try TestDirectory()

@@ -1,8 +1,9 @@
+import Dispatch
 import Foundation
 
 /// A throwaway CA with a server certificate for 127.0.0.1/localhost and a client certificate, made with the
 /// `openssl` command line tool (EC P-256 keys: fast to generate).
-public struct TestCertificates {
+public struct TestCertificates: Sendable {
     /// The temp folder holding the keys, requests and certificates; removed with the value.
     public let directory: TestDirectory
     /// The CA certificate (`ca.crt`): the broker's `cafile`, and the CA file a client verifies the broker with.
@@ -15,6 +16,14 @@ public struct TestCertificates {
     public var clientCert: String { directory.file("client.crt") }
     /// The client's private key (P-256, unencrypted).
     public var clientKey: String { directory.file("client.key") }
+
+    /// `init()` on a thread outside Swift's cooperative pool: the four `openssl` runs wait for their processes, which
+    /// on a loaded machine takes seconds, and a suite's tests beside it (their timers, the link's actor) need the pool.
+    public static func make() async throws -> TestCertificates {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try TestCertificates() }) }
+        }
+    }
 
     /// Makes the CA and both certificates, valid for 2 days, with `/usr/bin/openssl`; throws `BrokerError` with
     /// openssl's log when a step fails.

@@ -74,18 +74,20 @@ import Testing
         }
         #expect(bySeq == bySeq.sorted(), "ids sort in seq order")
 
-        // Each alarm's flight record arrives on record/{event_id} in the trace format.
+        // Each alarm's flight record arrives on record/{event_id} in the trace format, or in parts of at most
+        // broker.max_message_bytes on record/{event_id}/{part}/{n} that join to it; every message fits the limit.
         let alarms = events.filter { $0["severity"] as? String == "alarm" && $0["transition"] as? String == "raised" }
         for alarm in alarms {
             let id = alarm["id"] as? String ?? ""
-            let record = subscriber.messages(on: "/record/\(id)").first
-            #expect(record != nil, "flight record for \(alarm["type"] ?? "")")
-            if let record {
-                let header = record.payload.split(separator: "\n").first.map(String.init) ?? ""
+            let record = await eventually(within: 10) { subscriber.flightRecord(eventId: id) != nil }
+            #expect(record, "flight record for \(alarm["type"] ?? "")")
+            if let payload = subscriber.flightRecord(eventId: id) {
+                let header = payload.split(separator: "\n").first.map(String.init) ?? ""
                 #expect(jsonObject(header)?["format"] != nil || header.contains("hoistwatch"), "\(header.prefix(200))")
-                #expect(record.payload.split(separator: "\n").count > 10)
+                #expect(payload.split(separator: "\n").count > 10)
             }
         }
+        #expect(subscriber.messages.allSatisfy { $0.payload.utf8.count <= 131_072 }, "every message fits the limit")
 
         // The birth was retained; a clean stop left "offline" as the retained status.
         let statuses = subscriber.messages(on: "/status").compactMap { jsonObject($0.payload) }
@@ -437,6 +439,24 @@ import Testing
         #expect(row("load cell")?.contains("PASS") == true, "\(output)")
         #expect(row("clock") != nil)
         #expect(output.contains("checks failed"))
+    }
+
+    @Test func theBrokerCheckEndsAtItsTimeoutOnAPortThatNeverAnswers() async throws {
+        let listener = try SilentListener()
+        let agent = try AgentProcess(port: listener.port, scenario: "Scenarios/demo.toml", loop: false, timeScale: 1)
+        let log = agent.directory.file("selftest.out")
+        let start = ContinuousClock.now
+        let status = try await runProgramAsync(
+            AgentProcess.executable, ["selftest", "--config", agent.configPath, "--broker-timeout-s", "2"],
+            logFile: log)
+        let elapsed = start.duration(to: .now)
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(status == 1)
+        let broker = output.split(separator: "\n").first { $0.hasPrefix("broker ") }.map(String.init) ?? ""
+        #expect(
+            broker.contains("FAIL") && broker.contains("no MQTT answer") && broker.contains("within 2 s"), "\(output)")
+        // Before, the check waited out 10 s and then on the connection without a bound (~15 s here).
+        #expect(elapsed < .seconds(8), "bounded by --broker-timeout-s: \(elapsed)")
     }
 
     @Test func withoutAnAgentItSaysSoAndFails() async throws {

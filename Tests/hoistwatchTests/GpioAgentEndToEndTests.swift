@@ -115,9 +115,9 @@ import Testing
                 "raised \(Double(mono - doorOpenNs) / 1e6) ms after the door opened")
             // Its flight record (10 s before to 5 s after, trace format) holds the door's edge and the encoder's.
             let id = alarm["id"] as? String ?? "?"
-            let record = await eventually(within: 15) { !subscriber.messages(on: "/record/\(id)").isEmpty }
+            let record = await eventually(within: 15) { subscriber.flightRecord(eventId: id) != nil }
             #expect(record, "no flight record")
-            let lines = subscriber.messages(on: "/record/\(id)").first?.payload.split(separator: "\n") ?? []
+            let lines = subscriber.flightRecord(eventId: id)?.split(separator: "\n") ?? []
             #expect(lines.first?.contains("\"hoistwatch-trace\"") == true)
             #expect(lines.contains { $0.contains("\"line\":\"door_closed\",\"level\":0") })
             #expect(lines.filter { $0.contains("\"line\":\"enc_a\"") }.count > 100)

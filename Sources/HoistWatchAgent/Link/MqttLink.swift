@@ -14,8 +14,19 @@
 ///   connection ends, every unacknowledged entry becomes sendable again: it is still in the outbox.
 /// - The window is refilled from a per-class send cursor (`OutboxSendCursor`: only rows after what was handed out
 ///   are read), once per burst of PUBACKs (`.refillWindow`, which the owner runs after the PUBACKs already queued).
-/// - Each connect attempt raises `session` (persisted by the owner before it connects) and `clientGeneration`, so
-///   the owner can tell events of a closed client from the current one's.
+/// - `session` rises on every successful connect (CONNACK 0; mqtt.md), not on attempts: an attempt carries
+///   `attemptSession` (one more) in its will, and the owner persists it once the broker accepted the connection.
+///   Each attempt raises `clientGeneration`, so the owner can tell events of a closed client from the current one's.
+/// - With alarms waiting (`alarmsWaiting`), the first retries after a loss come at most `alarmMaxBackoffNs` apart
+///   (still jittered) for `alarmFastRetryNs`; a wait already longer is cut short when an alarm arrives.
+/// - Several endpoints (a primary and backups): after `failoverAfterFailures` failed attempts in a row on one the
+///   next is tried, after the first delay; connected to a backup for `primaryReturnNs`, the link goes back to the
+///   primary (`.switchEndpoint`). The outbox is the same whichever broker takes it.
+/// - Flight-record parts (`MqttSendLane.records`) have a lane of their own, `recordWindow` in flight at most, so
+///   events never queue behind more than that many records' bytes (`MqttLink+Delivery.swift`).
+/// - An entry that was in flight when connections ended is implicated: it is sent again only alone, and after
+///   `maxTries` connections lost with it alone in flight it is set aside (`.setAside`: removed and counted as a
+///   drop), so a message the broker keeps refusing never holds back the entries behind it.
 public struct MqttLink: Sendable {
     /// Timing and window settings.
     public struct Configuration: Sendable, Hashable {
@@ -37,6 +48,23 @@ public struct MqttLink: Sendable {
         public var removalDelayNs: Int64 = 5_000_000
         /// ...or as soon as this many have gathered.
         public var removalBatch: Int = 64
+        /// With alarms waiting, the cap on the retry delay during the first `alarmFastRetryNs` after a loss.
+        public var alarmMaxBackoffNs: Int64 = 5_000_000_000
+        /// How long after a loss alarms shorten the retries; then the usual cap applies again.
+        public var alarmFastRetryNs: Int64 = 600_000_000_000
+        /// The primary plus the backups (the owner's endpoint list; index 0 is the primary).
+        public var endpointCount: Int = 1
+        /// Failed attempts in a row on one endpoint before the next is tried.
+        public var failoverAfterFailures: Int = 2
+        /// Connected to a backup this long, the link goes back to the primary.
+        public var primaryReturnNs: Int64 = 300_000_000_000
+        /// The largest PUBLISH packet (fixed header, topic, packet id, payload) the link sends; a larger entry is
+        /// set aside (site setting `broker.max_message_bytes`).
+        public var maxMessageBytes: Int = 131_072
+        /// Connections lost with an entry alone in flight before it is set aside.
+        public var maxTries: Int = 3
+        /// Flight-record parts in flight at most.
+        public var recordWindow: Int = 2
 
         /// Defaults: backoff 1 s doubling to 60 s with 20 % jitter, credentials retried every 60 s, 32 in
         /// flight, 30 s connect timeout, connections stable after 30 s.
@@ -81,6 +109,12 @@ public struct MqttLink: Sendable {
         case refillWindow
         /// Close the client for good.
         case disconnect
+        /// Publish the offline status on the current client and close it, then connect to `endpoint` as for
+        /// `.connect` (going back to the primary).
+        case switchEndpoint(deadlineNs: Int64)
+        /// Remove this entry from the outbox and count it as dropped in its class, then report `setAsideDone`: it
+        /// is never sent again (`reason` says why, for the log).
+        case setAside(OutboxEntry, reason: String)
     }
 
     /// Where the link is, for diagnostics.
@@ -99,15 +133,23 @@ public struct MqttLink: Sendable {
         case stopped
     }
 
-    private struct Connection {
+    struct Connection {
         var sinceNs: Int64
         var backlogThroughPosition: Int64
+        var endpoint: Int
         var entryByMid: [Int32: String] = [:]
         var inFlightIDs: Set<String> = []
+        /// The flight-record parts among `inFlightIDs`.
+        var recordIDs: Set<String> = []
+        /// The implicated entry sent alone, while it is in flight (nothing else is sent meanwhile).
+        var isolatedID: String?
+        /// An implicated entry waits for everything in flight to be acknowledged, so it can go alone; nothing is sent
+        /// meanwhile, so the send order stays.
+        var draining = false
         var birthMid: Int32?
     }
 
-    private enum State {
+    enum State {
         case idle
         case connecting(sinceNs: Int64, deadlineNs: Int64)
         case connected(Connection)
@@ -117,11 +159,25 @@ public struct MqttLink: Sendable {
 
     /// The settings.
     public let configuration: Configuration
-    private var state: State = .idle
-    private var random: any RandomNumberGenerator & Sendable
+    var state: State = .idle
+    var random: any RandomNumberGenerator & Sendable
 
-    /// The `session` counter of the current or last connect attempt (the role of Sparkplug's bdSeq).
+    /// The `session` counter of the current or last successful connection (the role of Sparkplug's bdSeq).
     public private(set) var session: Int64
+    /// The endpoint of the current or next attempt (0: the primary).
+    public internal(set) var endpoint = 0
+    /// Failed attempts in a row on `endpoint`.
+    var failuresOnEndpoint = 0
+    /// When the current outage began (the loss, or the start); nil while connected.
+    var outageSinceNs: Int64? = nil
+    /// Whether the owner last reported alarms waiting in the outbox.
+    var alarmsAreWaiting = false
+    /// Entries in flight when connections ended: how many ended with each in flight, and with it alone.
+    public internal(set) var implicated: [String: MqttImplication] = [:]
+    /// The entry blamed by the last loss (in flight alone) and its tries so far, for the owner's log.
+    public internal(set) var lastBlamed: (id: String, tries: Int)?
+    /// Entries set aside since start (refused by the broker `maxTries` times, or larger than `maxMessageBytes`).
+    public internal(set) var setAsideCount = 0
     /// Raised by every client the link makes: events of an older client are stale.
     public private(set) var clientGeneration = 0
     /// PUBACKs received.
@@ -129,20 +185,28 @@ public struct MqttLink: Sendable {
     /// Acknowledged entries not yet removed from the outbox (excluded from sending until they are).
     public private(set) var awaitingRemoval: Set<String> = []
     private var removalScheduled = false
-    private var refillRequested = false
+    var refillRequested = false
     /// What this connection has handed to the client so far, per class: refills read only the rows after it.
-    public private(set) var sendCursor = OutboxSendCursor.start
+    public internal(set) var sendCursor = OutboxSendCursor.start
+    /// The same for flight-record parts, which have a lane of their own.
+    public internal(set) var recordCursor = OutboxSendCursor.start
 
     /// Failures since the last stable connection.
-    public private(set) var consecutiveFailures = 0
+    public internal(set) var consecutiveFailures = 0
     /// Connect attempts made.
     public private(set) var connectAttempts = 0
     /// Times the broker refused the credentials.
     public private(set) var authFailures = 0
     /// The last retry delay chosen, in nanoseconds.
-    public private(set) var lastRetryDelayNs: Int64?
+    public internal(set) var lastRetryDelayNs: Int64?
     /// The last failure, as a sentence (no secrets: it holds broker and library messages only).
-    public private(set) var lastError: String?
+    public internal(set) var lastError: String?
+
+    /// The `session` the current or next attempt carries in its will (and in its birth once accepted).
+    public var attemptSession: Int64 {
+        if case .connected = state { return session }
+        return session + 1
+    }
 
     /// A link in `.idle`; `random` supplies the jitter; `lastSession` is the persisted `session` counter.
     public init(
@@ -178,10 +242,18 @@ public struct MqttLink: Sendable {
         return []
     }
 
-    /// How many more entries may be published now (0 unless connected).
+    /// How many more events and status messages may be published now (0 unless connected).
     public var freeSlots: Int {
         if case .connected(let connection) = state {
-            return max(0, configuration.inFlightWindow - connection.inFlightIDs.count)
+            return max(0, configuration.inFlightWindow - (connection.inFlightIDs.count - connection.recordIDs.count))
+        }
+        return 0
+    }
+
+    /// How many more flight-record parts may be published now (0 unless connected).
+    public var freeRecordSlots: Int {
+        if case .connected(let connection) = state {
+            return max(0, configuration.recordWindow - connection.recordIDs.count)
         }
         return 0
     }
@@ -194,16 +266,28 @@ public struct MqttLink: Sendable {
         }
     }
 
-    /// A retry delay or connect deadline the owner scheduled has passed.
+    /// A retry delay, connect deadline or the return to the primary the owner scheduled has come.
     public mutating func timerFired(nowNs: Int64) -> Action {
         switch state {
         case .waiting(let untilNs, _) where nowNs >= untilNs:
             return beginAttempt(nowNs: nowNs)
         case .connecting(_, let deadlineNs) where nowNs >= deadlineNs:
             return fail(nowNs: nowNs, reason: "no CONNACK within \(configuration.connectTimeoutNs / 1_000_000) ms")
-        case .idle, .connecting, .connected, .waiting, .stopped:
+        case .connected:
+            guard let deadline = returnToPrimaryDeadlineNs, nowNs >= deadline else { return .none }
+            endpoint = 0
+            failuresOnEndpoint = 0
+            guard case .connect(let connectDeadline) = beginAttempt(nowNs: nowNs) else { return .none }
+            return .switchEndpoint(deadlineNs: connectDeadline)
+        case .idle, .connecting, .waiting, .stopped:
             return .none
         }
+    }
+
+    /// Connected to a backup: when to go back to the primary (schedule `timerFired` then); nil otherwise.
+    public var returnToPrimaryDeadlineNs: Int64? {
+        guard case .connected(let connection) = state, connection.endpoint != 0 else { return nil }
+        return connection.sinceNs + configuration.primaryReturnNs
     }
 
     /// The connect attempt failed before any CONNACK (unreachable, TLS failure, lost during the handshake).
@@ -218,8 +302,13 @@ public struct MqttLink: Sendable {
     public mutating func connected(nowNs: Int64, backlogThroughPosition: Int64) -> Action {
         switch state {
         case .connecting:
-            state = .connected(Connection(sinceNs: nowNs, backlogThroughPosition: backlogThroughPosition))
+            state = .connected(
+                Connection(sinceNs: nowNs, backlogThroughPosition: backlogThroughPosition, endpoint: endpoint))
+            session += 1
+            failuresOnEndpoint = 0
+            outageSinceNs = nil
             sendCursor = .start
+            recordCursor = .start
             return .publishBirth
         case .idle, .connected, .waiting, .stopped:
             return .none
@@ -248,25 +337,11 @@ public struct MqttLink: Sendable {
             return fail(nowNs: nowNs, reason: reason)
         case .connected(let connection):
             if nowNs - connection.sinceNs >= configuration.stableConnectionNs { consecutiveFailures = 0 }
+            implicate(connection)
             return fail(nowNs: nowNs, reason: "connection lost: \(reason)")
         case .idle, .waiting, .stopped:
             return .none
         }
-    }
-
-    /// Offers the next waiting entry. Returns `.publish` when connected, the window has room and the entry is
-    /// not already in flight; the owner must then report `published` or `publishFailed`.
-    public mutating func send(_ entry: OutboxEntry) -> Action {
-        guard case .connected(var connection) = state,
-            connection.inFlightIDs.count < configuration.inFlightWindow,
-            !connection.inFlightIDs.contains(entry.id)
-        else { return .none }
-        guard !awaitingRemoval.contains(entry.id) else { return .none }
-        connection.inFlightIDs.insert(entry.id)
-        let isBacklog = entry.position <= connection.backlogThroughPosition
-        state = .connected(connection)
-        sendCursor.advance(past: entry)
-        return .publish(entry, isBacklog: isBacklog)
     }
 
     /// The client accepted the entry with message id `mid`.
@@ -280,8 +355,11 @@ public struct MqttLink: Sendable {
     /// refill reads from the start of every class again.
     public mutating func publishFailed(id: String) {
         sendCursor = .start
+        recordCursor = .start
         guard case .connected(var connection) = state else { return }
         connection.inFlightIDs.remove(id)
+        connection.recordIDs.remove(id)
+        if connection.isolatedID == id { connection.isolatedID = nil }
         state = .connected(connection)
     }
 
@@ -303,7 +381,11 @@ public struct MqttLink: Sendable {
         }
         guard let id = connection.entryByMid.removeValue(forKey: mid) else { return [] }
         connection.inFlightIDs.remove(id)
+        connection.recordIDs.remove(id)
+        if connection.isolatedID == id { connection.isolatedID = nil }
+        if connection.inFlightIDs.isEmpty { connection.draining = false }
         state = .connected(connection)
+        implicated[id] = nil
         acknowledged += 1
         awaitingRemoval.insert(id)
         var actions: [Action] = []
@@ -342,9 +424,15 @@ public struct MqttLink: Sendable {
     /// read are `pendingQuery`'s; offer each with `send`.
     public mutating func refillStarted() { refillRequested = false }
 
-    /// What a refill reads: up to `limit` entries after `cursor`, none of `excluding`.
+    /// What a refill reads for events and status: up to `limit` entries after `cursor`, none of `excluding`, no
+    /// flight-record part.
     public var pendingQuery: (limit: Int, cursor: OutboxSendCursor, excluding: Set<String>) {
         (freeSlots, sendCursor, excludedIDs)
+    }
+
+    /// What a refill reads for flight-record parts: as `pendingQuery`, flight-record parts only.
+    public var recordQuery: (limit: Int, cursor: OutboxSendCursor, excluding: Set<String>) {
+        (freeRecordSlots, recordCursor, excludedIDs)
     }
 
     /// The owner stops: whatever acknowledged entries are still waiting go now (the last removal).
@@ -366,36 +454,12 @@ public struct MqttLink: Sendable {
         }
     }
 
-    private mutating func beginAttempt(nowNs: Int64) -> Action {
+    mutating func beginAttempt(nowNs: Int64) -> Action {
         connectAttempts += 1
-        session += 1
         clientGeneration += 1
+        if outageSinceNs == nil { outageSinceNs = nowNs }
         let deadline = nowNs + configuration.connectTimeoutNs
         state = .connecting(sinceNs: nowNs, deadlineNs: deadline)
         return .connect(deadlineNs: deadline)
-    }
-
-    private mutating func fail(nowNs: Int64, reason: String) -> Action {
-        consecutiveFailures += 1
-        lastError = reason
-        let delay = backoff(failures: consecutiveFailures)
-        lastRetryDelayNs = delay
-        state = .waiting(untilNs: nowNs + delay, authCode: nil)
-        return .reconnect(afterNs: delay)
-    }
-
-    /// `min(max, initial * 2^(failures-1))` minus up to `jitterFraction` of it.
-    private mutating func backoff(failures: Int) -> Int64 {
-        var base = configuration.initialBackoffNs
-        for _ in 1..<max(1, failures) where base < configuration.maxBackoffNs {
-            base = base > configuration.maxBackoffNs / 2 ? configuration.maxBackoffNs : base * 2
-        }
-        base = min(base, configuration.maxBackoffNs)
-        return base - jitter(of: base)
-    }
-
-    private mutating func jitter(of value: Int64) -> Int64 {
-        let unit = Double(random.next() >> 11) * 0x1p-53
-        return Int64(Double(value) * configuration.jitterFraction * unit)
     }
 }

@@ -9,11 +9,16 @@ import ServiceLifecycle
 /// Time comes from `clock` (a test passes a manual clock and advances it by hand); every outbox call runs on the
 /// outbox's writer thread (`Outbox.perform`), never on Swift's cooperative pool.
 ///
-/// Each connect attempt gets a new `session` number (persisted in the outbox before connecting); the same number
-/// goes into the will and the birth, like Sparkplug's bdSeq, so a subscriber can match a death to its birth.
-/// Backlog status entries are published without the retain flag, so an old status never replaces the birth as the
-/// retained status. On graceful shutdown it publishes the will payload itself (a clean DISCONNECT does not fire the
-/// will) and disconnects.
+/// Each successful connect gets a new `session` number (persisted in the outbox once the broker accepted the
+/// connection, before the birth goes out); the same number goes into that connection's will and birth, like
+/// Sparkplug's bdSeq, so a subscriber can match a death to its birth. The birth is also published, retained, on
+/// `birthTopic`, where nothing else is published, so a late subscriber still finds its fields. Backlog status
+/// entries are published without the retain flag, so an old status never replaces the birth as the retained
+/// status. On graceful shutdown (and when it leaves a backup for the primary) it publishes the will payload itself
+/// (a clean DISCONNECT does not fire the will) and disconnects.
+///
+/// Before every retry decision it tells the machine whether alarms wait in the outbox (shorter retries), and it
+/// renders each payload before publishing to hold it to `maxMessageBytes`.
 public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
     /// Builds a payload from the session number (birth and will).
     public typealias SessionPayload = @Sendable (_ session: Int64) -> [UInt8]
@@ -40,6 +45,9 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
 
     private var machine: MqttLink
     private var client: MosquittoClient?
+    /// A flight-record part may wait: set by every append and connect, cleared when a records read finds none (a
+    /// records read steps over every waiting event, so it is skipped when nothing new can be there).
+    private var recordsMayWait = true
     /// The current client got CONNACK 0 (so closing it is quick and an offline status can go out first).
     private var clientConnected = false
     /// Raised for every timer scheduled, so a timer replaced by a newer one is ignored when it fires.
@@ -60,8 +68,6 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
     ) {
         self.configuration = configuration
         self.outbox = outbox
-        var logger = logger
-        logger[metadataKey: "mqtt.broker"] = "\(configuration.broker.host):\(configuration.broker.port)"
         self.logger = logger
         self.birth = birth
         self.will = will
@@ -99,8 +105,9 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
         MqttLinkDiagnostics(
             phase: machine.phase, lastError: machine.lastError, consecutiveFailures: machine.consecutiveFailures,
             connectAttempts: machine.connectAttempts, authFailures: machine.authFailures,
-            lastRetryDelayNs: machine.lastRetryDelayNs, session: machine.session, inFlight: machine.inFlightIDs.count,
-            acknowledged: machine.acknowledged, nowNs: nowNs())
+            lastRetryDelayNs: machine.lastRetryDelayNs, session: machine.session,
+            endpoint: "\(configuration.endpoints[machine.endpoint])", setAside: machine.setAsideCount,
+            inFlight: machine.inFlightIDs.count, acknowledged: machine.acknowledged, nowNs: nowNs())
     }
 
     private func loop() async {
@@ -111,11 +118,19 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
             case .client(let generation, let event):
                 if machine.isCurrent(generation: generation) { await handle(event) }
             case .timer(let generation):
-                if generation == timerGeneration { await run(machine.timerFired(nowNs: nowNs())) }
+                if generation == timerGeneration {
+                    if case .connecting = machine.phase { await noteAlarmsWaiting() }
+                    await run(machine.timerFired(nowNs: nowNs()))
+                }
             case .removalTimer:
                 await run(machine.removalTimerFired(nowNs: nowNs()))
             case .outboxChanged:
-                await fillWindow()
+                recordsMayWait = true
+                switch machine.phase {
+                case .waiting: await noteAlarmsWaiting()
+                case .connected: await fillWindow()
+                case .idle, .connecting, .authRejected, .stopped: break
+                }
             case .fillWindow:
                 machine.refillStarted()
                 await fillWindow()
@@ -145,12 +160,26 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
                 logger.info("MQTT link cannot read the outbox", metadata: ["outbox.error": "\(error)"])
                 backlog = .max
             }
-            logger.info("MQTT link connected", metadata: ["mqtt.session": "\(machine.session)"])
-            await run(machine.connected(nowNs: nowNs(), backlogThroughPosition: backlog))
+            let action = machine.connected(nowNs: nowNs(), backlogThroughPosition: backlog)
+            logger.info(
+                "MQTT link connected",
+                metadata: ["mqtt.session": "\(machine.session)", "mqtt.broker": "\(currentEndpoint)"])
+            await run(action)
         case .connectRefused(let code, let reason):
+            await noteAlarmsWaiting()
             await run(machine.connectRefused(connackCode: code, reason: reason, nowNs: nowNs()))
         case .disconnected(let error):
-            await run(machine.connectionLost(nowNs: nowNs(), reason: error?.description ?? "closed by the client"))
+            await noteAlarmsWaiting()
+            let action = machine.connectionLost(nowNs: nowNs(), reason: error?.description ?? "closed by the client")
+            if let (id, tries) = machine.lastBlamed {
+                logger.warning(
+                    "MQTT connection ended with one entry alone in flight; it is set aside after a few such tries",
+                    metadata: [
+                        "outbox.id": "\(id)", "mqtt.tries": "\(tries)",
+                        "mqtt.max_tries": "\(machine.configuration.maxTries)", "mqtt.broker": "\(currentEndpoint)",
+                    ])
+            }
+            await run(action)
         case .published(let mid):
             for action in machine.pubackReceived(mid: mid, nowNs: nowNs()) { await run(action) }
         case .log(let level, let message):
@@ -167,12 +196,26 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
         case .connect(let deadlineNs):
             schedule(afterNs: deadlineNs - nowNs())
             await startClient()
+        case .switchEndpoint(let deadlineNs):
+            logger.info("MQTT link going back to the primary broker", metadata: ["mqtt.broker": "\(currentEndpoint)"])
+            if let client, clientConnected {
+                // The backup's subscribers learn the board left it (a clean DISCONNECT does not fire the will).
+                _ = try? client.publish(
+                    topic: configuration.statusTopic, payload: will(machine.session), retain: true)
+            }
+            schedule(afterNs: deadlineNs - nowNs())
+            await startClient()
+        case .setAside(let entry, let reason):
+            await setAside(entry, reason: reason)
         case .reconnect(let afterNs):
             dropClient()
             schedule(afterNs: afterNs)
             logger.info(
                 "MQTT link will retry",
-                metadata: ["mqtt.retry_ms": "\(afterNs / 1_000_000)", "mqtt.error": "\(machine.lastError ?? "")"])
+                metadata: [
+                    "mqtt.retry_ms": "\(afterNs / 1_000_000)", "mqtt.error": "\(machine.lastError ?? "")",
+                    "mqtt.broker": "\(currentEndpoint)",
+                ])
         case .reportAuthFailure(let code, let retryAfterNs):
             dropClient()
             schedule(afterNs: retryAfterNs)
@@ -184,10 +227,18 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
                 ])
         case .publishBirth:
             clientConnected = true
+            recordsMayWait = true
+            let session = machine.session
+            do {
+                try await outbox.perform { outbox in try outbox.recordSession(session) }
+            } catch {
+                logger.info("MQTT link cannot store the session counter", metadata: ["outbox.error": "\(error)"])
+            }
             publishBirth()
+            if let deadline = machine.returnToPrimaryDeadlineNs { schedule(afterNs: deadline - nowNs()) }
             await fillWindow()
         case .publish(let entry, let isBacklog):
-            publish(entry, isBacklog: isBacklog)
+            await publish(entry, isBacklog: isBacklog)
         case .removeFromOutbox(let ids):
             do {
                 _ = try await outbox.perform { outbox in try outbox.remove(ids: ids) }
@@ -226,16 +277,14 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
 
     private func startClient() async {
         dropClient()
-        let session = machine.session
-        do {
-            try await outbox.perform { outbox in try outbox.recordSession(session) }
-        } catch {
-            logger.info("MQTT link cannot store the session counter", metadata: ["outbox.error": "\(error)"])
-        }
+        let session = machine.attemptSession
         var options = configuration.broker
+        let endpoint = currentEndpoint
+        options.host = endpoint.host
+        options.port = endpoint.port
         options.will = .init(topic: configuration.statusTopic, payload: will(session), retained: true)
-        // Room for the birth and the shutdown status beside the window, so libmosquitto never queues entries.
-        options.maxInflightMessages = configuration.link.inFlightWindow + 2
+        // Room for the births and the shutdown status beside both windows, so libmosquitto never queues entries.
+        options.maxInflightMessages = configuration.link.inFlightWindow + configuration.link.recordWindow + 3
         do {
             let client = try MosquittoClient(options: options)
             let events = client.events
@@ -245,7 +294,8 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
                 for await event in events { continuation.yield(.client(generation: generation, event)) }
             }
             self.client = client
-            logger.debug("MQTT link connecting", metadata: ["mqtt.session": "\(session)"])
+            logger.debug(
+                "MQTT link connecting", metadata: ["mqtt.session": "\(session)", "mqtt.broker": "\(endpoint)"])
             client.connectInBackground()
         } catch {
             await run(machine.connectFailed(nowNs: nowNs(), reason: "\(error)"))
@@ -262,48 +312,111 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
         }
     }
 
+    private var currentEndpoint: MqttLinkConfiguration.Endpoint { configuration.endpoints[machine.endpoint] }
+
     private func publishBirth() {
         guard let client else { return }
+        let payload = birth(machine.session)
         do {
-            let mid = try client.publish(
-                topic: configuration.statusTopic, payload: birth(machine.session), retain: true)
+            let mid = try client.publish(topic: configuration.statusTopic, payload: payload, retain: true)
             machine.birthPublished(mid: mid)
+            // Its PUBACK matches no entry and is ignored.
+            if let birthTopic = configuration.birthTopic {
+                _ = try client.publish(topic: birthTopic, payload: payload, retain: true)
+            }
         } catch {
             logger.info("MQTT link cannot publish the birth status", metadata: ["mqtt.error": "\(error)"])
         }
     }
 
-    private func publish(_ entry: OutboxEntry, isBacklog: Bool) {
+    /// Tells the machine whether alarm entries wait in the outbox, and carries out what it decides.
+    private func noteAlarmsWaiting() async {
+        let alarms = (try? await outbox.perform { outbox in try outbox.depth() })?.countByPriority[.alarm] ?? 0
+        await run(machine.alarmsWaiting(alarms > 0, nowNs: nowNs()))
+    }
+
+    private func setAside(_ entry: OutboxEntry, reason: String) async {
+        let id = entry.id
+        do {
+            _ = try await outbox.perform { outbox in try outbox.setAside(id: id) }
+        } catch {
+            logger.error(
+                "MQTT link cannot set an entry aside", metadata: ["outbox.id": "\(id)", "outbox.error": "\(error)"])
+            return
+        }
+        logger.warning(
+            "MQTT link set an entry aside: removed from the outbox and counted as dropped",
+            metadata: [
+                "outbox.id": "\(id)", "mqtt.topic": "\(entry.topic)", "outbox.bytes": "\(entry.payload.count)",
+                "outbox.seq": "\(entry.seq.map { "\($0)" } ?? "-")", "outbox.class": "\(entry.priority)",
+                "reason": "\(reason)",
+            ])
+        await run(machine.setAsideDone(id: id))
+    }
+
+    private func publish(_ entry: OutboxEntry, isBacklog: Bool) async {
         guard let client else {
             machine.publishFailed(id: entry.id)
             return
         }
         let payload = entry.payloadToSend(isBacklog: isBacklog)
+        let packetBytes = MqttPacketSize.publish(topicBytes: entry.topic.utf8.count, payloadBytes: payload.count)
+        if packetBytes > machine.configuration.maxMessageBytes {
+            await run(machine.tooLarge(entry, packetBytes: packetBytes))
+            return
+        }
         do {
             let mid = try client.publish(
                 topic: entry.topic, payload: payload, retain: entry.retained && !isBacklog)
             machine.published(id: entry.id, mid: mid)
         } catch {
             machine.publishFailed(id: entry.id)
+            recordsMayWait = true
             logger.warning(
                 "MQTT link could not queue an entry; it stays in the outbox for the next try",
                 metadata: ["mqtt.topic": "\(entry.topic)", "outbox.seq": "\(entry.seq.map { "\($0)" } ?? "-")"])
         }
     }
 
+    /// Reads and offers what each lane has room for: events and status first, then flight-record parts.
     private func fillWindow() async {
         let query = machine.pendingQuery
-        guard query.limit > 0 else { return }
+        if query.limit > 0 {
+            await offer(query) { MqttSendLane(id: $0) == .messages }
+        }
+        let records = machine.recordQuery
+        if records.limit > 0, recordsMayWait {
+            let (read, handedOut) = await offer(records) { MqttSendLane(id: $0) == .records }
+            // Nothing more after the cursor, and nothing read was held back (an implicated part waiting to go alone).
+            if read < records.limit, handedOut == read { recordsMayWait = false }
+        }
+    }
+
+    /// Offers the entries of `query` that `inLane` takes; returns how many were read and how many the machine took
+    /// (published or set aside).
+    @discardableResult
+    private func offer(
+        _ query: (limit: Int, cursor: OutboxSendCursor, excluding: Set<String>),
+        inLane: @escaping @Sendable (String) -> Bool
+    ) async -> (read: Int, handedOut: Int) {
         let entries: [OutboxEntry]
         do {
             entries = try await outbox.perform { outbox in
-                try outbox.pending(limit: query.limit, after: query.cursor) { query.excluding.contains($0) }
+                try outbox.pending(limit: query.limit, after: query.cursor) {
+                    query.excluding.contains($0) || !inLane($0)
+                }
             }
         } catch {
             logger.info("MQTT link cannot read the outbox", metadata: ["outbox.error": "\(error)"])
-            return
+            return (0, 0)
         }
-        for entry in entries { await run(machine.send(entry)) }
+        var handedOut = 0
+        for entry in entries {
+            let action = machine.send(entry)
+            if action != .none { handedOut += 1 }
+            await run(action)
+        }
+        return (entries.count, handedOut)
     }
 
     /// Calls `timerFired` after `afterNs` on the clock; a later `schedule` replaces it.

@@ -37,6 +37,8 @@ public final class MosquittoClient: @unchecked Sendable {
     public let options: MosquittoOptions
 
     private let continuation: AsyncStream<MosquittoEvent>.Continuation
+    /// Called on libmosquitto's thread with each event, before it goes into `events` (nil for none).
+    private let observer: (@Sendable (MosquittoEvent) -> Void)?
     private let handle: OpaquePointer
     private let phase = Locked(Phase.created)
 
@@ -46,7 +48,11 @@ public final class MosquittoClient: @unchecked Sendable {
     /// `mosquitto_tls_set`, `mosquitto_will_set`, `mosquitto_max_inflight_messages_set`.
     ///
     /// - Throws: `MosquittoError` naming the function, e.g. `mosquitto_tls_set` when a TLS file is unreadable.
-    public init(options: MosquittoOptions) throws(MosquittoError) {
+    /// `observer`, when given, sees each event on libmosquitto's thread the moment it happens, before `events` does
+    /// (for a caller that must order it against a clock without waiting for a task to run).
+    public init(
+        options: MosquittoOptions, observer: (@Sendable (MosquittoEvent) -> Void)? = nil
+    ) throws(MosquittoError) {
         try checkMosquitto(mosquittoLibraryInitialised, "mosquitto_lib_init")
         guard let handle = mosquitto_new(options.clientID, options.cleanSession, nil) else {
             let savedErrno = errno
@@ -55,6 +61,7 @@ public final class MosquittoClient: @unchecked Sendable {
         }
         self.handle = handle
         self.options = options
+        self.observer = observer
         (events, continuation) = AsyncStream.makeStream(of: MosquittoEvent.self, bufferingPolicy: .unbounded)
         // Passed after mosquitto_new because `self` exists only once every stored property is set; it is the
         // same `obj` libmosquitto hands to every callback. Unretained: deinit joins the thread before freeing.
@@ -174,6 +181,7 @@ public final class MosquittoClient: @unchecked Sendable {
     }
 
     fileprivate func deliver(_ event: MosquittoEvent) {
+        observer?(event)
         continuation.yield(event)
     }
 

@@ -84,7 +84,8 @@ public struct AgentRuntime: Sendable {
         // The status and `diag` show the last seq stored from the start, not 0 until this run stores an event.
         snapshot.update { $0.lastSeq = lastSeq }
         let notifier = SystemdNotifier()
-        let routing = EventRouting(topicPrefix: site.broker.topicPrefix, deviceId: site.deviceId)
+        let routing = EventRouting(
+            topicPrefix: site.broker.topicPrefix, deviceId: site.deviceId, maxMessageBytes: site.broker.maxMessageBytes)
         let payload = StatusPayload(
             identity: .init(
                 deviceId: site.deviceId, version: inputs.version, calibration: inputs.calibration,
@@ -101,8 +102,13 @@ public struct AgentRuntime: Sendable {
             history: .init(days: site.historyDays, capBytes: site.historyCapBytes), clock: ContinuousClock(),
             logger: logger)
         let broker = MosquittoOptions(broker: site.broker, password: inputs.password)
+        var linkSettings = MqttLink.Configuration()
+        linkSettings.maxMessageBytes = site.broker.maxMessageBytes
         let link = MqttLinkService(
-            configuration: MqttLinkConfiguration(broker: broker, statusTopic: site.statusTopic),
+            configuration: MqttLinkConfiguration(
+                broker: broker, statusTopic: site.statusTopic, link: linkSettings,
+                backups: site.broker.backups.map { .init(host: $0.host, port: $0.port) },
+                birthTopic: site.birthTopic),
             outbox: outbox, logger: logger,
             birth: { session in status.current(.birth, session: session) },
             will: { session in payload.will(session: session) })

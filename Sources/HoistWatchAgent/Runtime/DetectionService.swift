@@ -248,15 +248,32 @@ public final class DetectionService: Service, Sendable {
     private func store(_ pending: [Pending]) -> [Pending] {
         guard !pending.isEmpty else { return [] }
         let routing = configuration.routing
-        let items: [Outbox.BatchItem] = pending.map { item in
+        // A flight record may be several entries (parts that fit the message size limit); `owners` maps each item
+        // back to what it stores.
+        var items: [Outbox.BatchItem] = []
+        var owners: [Int] = []
+        for (index, item) in pending.enumerated() {
             switch item {
-            case .event(let event): return .event { seq in routing.entry(for: event, seq: seq) }
-            case .record(let record, let raised): return .message(routing.entry(for: record, raised: raised))
+            case .event(let event):
+                items.append(.event { seq in routing.entry(for: event, seq: seq) })
+                owners.append(index)
+            case .record(let record, let raised):
+                for entry in routing.entries(for: record, raised: raised) {
+                    items.append(.message(entry))
+                    owners.append(index)
+                }
             }
         }
-        let results: [OutboxAppendResult]
+        var results: [OutboxAppendResult] = []
         do {
-            results = try outbox.performAndWait { try $0.append(batch: items) }
+            let stored = try outbox.performAndWait { try $0.append(batch: items) }
+            for (result, owner) in zip(stored, owners) {
+                if owner == results.count {
+                    results.append(result)
+                } else if !result.stored {
+                    results[owner].stored = false
+                }
+            }
         } catch {
             logger.error("outbox append failed; retrying next tick", metadata: ["error": "\(error)"])
             return pending

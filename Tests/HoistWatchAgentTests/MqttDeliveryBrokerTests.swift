@@ -1,0 +1,163 @@
+import Foundation
+import HoistWatchAgentTestSupport
+import HoistWatchTestSupport
+import Logging
+import Testing
+
+@testable import HoistWatchAgent
+@testable import HoistWatchCore
+
+/// Delivery that no single message can block, against real Mosquitto brokers configured with `max_packet_size` and
+/// with `message_size_limit`: flight records cut into parts that fit, alarms ahead of records, a part the broker
+/// refuses set aside and counted while everything behind it arrives.
+@Suite struct MqttDeliveryBrokerTests {
+    static let limit = 16_384
+    static let routing = EventRouting(topicPrefix: "hw", deviceId: "dev1", maxMessageBytes: limit)
+
+    /// Starts a link on `clock` with the test timings and `limit` as its message size limit.
+    static func startService<C: Clock>(
+        port: Int, outbox: Outbox, logger: Logger, clock: C, backups: [Int] = [],
+        link base: MqttLink.Configuration = MqttLinkServiceTests.fastLink,
+        configure: (inout MqttLink.Configuration) -> Void = { _ in }
+    ) -> (MqttLinkService<C>, Task<Void, any Error>) where C.Duration == Duration {
+        var link = base
+        link.maxMessageBytes = limit
+        configure(&link)
+        let broker = MosquittoOptions(host: "127.0.0.1", port: port, clientID: "dev1", keepAliveS: 5)
+        let service = MqttLinkService(
+            configuration: MqttLinkConfiguration(
+                broker: broker, statusTopic: MqttLinkServiceTests.statusTopic, link: link,
+                backups: backups.map { .init(host: "127.0.0.1", port: $0) }, birthTopic: "hw/dev1/birth"),
+            outbox: outbox, logger: logger, clock: clock,
+            birth: { Array("{\"online\":true,\"kind\":\"birth\",\"session\":\($0)}".utf8) },
+            will: { Array("{\"online\":false,\"kind\":\"will\",\"session\":\($0)}".utf8) },
+            random: SplitMix64(seed: 9))
+        return (service, Task { try await service.run() })
+    }
+
+    /// A raised alarm's flight record of about `kib` KiB of trace text.
+    static func record(for raised: Event, kib: Int) -> FlightRecord {
+        let header = TraceHeader(equipment: .elevator, deviceId: "dev1", note: "flight record of \(raised.id)")
+        let events = (0..<(kib * 1024 / 40)).map { n in
+            InputEvent(tNs: Int64(n) * 1_000_000, source: .line(.doorClosed), value: Int32(n % 2))
+        }
+        return FlightRecord(
+            eventId: raised.id, type: .overspeed, raisedAtNs: 0, header: header, events: events, truncated: false)
+    }
+
+    static func alarm(_ n: Int) -> Event {
+        Event(
+            id: "alarm-\(n)", seq: 0, deviceId: "dev1", type: .overspeed, transition: .raised, severity: .alarm,
+            monoNs: Int64(n), bootId: "boot-a", wallNs: 1_700_000_000_000_000_000, timeSynced: true,
+            data: ["n": .number(Double(n))])
+    }
+
+    /// Stores alarm 1 with its flight record (parts), then alarm 2, as the detection loop does in one tick.
+    static func storeAlarmsAndRecord(_ outbox: Outbox, kib: Int) throws -> [OutboxEntry] {
+        let first = alarm(1)
+        let parts = routing.entries(for: record(for: first, kib: kib), raised: first)
+        var items: [Outbox.BatchItem] = [.event { seq in routing.entry(for: first, seq: seq) }]
+        items += parts.map { .message($0) }
+        items.append(.event { seq in routing.entry(for: alarm(2), seq: seq) })
+        try outbox.append(batch: items)
+        return parts
+    }
+
+    @Test(arguments: ["max_packet_size \(limit)", "message_size_limit \(limit)"])
+    func aRecordLargerThanTheBrokerTakesArrivesInPartsBehindTheAlarms(brokerLimit: String) async throws {
+        let broker = try MosquittoBroker(extraConfig: "allow_anonymous true\n\(brokerLimit)")
+        try await broker.start()
+        let subscriber = try await TestSubscriber(port: broker.port, pattern: "hw/#")
+        defer { subscriber.close() }
+        let dir = try TestDirectory()
+        let outbox = try Outbox(path: dir.file("outbox.db"))
+        let (logger, _) = capturingLogger()
+        let clock = ManualClock()
+        let parts = try Self.storeAlarmsAndRecord(outbox, kib: 100)
+        #expect(parts.count >= 7, "100 KiB in parts of at most 16 KiB")
+        let (service, task) = Self.startService(port: broker.port, outbox: outbox, logger: logger, clock: clock)
+
+        #expect(await MqttLinkServiceTests.eventuallyRetrying(service, clock) { (try? outbox.depth().count) == 0 })
+        #expect(await eventually { subscriber.messages(on: "/\(parts.count)").count == parts.count })
+        let messages = subscriber.messages
+        let received = messages.filter { $0.topic.contains("/record/") }
+        #expect(received.map(\.topic) == parts.map(\.topic), "every part once, in order")
+        // Joined by the rule (parts 1 to n in order), they are the record's bytes.
+        let whole = Self.record(for: Self.alarm(1), kib: 100).encoded()
+        #expect(received.map(\.payload).joined() == String(decoding: whole, as: UTF8.self))
+        // Both alarms went before the last part: they never wait behind a record.
+        let events = messages.indices.filter { messages[$0].topic.hasSuffix("/event") }
+        let lastPart = try #require(messages.lastIndex { $0.topic.contains("/record/") })
+        #expect(events.count == 2 && events.allSatisfy { $0 < lastPart })
+        let diagnostics = await service.diagnostics()
+        #expect(diagnostics.setAside == 0 && diagnostics.session == 1, "one connection: never refused")
+        #expect(!broker.log.contains("oversize") && !broker.log.contains("too large"), "the broker took every part")
+        #expect(try outbox.droppedCounts()[.alarm] == 0)
+        await MqttLinkServiceTests.stop(service, task)
+    }
+
+    /// The broker's `max_packet_size` is below the board's limit (a site set up wrongly): Mosquitto closes the
+    /// connection on each full part. Each is set aside after its tries, counted as a drop, named in the log, and the
+    /// alarm stored behind them still arrives.
+    @Test func partsTheBrokerKeepsRefusingAreSetAsideAndCountedWhileTheAlarmsArrive() async throws {
+        let broker = try MosquittoBroker(extraConfig: "allow_anonymous true\nmax_packet_size 12000")
+        try await broker.start()
+        let subscriber = try await TestSubscriber(port: broker.port, pattern: "hw/#")
+        defer { subscriber.close() }
+        let dir = try TestDirectory()
+        let outbox = try Outbox(path: dir.file("outbox.db"))
+        let (logger, lines) = capturingLogger()
+        let clock = ManualClock()
+        let parts = try Self.storeAlarmsAndRecord(outbox, kib: 40)
+        let refused = parts.filter {
+            MqttPacketSize.publish(topicBytes: $0.topic.utf8.count, payloadBytes: $0.payload.count) > 12000
+        }
+        #expect(refused.count >= 2)
+        let (service, task) = Self.startService(port: broker.port, outbox: outbox, logger: logger, clock: clock)
+
+        #expect(
+            await MqttLinkServiceTests.eventuallyRetrying(service, clock, within: 60) {
+                (try? outbox.depth().count) == 0
+            })
+        #expect(await eventually { subscriber.messages(on: "/event").count >= 2 })
+        let events = Set(subscriber.messages(on: "/event").map(\.payload))
+        #expect(events.count == 2, "both alarms arrived (duplicates allowed)")
+        let delivered = Set(subscriber.messages.filter { $0.topic.contains("/record/") }.map(\.topic))
+        #expect(delivered == Set(parts.map(\.topic)).subtracting(refused.map(\.topic)), "the parts that fit arrived")
+        let diagnostics = await service.diagnostics()
+        #expect(diagnostics.setAside == refused.count)
+        #expect(try outbox.droppedCounts()[.alarm] == Int64(refused.count), "each set-aside part counted as a drop")
+        let logged = lines.withLock { $0 }
+        for part in refused {
+            #expect(
+                logged.contains { $0.contains("set an entry aside") && $0.contains(part.id) },
+                "the log names \(part.id)")
+        }
+        #expect(broker.log.contains("disconnected due to oversize packet"), "the broker did refuse them")
+        #expect(diagnostics.session > 1)
+        await MqttLinkServiceTests.stop(service, task)
+    }
+
+    @Test func aLateSubscriberFindsTheBirthRetainedAfterTheStatusMovedOn() async throws {
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let dir = try TestDirectory()
+        let outbox = try Outbox(path: dir.file("outbox.db"))
+        let (logger, _) = capturingLogger()
+        let clock = ManualClock()
+        let (service, task) = Self.startService(port: broker.port, outbox: outbox, logger: logger, clock: clock)
+        #expect(await eventually { await MqttLinkServiceTests.phaseIsConnected(service) })
+        // A periodic status replaces the birth as the retained status...
+        try outbox.append(EntryFactory.status(1))
+        #expect(await MqttLinkServiceTests.eventuallyRetrying(service, clock) { (try? outbox.depth().count) == 0 })
+        let late = try await TestSubscriber(port: broker.port, pattern: "hw/dev1/+")
+        defer { late.close() }
+        #expect(await eventually { late.messages.count >= 2 })
+        #expect(late.messages(on: "/status").first?.payload == "{\"status\":1}")
+        // ...but the birth's own topic still holds it, with this connection's session.
+        let birth = try #require(late.messages(on: "/birth").first)
+        #expect(birth.retained && birth.payload == "{\"online\":true,\"kind\":\"birth\",\"session\":1}")
+        #expect(try outbox.session() == 1)
+        await MqttLinkServiceTests.stop(service, task)
+    }
+}
