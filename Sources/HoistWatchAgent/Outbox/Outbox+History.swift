@@ -49,8 +49,8 @@ extension Outbox {
 
     static func insertHistory(_ db: SQLiteConnection, _ entry: OutboxEntry, kind: HistoryKind) throws {
         let statement = try db.cached(
-            "INSERT INTO history(kind, id, seq, mono_ns, boot_id, wall_ns, time_synced, payload, bytes, format) "
-                + "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            "INSERT INTO history(kind, id, seq, mono_ns, boot_id, wall_ns, time_synced, payload, bytes, format, "
+                + "checksum) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         defer { statement.reset() }
         try statement.bind(kind.rawValue, at: 1)
         try statement.bind(entry.id, at: 2)
@@ -62,6 +62,7 @@ extension Outbox {
         try statement.bind(entry.payload, at: 8)
         try statement.bind(Int64(entry.payload.count + entry.id.utf8.count + 48), at: 9)
         try statement.bind(entry.event == nil ? 0 : 1, at: 10)
+        try statement.bind(PayloadChecksum.of(id: entry.id, topic: "", payload: entry.payload, seq: entry.seq), at: 11)
         try statement.step()
     }
 
