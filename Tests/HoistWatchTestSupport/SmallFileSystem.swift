@@ -4,9 +4,13 @@ import Foundation
 import Glibc
 #endif
 
-/// A real, small file system made for one test: a `tmpfs` of `sizeMiB` mounted on a fresh folder, so a test can fill
-/// it (`fill()`: ENOSPC as on a full SD card), remount it read-only (`mount -o remount,ro`, as the kernel does to a
-/// card after errors) and give the space back. Unmounted and removed when released.
+/// A real, small file system made for one test, mounted on a fresh folder: a `tmpfs`, or an ext4 image on a loop
+/// device mounted `errors=remount-ro` as a card's usually is. A test can fill it (`fill()`: ENOSPC as on a full SD
+/// card) and give the space back, remount it read-only, and (ext4) make the kernel turn it read-only by itself as
+/// after a card's write error (`failReadOnly()`). Unmounted and removed when released.
+///
+/// `mount -o remount,ro` is refused (EBUSY) while any file is open for writing, which the outbox always has: a
+/// running agent's card becomes read-only only the kernel's way, which `failReadOnly()` triggers.
 ///
 /// Mounting needs root (CI runs as root): `isAvailable` says whether it can be done here, for `.enabled(if:)`.
 public final class SmallFileSystem: @unchecked Sendable {
@@ -26,13 +30,45 @@ public final class SmallFileSystem: @unchecked Sendable {
     public static let unavailableReason =
         "needs root to mount a tmpfs (mount -t tmpfs -o size=...): a real small file system to fill and remount read-only"
 
-    /// Mounts a tmpfs of `sizeMiB` MiB on a new folder.
-    public init(sizeMiB: Int) throws {
+    /// The kind of file system.
+    public enum Kind: Sendable {
+        /// RAM-backed, any size.
+        case tmpfs
+        /// An ext4 image (`mkfs.ext4`) on a loop device, `errors=remount-ro`.
+        case ext4
+    }
+
+    /// Mounts a file system of `sizeMiB` MiB on a new folder.
+    public init(sizeMiB: Int, kind: Kind = .tmpfs) throws {
         directory = try TestDirectory("small-fs")
         path = directory.file("mnt")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let status = try runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=\(sizeMiB)m,mode=0755", "tmpfs", path])
-        guard status == 0 else { throw TestSetupError(description: "mount -t tmpfs on \(path) exited \(status)") }
+        let status: Int32
+        switch kind {
+        case .tmpfs:
+            status = try runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=\(sizeMiB)m,mode=0755", "tmpfs", path])
+        case .ext4:
+            let image = directory.file("card.img")
+            guard try runProgram("/usr/bin/truncate", ["-s", "\(sizeMiB)M", image]) == 0,
+                try runProgram("/sbin/mkfs.ext4", ["-q", "-F", image]) == 0
+            else { throw TestSetupError(description: "mkfs.ext4 of \(image) failed") }
+            status = try runProgram("/bin/mount", ["-o", "loop,errors=remount-ro", image, path])
+        }
+        guard status == 0 else { throw TestSetupError(description: "mounting \(kind) on \(path) exited \(status)") }
+    }
+
+    /// ext4 only: the kernel's reaction to a failed write on a card mounted `errors=remount-ro` (the ext4
+    /// `trigger_fs_error` attribute): from now on every write fails with EROFS, files already open included, until it
+    /// is unmounted.
+    public func failReadOnly() throws {
+        let mounts = (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? ""
+        guard let line = mounts.split(separator: "\n").first(where: { $0.split(separator: " ").dropFirst().first == Substring(path) }),
+            let device = line.split(separator: " ").first?.split(separator: "/").last
+        else { throw TestSetupError(description: "\(path) is not in /proc/mounts") }
+        let attribute = "/sys/fs/ext4/\(device)/trigger_fs_error"
+        guard (try? "1".write(toFile: attribute, atomically: false, encoding: .utf8)) != nil else {
+            throw TestSetupError(description: "cannot write \(attribute)")
+        }
     }
 
     deinit {

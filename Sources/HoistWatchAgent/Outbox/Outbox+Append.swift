@@ -100,7 +100,7 @@ extension Outbox {
                 Self.noteSuccess(&state)
                 return results
             } catch {
-                guard let cause = StorageFailureCause(error) else { throw error }
+                guard let cause = storageCause(of: error) else { throw error }
                 Self.noteFailure(&state, cause, error)
                 // A full file system: the reserve's space lets this commit (and the removals after it) through.
                 if cause == .full, attempt == 0, reserve?.release() == true { continue }
@@ -167,6 +167,13 @@ extension Outbox {
         guard seq > state.seqReservedThrough else { return }
         let mark = seq + SeqHighWaterMark.block
         if highWaterMark.write(mark) { state.seqReservedThrough = mark }
+    }
+
+    /// The `storage_fault` cause of `error`, nil when it is not the storage's; an I/O error is probed
+    /// (`FreeSpace.probe`) to tell a read-only or full file system.
+    func storageCause(of error: OutboxError) -> StorageFailureCause? {
+        guard let cause = StorageFailureCause(error) else { return nil }
+        return cause == .ioError ? FreeSpace.probe(folder: StorageReserve.folder(of: path)) : cause
     }
 
     static func noteSuccess(_ state: inout State) {

@@ -40,7 +40,7 @@ extension Outbox {
         } catch {
             state.quarantined.formUnion(fresh)
             for item in damaged where fresh.contains(item.position) { state.unsaved.dropped[item.priority] += 1 }
-            if let cause = StorageFailureCause(error) { Self.noteFailure(&state, cause, error) }
+            if let cause = storageCause(of: error) { Self.noteFailure(&state, cause, error) }
         }
         state.health.corrupt += Int64(fresh.count)
     }

@@ -231,7 +231,7 @@ public final class Outbox: Sendable {
                     return entries
                 }
             } catch {
-                guard let cause = StorageFailureCause(error) else { throw error }
+                guard let cause = storageCause(of: error) else { throw error }
                 Self.noteFailure(&state, cause, error)
             }
             if !damaged.isEmpty { quarantine(&state, damaged: damaged) }
@@ -269,7 +269,7 @@ public final class Outbox: Sendable {
                 Self.noteSuccess(&state)
                 return count + held.count
             } catch {
-                guard let cause = StorageFailureCause(error) else { throw error }
+                guard let cause = storageCause(of: error) else { throw error }
                 Self.noteFailure(&state, cause, error)
                 state.pendingRemovals.formUnion(toRemove)
                 return toRemove.count + held.count

@@ -1,4 +1,5 @@
 import Glibc
+import HoistWatchCore
 
 /// Space kept free for the outbox on its file system: a file of `bytes` in the state folder, written when there is
 /// room and deleted at the first `full` failure, so that removing acknowledged entries (a delete needs room in the
@@ -58,5 +59,29 @@ public enum FreeSpace {
         var info = statvfs()
         guard statvfs(path, &info) == 0 else { return nil }
         return Int64(info.f_bavail) * Int64(info.f_frsize)
+    }
+}
+
+extension FreeSpace {
+    /// What an `SQLITE_IOERR` on a file in `folder` means: SQLite does not keep the errno of the failed call
+    /// (`sqlite3_system_errno` is often 0 by the time it is read), and a file system the kernel turned read-only
+    /// after an error (ext4 `errors=remount-ro`, "emergency_ro") still shows as writable to `statvfs` and
+    /// `access`. So the folder is probed: creating a file there fails with `EROFS` (read-only) or `ENOSPC` (full);
+    /// when it works (the probe is removed at once) the folder is full if less than 64 KiB is free, else the
+    /// failure was an I/O error.
+    static func probe(folder: String) -> StorageFailureCause {
+        let probe = "\(folder)/.hoistwatch-probe-\(getpid())"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            switch errno {
+            case EROFS: return .readOnly
+            case ENOSPC, EDQUOT: return .full
+            default: return .ioError
+            }
+        }
+        close(fd)
+        unlink(probe)
+        if let free = availableBytes(at: folder), free < 64 * 1024 { return .full }
+        return .ioError
     }
 }

@@ -19,7 +19,10 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public var isCorruption: Bool { primaryCode == SQLITE_NOTADB || primaryCode == SQLITE_CORRUPT }
 
     /// SQLite's message, the code and what was being done.
-    public var description: String { "\(message) (SQLite code \(resultCode), during \(context))" }
+    public var description: String {
+        let os = systemErrno != 0 ? ", errno \(systemErrno)" : ""
+        return "\(message) (SQLite code \(resultCode)\(os), during \(context))"
+    }
 }
 
 /// The one place SQLite return codes become errors: `SQLITE_OK`, `SQLITE_ROW` and `SQLITE_DONE` pass,
