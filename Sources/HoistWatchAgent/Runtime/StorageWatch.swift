@@ -14,7 +14,7 @@ struct StorageWatch {
     private var detector = StorageFaultDetector()
     private var stamper: EventStamper
     private var previous: OutboxStorageHealth
-    private var lastRetryNs: Int64 = .min
+    private var lastRetryNs: Int64?
     private var lastReserveNs: Int64
     private let equipment: Equipment
     private let logger: Logger
@@ -78,7 +78,7 @@ struct StorageWatch {
     /// Whether to retry what the outbox holds in memory now (once a second while something is held or failing).
     mutating func retryDue(_ health: OutboxStorageHealth, nowMonoNs: Int64) -> Bool {
         guard health.unsavedHeld > 0 || health.lastFailure != nil,
-            nowMonoNs - lastRetryNs >= Self.retryIntervalNs
+            lastRetryNs.map { nowMonoNs - $0 >= Self.retryIntervalNs } ?? true
         else { return false }
         lastRetryNs = nowMonoNs
         return true
