@@ -148,6 +148,40 @@ struct StorageFaultAgentTests {
         subscriber.close()
     }
 
+    /// A card that is read-only when the agent starts (a board rebooted after its card failed): the agent runs
+    /// from memory instead of exiting into a restart loop; alarms arrive marked not durable, `seq` goes on.
+    @Test func aCardReadOnlyAtStartStillDeliversAlarms() async throws {
+        let fs = try SmallFileSystem(sizeMiB: 48)
+        let broker = try MosquittoBroker()
+        try await broker.start()
+        let subscriber = try await TestSubscriber(port: broker.port, pattern: "\(Self.topics)/#")
+        let agent = try AgentProcess(
+            port: broker.port, scenario: "Scenarios/demo.toml", loop: true, timeScale: 20, statusIntervalS: 1,
+            outboxCapMiB: 8, stateDirectory: "\(fs.path)/state", historyCapMiB: 8)
+        try agent.start()
+        #expect(await eventually(within: 30) { Self.events(subscriber).count >= 2 })
+        #expect(agent.kill(signal: SIGTERM) == 0)
+        let highest = Self.events(subscriber).compactMap { $0.payload["seq"] as? Int }.max() ?? 0
+        try fs.remountReadOnly()
+        defer { try? fs.remountReadWrite() }
+        try agent.start()
+        let raised = await eventually(within: 20) {
+            !Self.storageFaults(subscriber, "raised", cause: "read_only").isEmpty
+        }
+        #expect(raised, "storage_fault read_only raised: \(agent.log.suffix(3000))")
+        let alarm = await eventually(within: 30) {
+            Self.events(subscriber).contains { event in
+                let raisedNs = RFC3339.parseNs(event.payload["time"] as? String ?? "") ?? 0
+                return event.payload["severity"] as? String == "alarm" && event.payload["durable"] as? Bool == false
+                    && (event.payload["seq"] as? Int ?? 0) > highest && event.receivedNs - raisedNs < 1_000_000_000
+            }
+        }
+        #expect(alarm, "an alarm from memory within 1 s, numbered above \(highest)")
+        #expect(agent.isRunning, "no exit: \(agent.log.suffix(2000))")
+        #expect(agent.kill(signal: SIGTERM) == 0)
+        subscriber.close()
+    }
+
     /// Bytes altered inside stored payloads while the agent was stopped (broker away, so everything waited in the
     /// outbox): nothing altered is published, every damaged entry is counted, `storage_fault` `corrupt` is raised.
     @Test func damagedPayloadsAreNeverPublished() async throws {

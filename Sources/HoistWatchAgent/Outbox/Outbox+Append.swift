@@ -63,6 +63,7 @@ extension Outbox {
     @discardableResult
     public func retryUnsaved() throws -> Bool {
         try state.withLock { state in
+            guard !isMemoryOnly else { return false }
             guard !state.unsaved.isEmpty || !state.pendingRemovals.isEmpty || state.storeFailing else { return true }
             state.storeFailing = false
             _ = try commitOrHold(&state, [])
@@ -93,7 +94,7 @@ extension Outbox {
     /// One transaction storing what memory holds, the refused removals and `entries`; the results, or nil when it
     /// failed for a storage reason (the failure noted, nothing of it stored).
     private func commitOrHold(_ state: inout State, _ entries: [OutboxEntry]) throws -> [OutboxAppendResult]? {
-        if state.storeFailing { return nil }
+        if state.storeFailing || isMemoryOnly { return nil }
         for attempt in 0..<2 {
             do throws(OutboxError) {
                 let results = try commit(&state, entries)

@@ -21,6 +21,15 @@ extension Outbox {
             return try Outbox(
                 path: path, capBytes: capBytes, unsavedCapBytes: unsavedCapBytes, reserveBytes: reserveBytes)
         } catch {
+            let folder = StorageReserve.folder(of: path)
+            if error.code != .newerSchema, FreeSpace.probe(folder: folder) == .readOnly {
+                // A card that is read-only at start: run from memory rather than stop (systemd would restart the
+                // agent into the same failure). Seqs continue above what the old file and the mark show.
+                let salvaged = highestReadableSeq(path: path)
+                return try Outbox(
+                    path: path, capBytes: capBytes, unsavedCapBytes: unsavedCapBytes, reserveBytes: 0,
+                    movedAside: nil, memoryOnly: .readOnly, seqFloor: salvaged ?? 0)
+            }
             guard error.code == .notADatabase || error.code == .corrupt || error.code == .io else { throw error }
             let salvaged = highestReadableSeq(path: path)
             let target = "\(path).damaged-\(compactUTC(nowWallNs))"

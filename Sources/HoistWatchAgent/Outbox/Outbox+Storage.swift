@@ -51,7 +51,7 @@ extension Outbox {
     }
 
     /// Sets the pragmas, checks the file and the schema version; returns what is stored.
-    static func prepare(_ db: SQLiteConnection, path: String) throws(OutboxError) -> Opened {
+    static func prepare(_ db: SQLiteConnection, path: String, inMemory: Bool = false) throws(OutboxError) -> Opened {
         do {
             // Waits for a lock another connection holds (the last one closing checkpoints the WAL) instead of failing.
             try db.execute("PRAGMA busy_timeout=5000")
@@ -71,7 +71,7 @@ extension Outbox {
                         + "create a new outbox, and keep the old file for inspection", underlying: nil)
             }
             let mode = try db.scalarText("PRAGMA journal_mode=WAL")
-            if mode?.lowercased() != "wal" {
+            if mode?.lowercased() != "wal" && !inMemory {
                 throw OutboxError(
                     code: .io, path: path,
                     message: "SQLite refused write-ahead logging (journal_mode is \(mode ?? "unknown")); the "

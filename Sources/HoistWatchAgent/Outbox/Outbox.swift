@@ -77,6 +77,9 @@ public final class Outbox: Sendable {
     let highWaterMark: SeqHighWaterMark
     /// What happened at open when the database was damaged or lost; nil after a normal open.
     public let recovery: OutboxRecovery?
+    /// True when the database could not be opened for writing at all (a read-only card at start): everything is
+    /// held in memory and published from there, never stored, until the agent is restarted on a writable card.
+    public let isMemoryOnly: Bool
 
     /// Opens or creates the outbox at `path` (`sqlite3_open_v2`), sets the journal and sync modes, checks the
     /// file and creates or checks the schema. Seqs continue above the high-water mark file `{path}.seq` when the
@@ -98,22 +101,24 @@ public final class Outbox: Sendable {
 
     init(
         path: String, capBytes: Int64, unsavedCapBytes: Int64, reserveBytes: Int64,
-        movedAside: OutboxRecovery?
+        movedAside: OutboxRecovery?, memoryOnly: StorageFailureCause? = nil, seqFloor: Int64 = 0
     ) throws(OutboxError) {
         self.path = path
         self.capBytes = capBytes
+        isMemoryOnly = memoryOnly != nil
         let db: SQLiteConnection
         do {
-            db = try SQLiteConnection(path: path)
+            // Memory only: an in-memory database of the same schema, never committed to (`commitOrHold`).
+            db = try SQLiteConnection(path: memoryOnly == nil ? path : ":memory:")
         } catch {
             throw OutboxError.wrapping(error, path: path, during: "opening")
         }
-        let opened = try Self.prepare(db, path: path)
+        let opened = try Self.prepare(db, path: path, inMemory: memoryOnly != nil)
         highWaterMark = SeqHighWaterMark(path: path + ".seq")
         reserve = reserveBytes > 0 ? StorageReserve(path: path + ".reserve", bytes: reserveBytes) : nil
         var lastSeq = opened.lastSeq
         var recovery = movedAside
-        var floor = movedAside?.highestReadableSeq ?? 0
+        var floor = max(movedAside?.highestReadableSeq ?? 0, seqFloor)
         if let mark = highWaterMark.read(), mark > lastSeq, opened.created || lastSeq < mark - SeqHighWaterMark.block {
             // The database holds fewer seqs than were handed out: it was lost or replaced. Continue above the mark.
             floor = max(floor, mark)
@@ -139,11 +144,16 @@ public final class Outbox: Sendable {
         self.recovery = recovery
         var health = OutboxStorageHealth(unsavedCapBytes: unsavedCapBytes)
         health.corrupt = opened.corrupt
+        if let memoryOnly {
+            health.failures[memoryOnly] = 1
+            health.lastFailure = memoryOnly
+        }
         state = Locked(
             State(
                 db: db, totalBytes: opened.totalBytes, lastSeq: lastSeq, lastPosition: opened.lastPosition,
-                seqReservedThrough: lastSeq, unsaved: UnsavedEntries(capBytes: unsavedCapBytes), health: health))
-        reserve?.ensure()
+                seqReservedThrough: lastSeq, unsaved: UnsavedEntries(capBytes: unsavedCapBytes),
+                storeFailing: memoryOnly != nil, health: health))
+        if memoryOnly == nil { reserve?.ensure() }
     }
 
     /// Calls `observer` after every append that stored an entry, outside the lock. One observer; the MQTT link

@@ -29,7 +29,10 @@ struct StorageWatch {
         var random = SystemRandomNumberGenerator()
         // Run time is CLOCK_MONOTONIC itself: origin 0, scale 1.
         stamper = EventStamper(deviceId: deviceId, bootId: bootId, clock: EventClock(), seed: random.next())
+        // Failures at open (a read-only card at start) count as new: they raise at the first tick.
         previous = health
+        previous.failures = [:]
+        previous.lastFailure = nil
         lastReserveNs = nowMonoNs
         self.equipment = equipment
         self.logger = logger
