@@ -254,6 +254,10 @@ public final class DetectionService: Service, Sendable {
                 logger.error("stopping with events the outbox would not take", metadata: ["count": "\(unsaved.count)"])
             }
         }
+        let held = outbox.storageHealth().unsavedCount
+        if held > 0 {
+            logger.error("stopping with entries the card could not store (published from memory, now lost)", metadata: ["count": "\(held)"])
+        }
         logger.info("detection stopped")
         return failure
     }
