@@ -54,7 +54,8 @@ struct HistoryCommand: ParsableCommand {
             // Altered bytes are never shown as if stored: the card returned something else than was written.
             let seqs = damaged.compactMap(\.seq).map { "#\($0)" }.joined(separator: " ")
             CLIExit.printError(
-                "warning: \(damaged.count) history row(s) failed their checksum and are not shown\(seqs.isEmpty ? "" : ": \(seqs)") (\(path))")
+                "warning: \(damaged.count) history row(s) failed their checksum and are not shown\(seqs.isEmpty ? "" : ": \(seqs)") (\(path))"
+            )
         }
         for row in rows.reversed() where shown < limit && !row.checksumFailed {
             let payload = try? JSONValue.parse(row.payloadAsSent)

@@ -146,7 +146,8 @@ import Testing
         }
         unlink(path + ".seq")
         // A damaged page far from the meta table: quick_check fails, the last seq can still be read.
-        _ = try runProgram("/usr/bin/sqlite3", [path, "CREATE TABLE filler(x); INSERT INTO filler VALUES(zeroblob(200000));"])
+        _ = try runProgram(
+            "/usr/bin/sqlite3", [path, "CREATE TABLE filler(x); INSERT INTO filler VALUES(zeroblob(200000));"])
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
         let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
         try handle.seek(toOffset: UInt64(size - 4096 * 8))

@@ -6,10 +6,12 @@ import Testing
     /// The reference values are zlib's `crc32` of the same bytes (id, topic, payload and seq, each followed by a zero
     /// byte): `python3 -c 'import zlib; print(zlib.crc32(b"evt-1\0hw/dev1/event\0{\"seq\":1}\0" b"1\0"))'`.
     @Test func isZlibsCRC32OfIdTopicPayloadAndSeq() {
-        #expect(PayloadChecksum.of(id: "evt-1", topic: "hw/dev1/event", payload: Array("{\"seq\":1}".utf8), seq: 1)
-            == 3_146_314_652)
-        #expect(PayloadChecksum.of(id: "status-1", topic: "hw/dev1/status", payload: Array("{}".utf8), seq: nil)
-            == 1_431_929_340)
+        #expect(
+            PayloadChecksum.of(id: "evt-1", topic: "hw/dev1/event", payload: Array("{\"seq\":1}".utf8), seq: 1)
+                == 3_146_314_652)
+        #expect(
+            PayloadChecksum.of(id: "status-1", topic: "hw/dev1/status", payload: Array("{}".utf8), seq: nil)
+                == 1_431_929_340)
     }
 
     /// Any single changed byte of what is sent changes the checksum (seeded random flips).

@@ -58,7 +58,8 @@ import Testing
             detector.observe(Self.failed(.readOnly, .full), atNs: 0) == [
                 .init(cause: .full, transition: .raised), .init(cause: .readOnly, transition: .raised),
             ])
-        #expect(detector.observe(Self.failed(.ioError), atNs: 1 * Self.s) == [.init(cause: .ioError, transition: .raised)])
+        #expect(
+            detector.observe(Self.failed(.ioError), atNs: 1 * Self.s) == [.init(cause: .ioError, transition: .raised)])
         #expect(detector.raised == [.full, .readOnly, .ioError])
         _ = detector.observe(Self.worked, atNs: 2 * Self.s)
         let cleared = detector.observe(Self.quiet, atNs: 12 * Self.s)

@@ -62,7 +62,10 @@ public final class SmallFileSystem: @unchecked Sendable {
     /// is unmounted.
     public func failReadOnly() throws {
         let mounts = (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? ""
-        guard let line = mounts.split(separator: "\n").first(where: { $0.split(separator: " ").dropFirst().first == Substring(path) }),
+        guard
+            let line = mounts.split(separator: "\n").first(where: {
+                $0.split(separator: " ").dropFirst().first == Substring(path)
+            }),
             let device = line.split(separator: " ").first?.split(separator: "/").last
         else { throw TestSetupError(description: "\(path) is not in /proc/mounts") }
         let attribute = "/sys/fs/ext4/\(device)/trigger_fs_error"

@@ -202,7 +202,8 @@ struct StorageFaultAgentTests {
         _ = try runProgram(
             "/usr/bin/sqlite3", [agent.outboxPath, damagedRows.replacingOccurrences(of: "count(*)", with: "id")],
             logFile: listed)
-        let damagedIds = Set(try String(contentsOfFile: listed, encoding: .utf8).split(separator: "\n").map(String.init))
+        let damagedIds = Set(
+            try String(contentsOfFile: listed, encoding: .utf8).split(separator: "\n").map(String.init))
         let damaged = damagedIds.count
         #expect(damaged >= 4, "raised events and flight records waiting: \(damagedIds)")
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: agent.outboxPath)))
@@ -267,7 +268,8 @@ struct StorageFaultAgentTests {
             unlink(path + "-wal")
             unlink(path + "-shm")
             if damage == "garbage" {
-                try Data((0..<65536).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ 5) }).write(to: URL(fileURLWithPath: path))
+                try Data((0..<65536).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ 5) }).write(
+                    to: URL(fileURLWithPath: path))
             } else {
                 try Data().write(to: URL(fileURLWithPath: path))
             }
@@ -278,7 +280,10 @@ struct StorageFaultAgentTests {
                 }
             }
             #expect(reported, "\(damage): reported: \(agent.log.suffix(2000))")
-            #expect(await eventually(within: 20) { Self.events(subscriber).contains { ($0.payload["seq"] as? Int ?? 0) > highest } })
+            #expect(
+                await eventually(within: 20) {
+                    Self.events(subscriber).contains { ($0.payload["seq"] as? Int ?? 0) > highest }
+                })
             #expect(agent.kill(signal: SIGTERM) == 0, "\(damage): the agent ran and stopped cleanly")
             let newSeqs = Self.events(subscriber).compactMap { $0.payload["seq"] as? Int }
             #expect(newSeqs.max() ?? 0 > highest, "\(damage): seq went on")

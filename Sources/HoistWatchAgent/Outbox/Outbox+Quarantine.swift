@@ -15,7 +15,8 @@ extension Outbox {
                     let read = try db.prepare("SELECT priority, bytes FROM outbox WHERE position = ?")
                     let copy = try db.prepare(
                         "INSERT INTO set_aside(position, id, seq, priority, topic, payload, checksum) "
-                            + "SELECT position, id, seq, priority, topic, payload, checksum FROM outbox WHERE position = ?")
+                            + "SELECT position, id, seq, priority, topic, payload, checksum FROM outbox WHERE position = ?"
+                    )
                     let delete = try db.prepare("DELETE FROM outbox WHERE position = ?")
                     var freed: Int64 = 0
                     var dropped = OutboxDropCounters()

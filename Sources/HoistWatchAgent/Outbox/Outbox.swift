@@ -352,19 +352,20 @@ public final class Outbox: Sendable {
     public func correctTimes(bootId: String, wallMinusMonoNs: Int64) throws(OutboxError) -> Int {
         try state.withLock { state throws(OutboxError) in
             let held = state.unsaved.correctTimes(bootId: bootId, wallMinusMonoNs: wallMinusMonoNs)
-            return try held + run("correcting wall times", state.db) { db in
-                try db.transaction {
-                    let statement = try db.prepare(
-                        "UPDATE outbox SET wall_ns = mono_ns + ?, time_synced = 1 "
-                            + "WHERE boot_id = ? AND time_synced = 0")
-                    try statement.bind(wallMinusMonoNs, at: 1)
-                    try statement.bind(bootId, at: 2)
-                    try statement.step()
-                    let changed = db.changes
-                    try Self.correctHistoryTimes(db, bootId: bootId, wallMinusMonoNs: wallMinusMonoNs)
-                    return changed
+            return try held
+                + run("correcting wall times", state.db) { db in
+                    try db.transaction {
+                        let statement = try db.prepare(
+                            "UPDATE outbox SET wall_ns = mono_ns + ?, time_synced = 1 "
+                                + "WHERE boot_id = ? AND time_synced = 0")
+                        try statement.bind(wallMinusMonoNs, at: 1)
+                        try statement.bind(bootId, at: 2)
+                        try statement.step()
+                        let changed = db.changes
+                        try Self.correctHistoryTimes(db, bootId: bootId, wallMinusMonoNs: wallMinusMonoNs)
+                        return changed
+                    }
                 }
-            }
         }
     }
 

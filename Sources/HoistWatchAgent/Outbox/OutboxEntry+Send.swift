@@ -8,6 +8,7 @@ extension OutboxEntry {
     /// (`durable`); any other message as it was stored.
     public func payloadToSend(isBacklog: Bool) -> [UInt8] {
         guard let event else { return payload }
-        return event.jsonBytes(seq: seq, wallNs: wallNs, timeSynced: timeSynced, historical: isBacklog, durable: durable)
+        return event.jsonBytes(
+            seq: seq, wallNs: wallNs, timeSynced: timeSynced, historical: isBacklog, durable: durable)
     }
 }

@@ -78,8 +78,7 @@ struct UnsavedEntries: Sendable {
 
     /// Up to `limit` waiting entries in send order (alarms, warnings, info, status, each by position) after
     /// `cursor`, skipping the ids for which `isExcluded` is true.
-    func pending(limit: Int, after cursor: OutboxSendCursor, excluding isExcluded: (String) -> Bool) -> [OutboxEntry]
-    {
+    func pending(limit: Int, after cursor: OutboxSendCursor, excluding isExcluded: (String) -> Bool) -> [OutboxEntry] {
         guard limit > 0 else { return [] }
         var waiting: [OutboxEntry] = []
         for item in items where !item.acknowledged {

@@ -74,7 +74,8 @@ public struct AgentRuntime: Sendable {
         try StateDirectory.create(site.stateDirectory)
         // A damaged database is moved aside and a fresh one opened (never a restart loop over the same file).
         let outbox = try Outbox.openRecovering(
-            path: "\(site.stateDirectory)/outbox.db", capBytes: site.outboxCapBytes, nowWallNs: SystemClock.realtimeNs())
+            path: "\(site.stateDirectory)/outbox.db", capBytes: site.outboxCapBytes, nowWallNs: SystemClock.realtimeNs()
+        )
         let pending = try? outbox.depth()
         let lastSeq = try outbox.lastSeq()
         logger.info(
@@ -84,7 +85,8 @@ public struct AgentRuntime: Sendable {
                 "last_seq": "\(lastSeq)",
             ])
         let space = StorageSpaceCheck.measure(
-            outboxPath: outbox.path, neededBytes: site.outboxCapBytes + site.historyCapBytes + StorageReserve.defaultBytes)
+            outboxPath: outbox.path,
+            neededBytes: site.outboxCapBytes + site.historyCapBytes + StorageReserve.defaultBytes)
         if let space, space.isShort {
             logger.warning(
                 "the state folder's file system cannot hold what the outbox and history caps allow",

@@ -256,7 +256,9 @@ public final class DetectionService: Service, Sendable {
         }
         let held = outbox.storageHealth().unsavedCount
         if held > 0 {
-            logger.error("stopping with entries the card could not store (published from memory, now lost)", metadata: ["count": "\(held)"])
+            logger.error(
+                "stopping with entries the card could not store (published from memory, now lost)",
+                metadata: ["count": "\(held)"])
         }
         logger.info("detection stopped")
         return failure

@@ -9,7 +9,9 @@ extension Event {
     /// The payload as sent: these fields with the `seq`, wall time and `time_synced` the store holds now (corrected
     /// once the clock synced) and `historical` as the sender decided. The one rendering of a stored event.
     /// `durable` false (an event the board could not store: mqtt.md, `storage_fault`) adds `"durable": false`.
-    public func jsonBytes(seq: Int64?, wallNs: Int64, timeSynced: Bool, historical: Bool, durable: Bool = true)
+    public func jsonBytes(
+        seq: Int64?, wallNs: Int64, timeSynced: Bool, historical: Bool, durable: Bool = true
+    )
         -> [UInt8]
     {
         var event = self
