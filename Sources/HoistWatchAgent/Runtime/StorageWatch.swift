@@ -81,7 +81,7 @@ struct StorageWatch {
     /// Whether to retry what the outbox holds in memory now (once a second while something is held or failing).
     mutating func retryDue(_ health: OutboxStorageHealth, nowMonoNs: Int64) -> Bool {
         guard health.unsavedHeld > 0 || health.lastFailure != nil,
-            lastRetryNs.map { nowMonoNs - $0 >= Self.retryIntervalNs } ?? true
+            lastRetryNs.map({ nowMonoNs - $0 >= Self.retryIntervalNs }) ?? true
         else { return false }
         lastRetryNs = nowMonoNs
         return true
