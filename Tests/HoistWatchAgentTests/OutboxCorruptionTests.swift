@@ -158,4 +158,26 @@ import Testing
         #expect(recovery.highestReadableSeq == 40)
         #expect(try outbox.lastSeq() == 40)
     }
+
+    /// A power cut after the mark was written a block ahead but before the commit: the next start does not jump
+    /// (the database is consistent with the mark); seqs published from memory and lost are not handed out again.
+    @Test func theMarkMovesSeqOnlyOverSeqsThatWereHandedOut() throws {
+        let dir = try TestDirectory()
+        let path = dir.file("outbox.db")
+        do {
+            let outbox = try Outbox(path: path, reserveBytes: 0)
+            for _ in 0..<5 { try outbox.appendEvent { EntryFactory.event(.info, seq: $0) } }
+        }
+        let mark = SeqHighWaterMark(path: path + ".seq")
+        #expect(mark.read() == .init(reserved: 1001, published: 0))
+        // As if the next batch had written its block and the power went before its commit.
+        #expect(mark.write(.init(reserved: 2005, published: 0)))
+        #expect(try Outbox(path: path, reserveBytes: 0).lastSeq() == 5)
+        #expect(try Outbox(path: path, reserveBytes: 0).recovery == nil)
+        // Seqs 6-9 were published from memory (the card failing) and lost with the agent.
+        #expect(mark.write(.init(reserved: 2005, published: 9)))
+        let outbox = try Outbox(path: path, reserveBytes: 0)
+        #expect(try outbox.lastSeq() == 9)
+        #expect(try outbox.appendEvent { EntryFactory.event(.info, seq: $0) }.seq == 10)
+    }
 }

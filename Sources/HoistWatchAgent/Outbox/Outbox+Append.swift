@@ -39,6 +39,12 @@ extension Outbox {
             if let stored = try commitOrHold(&state, entries) {
                 results = stored
             } else {
+                if let highest = entries.compactMap(\.seq).max(), highest > state.mark.published {
+                    // Published from memory from now on: a restart must not hand these seqs out again.
+                    var mark = state.mark
+                    mark.published = highest
+                    if highWaterMark.write(mark) { state.mark = mark }
+                }
                 results = entries.map { entry in
                     let before = state.unsaved.dropped
                     let held = state.unsaved.add(entry)
@@ -165,9 +171,10 @@ extension Outbox {
 
     /// Writes the high-water mark a block above `seq` when `seq` passes it (before the seq is used).
     private func reserveSeqs(_ state: inout State, through seq: Int64) {
-        guard seq > state.seqReservedThrough else { return }
-        let mark = seq + SeqHighWaterMark.block
-        if highWaterMark.write(mark) { state.seqReservedThrough = mark }
+        guard seq > state.mark.reserved else { return }
+        var mark = state.mark
+        mark.reserved = seq + SeqHighWaterMark.block
+        if highWaterMark.write(mark) { state.mark = mark }
     }
 
     /// The `storage_fault` cause of `error`, nil when it is not the storage's; an I/O error is probed

@@ -54,8 +54,8 @@ public final class Outbox: Sendable {
         /// The highest position handed out, stored or held in memory: positions are given here, so an entry held in
         /// memory keeps its place when it is stored later.
         var lastPosition: Int64
-        /// Seqs up to this are covered by the high-water mark file.
-        var seqReservedThrough: Int64
+        /// What the high-water mark file holds (as last written).
+        var mark: SeqHighWaterMark.Mark
         /// Entries the database could not store, published from memory (`UnsavedEntries`).
         var unsaved: UnsavedEntries
         /// While true, appends go to memory without trying the database; `retryUnsaved()` tries it.
@@ -119,14 +119,20 @@ public final class Outbox: Sendable {
         var lastSeq = opened.lastSeq
         var recovery = movedAside
         var floor = max(movedAside?.highestReadableSeq ?? 0, seqFloor)
-        if let mark = highWaterMark.read(), mark > lastSeq, opened.created || lastSeq < mark - SeqHighWaterMark.block {
-            // The database holds fewer seqs than were handed out: it was lost or replaced. Continue above the mark.
-            floor = max(floor, mark)
+        let mark = highWaterMark.read()
+        // Seqs published from memory and lost with the agent (never stored) are not handed out again.
+        if let published = mark?.published, published > lastSeq, !opened.created { floor = max(floor, published) }
+        // A database holding fewer seqs than were stored (created anew, emptied, an older copy; a consistent one is
+        // within two blocks of the mark) was lost or replaced: continue above the mark.
+        if let reserved = mark?.reserved, reserved > lastSeq,
+            opened.created || lastSeq < reserved - 2 * SeqHighWaterMark.block
+        {
+            floor = max(floor, reserved)
             if recovery == nil {
                 recovery = OutboxRecovery(
                     reason: opened.created
                         ? "the database was missing or empty" : "the database holds fewer seqs than were handed out",
-                    movedTo: nil, highestReadableSeq: opened.created ? nil : opened.lastSeq, resumedAfterSeq: mark)
+                    movedTo: nil, highestReadableSeq: opened.created ? nil : opened.lastSeq, resumedAfterSeq: reserved)
             }
         }
         if floor > lastSeq {
@@ -151,7 +157,8 @@ public final class Outbox: Sendable {
         state = Locked(
             State(
                 db: db, totalBytes: opened.totalBytes, lastSeq: lastSeq, lastPosition: opened.lastPosition,
-                seqReservedThrough: lastSeq, unsaved: UnsavedEntries(capBytes: unsavedCapBytes),
+                mark: SeqHighWaterMark.Mark(reserved: lastSeq, published: mark?.published ?? 0),
+                unsaved: UnsavedEntries(capBytes: unsavedCapBytes),
                 storeFailing: memoryOnly != nil, health: health))
         if memoryOnly == nil { reserve?.ensure() }
     }
