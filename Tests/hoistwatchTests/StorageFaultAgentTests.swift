@@ -58,6 +58,19 @@ struct StorageFaultAgentTests {
         return Rig(fs: fs, broker: broker, subscriber: subscriber, agent: agent)
     }
 
+    /// Raise (board time) to first arrival of each alarm raised between the two wall times, ns.
+    static func alarmLatencies(_ subscriber: TestSubscriber, from: Int64, to: Int64) -> [Int64] {
+        var first: [String: Int64] = [:]
+        for event in events(subscriber) where event.payload["severity"] as? String == "alarm" {
+            let raisedNs = RFC3339.parseNs(event.payload["time"] as? String ?? "") ?? 0
+            guard raisedNs > from, raisedNs < to, let id = event.payload["id"] as? String else { continue }
+            first[id] = min(first[id] ?? .max, event.receivedNs - raisedNs)
+        }
+        return Array(first.values)
+    }
+
+    static func median(_ values: [Int64]) -> Int64 { values.sorted().dropFirst(values.count / 2).first ?? .max }
+
     static func rssBytes(_ pid: pid_t?) -> Int64 {
         guard let pid, let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
             let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
@@ -71,7 +84,9 @@ struct StorageFaultAgentTests {
     @Test func aFullCardStillDeliversAlarmsAndRecoversByItself() async throws {
         let rig = try await Self.agentOnSmallCard(sizeMiB: 48)
         let (fs, subscriber, agent) = (rig.fs, rig.subscriber, rig.agent)
-        #expect(await eventually(within: 30) { !Self.events(subscriber).isEmpty }, "\(agent.log.suffix(2000))")
+        // A baseline first: how late alarms arrive with a healthy card on this machine now.
+        #expect(await eventually(within: 40) { Self.alarmLatencies(subscriber, from: 0, to: .max).count >= 2 })
+        let baseline = Self.median(Self.alarmLatencies(subscriber, from: 0, to: .max))
 
         let filledNs = SystemClock.realtimeNs()
         fs.fill()
@@ -101,10 +116,10 @@ struct StorageFaultAgentTests {
             let id = event.payload["id"] as? String ?? ""
             firstArrival[id] = min(firstArrival[id] ?? .max, event.receivedNs)
         }
-        // Raise (board time) to first arrival. The 1 s target is the storage path's: the median must meet it. Each
-        // one is allowed 5 s, because on a loaded machine (load average 15 on 2 cores, as measured) the debug build's
-        // detection loop itself falls seconds behind the plant, with a healthy card as much as a full one (README,
-        // "Reliability"; issue 16).
+        // Raise (board time) to first arrival. The 1 s target is the storage path's: the full card may add at most
+        // 1 s to the median of the healthy card's alarms just before. Not an absolute 1 s: on a loaded machine (load
+        // average 15-20 on 2 cores, as measured) the debug build's detection loop itself falls seconds behind the
+        // plant, with a healthy card as much as a full one (README, "Reliability"; issue 16). Each within 5 s.
         var latencies: [Int64] = []
         for event in whileFull where event.payload["durable"] as? Bool == false {
             let id = event.payload["id"] as? String ?? ""
@@ -113,8 +128,10 @@ struct StorageFaultAgentTests {
             latencies.append(latency)
             #expect(latency < 5_000_000_000, "alarm \(id) within 5 s of its raise")
         }
-        let median = latencies.sorted().dropFirst(latencies.count / 2).first ?? .max
-        #expect(median < 1_000_000_000, "median raise-to-arrival \(median) ns of \(latencies)")
+        let median = Self.median(latencies)
+        #expect(
+            median < baseline + 1_000_000_000,
+            "median raise-to-arrival \(median) ns of \(latencies), healthy card \(baseline) ns")
         #expect(whileFull.contains { $0.payload["durable"] as? Bool == false }, "some came from memory")
         #expect(peakRss > 0 && peakRss < Self.rssCapBytes, "peak RSS \(peakRss) bytes while full")
 
