@@ -184,7 +184,9 @@ public enum SiteConfigCheck {
         var info = stat()
         if stat(path, &info) == 0 {
             guard isFolder(info) else { return "\(path) is not a folder" }
-            guard access(path, W_OK | X_OK) == 0 else {
+            // A read-only file system (an SD card the kernel turned read-only) is the storage's fault, not the
+            // config's: the agent runs from memory and reports it as `storage_fault` instead of refusing to start.
+            guard access(path, W_OK | X_OK) == 0 || errno == EROFS else {
                 return "this user cannot write into \(path): give the folder to the user the agent runs as (chown)"
             }
             return nil

@@ -49,7 +49,15 @@ struct HistoryCommand: ParsableCommand {
         }
         var shown = 0
         var lines: [String] = []
-        for row in rows.reversed() where shown < limit {
+        let damaged = rows.filter(\.checksumFailed)
+        if !damaged.isEmpty {
+            // Altered bytes are never shown as if stored: the card returned something else than was written.
+            let seqs = damaged.compactMap(\.seq).map { "#\($0)" }.joined(separator: " ")
+            CLIExit.printError(
+                "warning: \(damaged.count) history row(s) failed their checksum and are not shown\(seqs.isEmpty ? "" : ": \(seqs)") (\(path))"
+            )
+        }
+        for row in rows.reversed() where shown < limit && !row.checksumFailed {
             let payload = try? JSONValue.parse(row.payloadAsSent)
             if let type, row.kind == .event, payload?["type"]?.string != type { continue }
             if type != nil && row.kind == .status && !statusOnly && !status { continue }

@@ -2,6 +2,10 @@ import HoistWatchAgent
 import HoistWatchTestSupport
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A second MQTT client that subscribes and records every message, in arrival order.
 public final class TestSubscriber: Sendable {
     /// One message as the broker delivered it.
@@ -13,6 +17,8 @@ public final class TestSubscriber: Sendable {
         /// The retain flag as delivered: with MQTT 3.1.1 it is set only on a retained message the broker replays at
         /// subscribe time, not on a live publish made with retain.
         public var retained: Bool
+        /// The subscriber's wall clock (CLOCK_REALTIME, ns) when the message arrived, for latency checks.
+        public var receivedWallNs: Int64 = 0
     }
 
     /// The subscriber's own connection to the broker.
@@ -36,7 +42,12 @@ public final class TestSubscriber: Sendable {
                 case .message(let topic, let payload, let retained):
                     self.received.withLock {
                         let text = String(decoding: payload, as: UTF8.self)
-                        $0.append(Message(topic: topic, payload: text, retained: retained))
+                        var now = timespec()
+                        clock_gettime(CLOCK_REALTIME, &now)
+                        $0.append(
+                            Message(
+                                topic: topic, payload: text, retained: retained,
+                                receivedWallNs: Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)))
                     }
                 case .log:
                     break

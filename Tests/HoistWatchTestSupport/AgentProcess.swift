@@ -16,6 +16,11 @@ public final class AgentProcess: @unchecked Sendable {
     public let logPath: String
     private var pid: pid_t?
     private(set) var starts = 0
+    /// The agent's `state_dir`: `state/` in `directory` unless the test gave another (a small file system).
+    public let stateDirectory: String
+
+    /// The running agent's process id (nil when not started or stopped), for reading its `/proc` entries.
+    public var processID: pid_t? { pid }
 
     /// The `device_id` of every site config written here, so tests know the agent's topics.
     public static let deviceId = "37010000000000000001"
@@ -79,16 +84,18 @@ public final class AgentProcess: @unchecked Sendable {
     public init(
         port: Int, scenario: String, calibration: String = "Calibration/demo-elevator.toml", loop: Bool,
         timeScale: Double, statusIntervalS: Double = 60, outboxCapMiB: Double? = nil,
-        plantCalibration: String? = nil, reachableByOtherUsers: Bool = false
+        plantCalibration: String? = nil, reachableByOtherUsers: Bool = false, stateDirectory: String? = nil,
+        historyCapMiB: Double? = nil
     ) throws {
         directory = try TestDirectory("agent", reachableByOtherUsers: reachableByOtherUsers)
         configPath = directory.file("site.toml")
         logPath = directory.file("agent.log")
+        self.stateDirectory = stateDirectory ?? directory.file("state")
         var text = """
             device_id = "\(Self.deviceId)"
             board = "sim"
             calibration = "\(calibration.hasPrefix("/") ? calibration : "\(Self.repository)/\(calibration)")"
-            state_dir = "\(directory.file("state"))"
+            state_dir = "\(self.stateDirectory)"\(historyCapMiB.map { "\nhistory_cap_mib = \($0)" } ?? "")
             status_interval_s = \(statusIntervalS)
             log_level = "info"
 
@@ -111,7 +118,7 @@ public final class AgentProcess: @unchecked Sendable {
     deinit { kill(signal: SIGKILL) }
 
     /// The agent's outbox database (`state/outbox.db`), for tests that open it after a stop or a kill.
-    public var outboxPath: String { directory.file("state/outbox.db") }
+    public var outboxPath: String { "\(stateDirectory)/outbox.db" }
 
     /// Everything the agent has written to `agent.log` so far; empty while the file does not exist.
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

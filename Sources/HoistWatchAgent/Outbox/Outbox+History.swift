@@ -49,8 +49,8 @@ extension Outbox {
 
     static func insertHistory(_ db: SQLiteConnection, _ entry: OutboxEntry, kind: HistoryKind) throws {
         let statement = try db.cached(
-            "INSERT INTO history(kind, id, seq, mono_ns, boot_id, wall_ns, time_synced, payload, bytes, format) "
-                + "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            "INSERT INTO history(kind, id, seq, mono_ns, boot_id, wall_ns, time_synced, payload, bytes, format, "
+                + "checksum) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         defer { statement.reset() }
         try statement.bind(kind.rawValue, at: 1)
         try statement.bind(entry.id, at: 2)
@@ -62,6 +62,7 @@ extension Outbox {
         try statement.bind(entry.payload, at: 8)
         try statement.bind(Int64(entry.payload.count + entry.id.utf8.count + 48), at: 9)
         try statement.bind(entry.event == nil ? 0 : 1, at: 10)
+        try statement.bind(PayloadChecksum.of(id: entry.id, topic: "", payload: entry.payload, seq: entry.seq), at: 11)
         try statement.step()
     }
 
@@ -142,6 +143,9 @@ extension Outbox {
         public var payload: [UInt8]
         /// The event of an event row stored as its fields (schema 3); nil for status rows and older event rows.
         public var event: Event?
+        /// The row failed its checksum (schema 4; a card returned altered bytes): `payload` is not what was stored,
+        /// and must not be shown or sent as if it were.
+        public var checksumFailed = false
 
         /// The payload as the platform got it live: an event rendered from its fields with the time as corrected
         /// since (`time_synced`), any other row as stored.
@@ -154,7 +158,7 @@ extension Outbox {
     public func history(sinceWallNs: Int64, kinds: Set<HistoryKind>, limit: Int) throws(OutboxError) -> [HistoryRow] {
         try state.withLock { state throws(OutboxError) in
             try run("reading the history", state.db) { db in
-                try Self.history(db, sinceWallNs, kinds, limit, hasFormat: true)
+                try Self.history(db, sinceWallNs, kinds, limit, version: Self.schemaVersion)
             }
         }
     }
@@ -176,7 +180,7 @@ extension Outbox {
                     message: "this outbox has no history yet (schema "
                         + "\(version)): the agent adds it at its next start", underlying: nil)
             }
-            return try history(db, sinceWallNs, kinds, limit, hasFormat: version >= 3)
+            return try history(db, sinceWallNs, kinds, limit, version: version)
         } catch let error as OutboxError {
             throw error
         } catch let error as SQLiteError {
@@ -186,26 +190,34 @@ extension Outbox {
         }
     }
 
-    /// `hasFormat`: the file is of schema 3 or later (an agent not restarted since the upgrade has an older one).
+    /// `version`: the file's schema (an agent not restarted since the upgrade has an older one): 3 added the
+    /// `format`, 4 the checksum, verified here.
     private static func history(
         _ db: SQLiteConnection, _ sinceWallNs: Int64, _ kinds: Set<HistoryKind>,
-        _ limit: Int, hasFormat: Bool
+        _ limit: Int, version: Int64
     ) throws -> [HistoryRow] {
         let kindList = kinds.map { String($0.rawValue) }.sorted().joined(separator: ",")
         let statement = try db.prepare(
-            "SELECT kind, id, seq, wall_ns, time_synced, payload, \(hasFormat ? "format" : "0") FROM history "
+            "SELECT kind, id, seq, wall_ns, time_synced, payload, \(version >= 3 ? "format" : "0"), "
+                + "\(version >= 4 ? "checksum" : "NULL") FROM history "
                 + "WHERE wall_ns >= ? AND kind IN (\(kindList)) ORDER BY position DESC LIMIT ?")
         try statement.bind(sinceWallNs, at: 1)
         try statement.bind(Int64(limit), at: 2)
         var rows: [HistoryRow] = []
         while try statement.step() {
             let payload = statement.bytes(5)
-            rows.append(
-                HistoryRow(
-                    kind: HistoryKind(rawValue: statement.int64(0)) ?? .event, id: statement.text(1),
-                    seq: statement.isNull(2) ? nil : statement.int64(2), wallNs: statement.int64(3),
-                    timeSynced: statement.int64(4) != 0, payload: payload,
-                    event: statement.int64(6) == 1 ? EventRecord.decode(payload) : nil))
+            var row = HistoryRow(
+                kind: HistoryKind(rawValue: statement.int64(0)) ?? .event, id: statement.text(1),
+                seq: statement.isNull(2) ? nil : statement.int64(2), wallNs: statement.int64(3),
+                timeSynced: statement.int64(4) != 0, payload: payload,
+                event: statement.int64(6) == 1 ? EventRecord.decode(payload) : nil)
+            if !statement.isNull(7) {
+                row.checksumFailed =
+                    statement.int64(7) != PayloadChecksum.of(id: row.id, topic: "", payload: payload, seq: row.seq)
+            }
+            if statement.int64(6) == 1 && row.event == nil { row.checksumFailed = true }
+            if row.checksumFailed { row.event = nil }
+            rows.append(row)
         }
         return rows.reversed()
     }

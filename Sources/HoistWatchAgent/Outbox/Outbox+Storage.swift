@@ -2,13 +2,14 @@
 extension Outbox {
     /// Keys of the `meta` table, which holds the durable counters.
     enum MetaKey {
-        case lastSeq, session
+        case lastSeq, session, corrupt
         case dropped(OutboxPriority)
 
         var name: String {
             switch self {
             case .lastSeq: "last_seq"
             case .session: "session"
+            case .corrupt: "corrupt"
             case .dropped(let priority): "dropped.\(priority)"
             }
         }
@@ -22,8 +23,35 @@ extension Outbox {
 
         """
 
-    /// Sets the pragmas, checks the file and the schema version; returns the bytes stored.
-    static func prepare(_ db: SQLiteConnection, path: String) throws(OutboxError) -> Int64 {
+    /// Schema version 4: a checksum of every row (`PayloadChecksum`; NULL on rows stored before, which are not
+    /// checked), and the table rows that failed it are moved to.
+    static let checksumColumn = """
+        ALTER TABLE outbox ADD COLUMN checksum INTEGER;
+        ALTER TABLE history ADD COLUMN checksum INTEGER;
+        CREATE TABLE set_aside(
+            position INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            seq INTEGER,
+            priority INTEGER NOT NULL,
+            topic TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            checksum INTEGER
+        );
+
+        """
+
+    /// What `prepare` found.
+    struct Opened {
+        var totalBytes: Int64
+        /// The file had no schema yet: this open created the outbox.
+        var created: Bool
+        var lastSeq: Int64
+        var lastPosition: Int64
+        var corrupt: Int64
+    }
+
+    /// Sets the pragmas, checks the file and the schema version; returns what is stored.
+    static func prepare(_ db: SQLiteConnection, path: String, inMemory: Bool = false) throws(OutboxError) -> Opened {
         do {
             // Waits for a lock another connection holds (the last one closing checkpoints the WAL) instead of failing.
             try db.execute("PRAGMA busy_timeout=5000")
@@ -43,7 +71,7 @@ extension Outbox {
                         + "create a new outbox, and keep the old file for inspection", underlying: nil)
             }
             let mode = try db.scalarText("PRAGMA journal_mode=WAL")
-            if mode?.lowercased() != "wal" {
+            if mode?.lowercased() != "wal" && !inMemory {
                 throw OutboxError(
                     code: .io, path: path,
                     message: "SQLite refused write-ahead logging (journal_mode is \(mode ?? "unknown")); the "
@@ -51,12 +79,12 @@ extension Outbox {
             }
             try db.execute("PRAGMA synchronous=FULL")
             try db.execute("PRAGMA journal_size_limit=4194304")
-            if version == 1 || version == 2 {
+            if version >= 1 && version <= 3 {
                 // Version 2 added the local history, version 3 the `format` of outbox rows (rows of an older
-                // version are sent as they were stored: format 0).
+                // version are sent as they were stored: format 0), version 4 the checksums.
                 try db.transaction {
                     try db.execute(
-                        (version == 1 ? historySchema : "") + formatColumn
+                        (version == 1 ? historySchema : "") + (version <= 2 ? formatColumn : "") + checksumColumn
                             + "PRAGMA user_version = \(schemaVersion);")
                 }
             }
@@ -82,10 +110,17 @@ extension Outbox {
                         );
                         CREATE INDEX outbox_send_order ON outbox(priority, position);
                         CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-                        """ + historySchema + formatColumn + "PRAGMA user_version = \(schemaVersion);")
+                        """ + historySchema + formatColumn + checksumColumn
+                            + "PRAGMA user_version = \(schemaVersion);")
                 }
             }
-            return try db.scalarInt64("SELECT coalesce(sum(bytes), 0) FROM outbox") ?? 0
+            return Opened(
+                totalBytes: try db.scalarInt64("SELECT coalesce(sum(bytes), 0) FROM outbox") ?? 0,
+                created: version == 0, lastSeq: try meta(db, .lastSeq),
+                lastPosition: max(
+                    try db.scalarInt64("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'") ?? 0,
+                    try db.scalarInt64("SELECT max(position) FROM outbox") ?? 0),
+                corrupt: try meta(db, .corrupt))
         } catch let error as OutboxError {
             throw error
         } catch let error as SQLiteError {
@@ -147,7 +182,7 @@ extension Outbox {
     static func insert(_ db: SQLiteConnection, _ entry: OutboxEntry) throws {
         let statement = try db.cached(
             "INSERT INTO outbox(id, seq, priority, topic, payload, retained, mono_ns, boot_id, wall_ns, "
-                + "time_synced, bytes, format) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                + "time_synced, bytes, format, position, checksum) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         defer { statement.reset() }
         try statement.bind(entry.id, at: 1)
         try statement.bind(entry.seq, at: 2)
@@ -161,7 +196,46 @@ extension Outbox {
         try statement.bind(entry.timeSynced ? 1 : 0, at: 10)
         try statement.bind(entry.storedBytes, at: 11)
         try statement.bind(entry.event == nil ? 0 : 1, at: 12)
+        // The position was given by the outbox (`State.lastPosition`), so an entry held in memory keeps its place.
+        try statement.bind(entry.position, at: 13)
+        try statement.bind(PayloadChecksum.of(entry), at: 14)
         try statement.step()
+    }
+
+    /// The entry of a row selected as `entry(from:)` reads it with its `checksum` after `format`; nil when the row
+    /// fails its checksum, or claims to hold an event's fields that do not decode (a row stored before checksums).
+    static func verifiedEntry(from row: SQLiteStatement) -> OutboxEntry? {
+        let entry = entry(from: row)
+        if !row.isNull(12) {
+            guard row.int64(12) == PayloadChecksum.of(entry) else { return nil }
+        }
+        if row.int64(11) == 1 && entry.event == nil { return nil }
+        return entry
+    }
+
+    /// Deletes the rows of `ids`; returns how many there were and the bytes they counted.
+    static func deleteRows(_ db: SQLiteConnection, ids: [String]) throws -> (count: Int, freed: Int64) {
+        // SELECT then DELETE rather than DELETE ... RETURNING, which needs SQLite 3.35.
+        let size = try db.cached("SELECT bytes FROM outbox WHERE id = ?")
+        let delete = try db.cached("DELETE FROM outbox WHERE id = ?")
+        defer {
+            size.reset()
+            delete.reset()
+        }
+        var count = 0
+        var freed: Int64 = 0
+        for id in ids {
+            size.reset()
+            try size.bind(id, at: 1)
+            guard try size.step() else { continue }
+            let bytes = size.int64(0)
+            delete.reset()
+            try delete.bind(id, at: 1)
+            try delete.step()
+            freed += bytes
+            count += 1
+        }
+        return (count, freed)
     }
 
     /// Reads a row selected as `position, id, seq, priority, topic, payload, retained, mono_ns, boot_id,

@@ -10,6 +10,8 @@ public struct OutboxDepth: Sendable, Hashable {
     public var oldestBootId: String?
     /// Entries waiting per class.
     public var countByPriority: [OutboxPriority: Int]
+    /// Entries waiting in memory because the database could not store them (not in `count`).
+    public var unsaved: Int = 0
 }
 
 /// Entries dropped because the outbox was full, per class, persisted across restarts.
@@ -59,4 +61,7 @@ public struct OutboxAppendResult: Sendable, Hashable {
     public var stored: Bool
     /// Entries dropped by this append, per class (the new one included when `stored` is false).
     public var dropped: OutboxDropCounters
+    /// False when the database could not store the entry and it is held in memory (`stored` then says whether it
+    /// fitted there): it is published from memory with `"durable": false` and stored once the database works.
+    public var durable: Bool = true
 }

@@ -29,6 +29,9 @@ public struct OutboxEntry: Sendable, Hashable {
     public var timeSynced: Bool
     /// Where the outbox stored the entry (insertion order); 0 until the outbox assigns it.
     public internal(set) var position: Int64 = 0
+    /// False for an entry the outbox holds in memory because its database could not store it (a `storage_fault`):
+    /// an event is then published with `"durable": false`.
+    public internal(set) var durable = true
 
     /// Makes an entry for an event: its fields are stored (`EventRecord`), its payload rendered when it is sent.
     /// `seq` is set by the outbox; the clocks are the event's until the outbox corrects them.

@@ -72,17 +72,36 @@ public struct AgentRuntime: Sendable {
         // The board first: a machine without the profile's GPIO chip fails here, before any state is touched.
         let board = try openBoard()
         try StateDirectory.create(site.stateDirectory)
-        let outbox = try Outbox(path: "\(site.stateDirectory)/outbox.db", capBytes: site.outboxCapBytes)
-        let pending = try outbox.depth()
+        // A damaged database is moved aside and a fresh one opened (never a restart loop over the same file).
+        let outbox = try Outbox.openRecovering(
+            path: "\(site.stateDirectory)/outbox.db", capBytes: site.outboxCapBytes, nowWallNs: SystemClock.realtimeNs()
+        )
+        let pending = try? outbox.depth()
         let lastSeq = try outbox.lastSeq()
         logger.info(
             "outbox open",
             metadata: [
-                "path": "\(outbox.path)", "pending": "\(pending.count)", "last_seq": "\(lastSeq)",
+                "path": "\(outbox.path)", "pending": "\(pending.map { "\($0.count)" } ?? "unreadable")",
+                "last_seq": "\(lastSeq)",
             ])
+        let space = StorageSpaceCheck.measure(
+            outboxPath: outbox.path,
+            neededBytes: site.outboxCapBytes + site.historyCapBytes + StorageReserve.defaultBytes)
+        if let space, space.isShort {
+            logger.warning(
+                "the state folder's file system cannot hold what the outbox and history caps allow",
+                metadata: [
+                    "path": "\(site.stateDirectory)", "available_bytes": "\(space.availableBytes)",
+                    "needed_bytes": "\(space.neededBytes)",
+                ])
+        }
         let snapshot = SharedSnapshot()
         // The status and `diag` show the last seq stored from the start, not 0 until this run stores an event.
-        snapshot.update { $0.lastSeq = lastSeq }
+        snapshot.update {
+            $0.lastSeq = lastSeq
+            $0.space = space
+            $0.storage = outbox.storageHealth()
+        }
         let notifier = SystemdNotifier()
         let routing = EventRouting(
             topicPrefix: site.broker.topicPrefix, deviceId: site.deviceId, maxMessageBytes: site.broker.maxMessageBytes)

@@ -36,8 +36,13 @@ public struct AgentSnapshot: Sendable {
     /// The `seq` of the last event stored: the outbox's last `seq` at start (so a restarted agent does not report 0),
     /// then each event's as this run stores it.
     public var lastSeq: Int64 = 0
-    /// Events the outbox could not take yet (disk error): retried every tick, never dropped.
+    /// Events and messages the outbox's database could not store yet: held in memory (published from there, not
+    /// durable) and retried once a second.
     public var unsaved: Int = 0
+    /// What the outbox's store did (failures, checksum mismatches, memory held, reserve); nil before the first tick.
+    public var storage: OutboxStorageHealth?
+    /// The start-up check of free space against the outbox and history caps; nil when it could not be made.
+    public var space: StorageSpaceCheck?
     /// Scenario runs of the simulated board.
     public var boardRuns: Int = 1
     /// A real board's reading counters (GPIO edges, lost edges, load-cell reads); nil on the simulated board.

@@ -9,8 +9,10 @@ import ServiceLifecycle
 /// outbox, which numbers them (`seq`) in the transaction that stores them (fsynced) before anything else happens.
 ///
 /// It runs on a thread of its own: the outbox append is a blocking fsync and must not hold a thread of Swift's
-/// cooperative pool. If the outbox refuses an append (disk error), the events wait in memory and are retried
-/// every tick: none is dropped by the loop.
+/// cooperative pool. When the outbox's database cannot store (full, read-only, I/O error) the outbox holds the
+/// events in memory and publishes them from there (`UnsavedEntries`); the loop retries storing them once a second,
+/// keeps the space reserve, and raises `storage_fault` from what the outbox reports (`StorageWatch`). Any other
+/// refusal keeps the events here, retried every tick, logged once.
 public final class DetectionService: Service, Sendable {
     /// What the loop needs, fixed at start.
     public struct Configuration: Sendable {
@@ -125,6 +127,16 @@ public final class DetectionService: Service, Sendable {
                 wallMinusMonoNs: SystemClock.realtimeNs() - SystemClock.monotonicNs(), timeSynced: synced)
         }
         var run = Run(configuration: configuration, header: board.header, clock: clock(runStartNs: 0))
+        var storage = StorageWatch(
+            deviceId: configuration.deviceId, bootId: configuration.bootId,
+            equipment: configuration.calibration.equipment, health: outbox.storageHealth(), nowMonoNs: startMono,
+            logger: logger)
+        if let recovery = outbox.recovery {
+            var events: [Event] = []
+            storage.noteRecovery(recovery, nowMonoNs: startMono, into: &events)
+            unsaved.append(contentsOf: events.map { .event($0) })
+        }
+        var appendFailing = false
         // The last turn runs after the board stopped, so what its threads read until then is stored too.
         var lastTurn = false
         while !lastTurn {
@@ -188,10 +200,20 @@ public final class DetectionService: Service, Sendable {
                 run = Run(configuration: configuration, header: header, clock: clock(runStartNs: board.runStartNs))
             }
             run.forgetOld(nowMonoNs: now)
-            unsaved = store(unsaved)
+            unsaved = store(unsaved, failing: &appendFailing)
+            var health = outbox.storageHealth()
+            if storage.retryDue(health, nowMonoNs: now) {
+                _ = try? outbox.performAndWait { try $0.retryUnsaved() }
+                health = outbox.storageHealth()
+            }
+            if storage.reserveDue(nowMonoNs: now) { outbox.performAndWait { $0.maintainReserve() } }
+            var storageEvents: [Event] = []
+            storage.update(health, clock: run.engine.stamper.clock, nowMonoNs: now, into: &storageEvents)
+            unsaved.append(contentsOf: storageEvents.map { .event($0) })
             let engine = run.engine
             var since: [String: Int64] = [:]
             for fault in engine.active { since[fault.raisedId] = run.raised[fault.raisedId]?.monoNs }
+            for fault in storage.active { since[fault.raisedId] = fault.raisedAtNs }
             let readings = wiredInputs.map {
                 AgentSnapshot.InputReading(
                     name: $0.wireName, level: engine.signals.level($0),
@@ -199,7 +221,7 @@ public final class DetectionService: Service, Sendable {
             }
             snapshot.update { state in
                 state.counters = engine.counters
-                state.active = engine.active
+                state.active = engine.active + storage.active
                 state.activeSinceMonoNs = since
                 state.positionM = engine.signals.positionM
                 state.speedMps = engine.signals.speedMps
@@ -208,7 +230,8 @@ public final class DetectionService: Service, Sendable {
                 state.referenced = engine.signals.referenced
                 state.floor = Self.floor(engine.signals, calibration: configuration.calibration)
                 state.windMps = configuration.calibration.equipment == .crane ? engine.signals.wind10sMps : nil
-                state.unsaved = unsaved.count
+                state.unsaved = unsaved.count + health.unsavedCount
+                state.storage = health
                 state.boardRuns = board.runs
                 state.boardCounters = board.inputCounters
                 state.encoderCount = engine.signals.encoderCount
@@ -226,10 +249,16 @@ public final class DetectionService: Service, Sendable {
             }
         }
         if !unsaved.isEmpty {
-            unsaved = store(unsaved)
+            unsaved = store(unsaved, failing: &appendFailing)
             if !unsaved.isEmpty {
                 logger.error("stopping with events the outbox would not take", metadata: ["count": "\(unsaved.count)"])
             }
+        }
+        let held = outbox.storageHealth().unsavedCount
+        if held > 0 {
+            logger.error(
+                "stopping with entries the card could not store (published from memory, now lost)",
+                metadata: ["count": "\(held)"])
         }
         logger.info("detection stopped")
         return failure
@@ -244,8 +273,10 @@ public final class DetectionService: Service, Sendable {
     }
 
     /// Appends everything of this tick in one transaction (one fsync); returns what could not be stored yet
-    /// (all of it, when the transaction failed: nothing is half-stored).
-    private func store(_ pending: [Pending]) -> [Pending] {
+    /// (all of it, when the transaction failed: nothing is half-stored). A storage failure does not throw here: the
+    /// outbox holds the entries in memory (results with `durable` false). `failing` keeps the log to one line per
+    /// change.
+    private func store(_ pending: [Pending], failing: inout Bool) -> [Pending] {
         guard !pending.isEmpty else { return [] }
         let routing = configuration.routing
         // A flight record may be several entries (parts that fit the message size limit); `owners` maps each item
@@ -275,8 +306,15 @@ public final class DetectionService: Service, Sendable {
                 }
             }
         } catch {
-            logger.error("outbox append failed; retrying next tick", metadata: ["error": "\(error)"])
+            if !failing {
+                logger.error("outbox append failed; retrying every tick", metadata: ["error": "\(error)"])
+                failing = true
+            }
             return pending
+        }
+        if failing {
+            logger.notice("outbox append works again")
+            failing = false
         }
         for (item, result) in zip(pending, results) {
             switch item {
@@ -297,7 +335,7 @@ public final class DetectionService: Service, Sendable {
                     logger.warning("outbox full: event dropped by the cap policy", metadata: ["seq": "\(seq)"])
                 }
                 logger.info(
-                    "event stored",
+                    result.durable ? "event stored" : "event held in memory (not durable)",
                     metadata: [
                         "seq": "\(seq)", "type": "\(event.type.rawValue)", "transition": "\(event.transition.rawValue)",
                     ])

@@ -53,7 +53,15 @@ public final class DiagnosticsServer<C: Clock>: Service, Sendable where C.Durati
     /// connection from its own thread (`poll`, `accept`, `send`) until graceful shutdown or cancellation, then unlinks
     /// it. Throws `SocketError` when the socket cannot be made.
     public func run() async throws {
-        let fd = try Self.listen(at: path)
+        let fd: Int32
+        do {
+            fd = try Self.listen(at: path)
+        } catch {
+            // A read-only or full card: the agent must go on detecting and publishing without its local socket.
+            logger.error("diag socket unavailable; running without it", metadata: ["error": "\(error)"])
+            try? await gracefulShutdown()
+            return
+        }
         let stop = stopRequested
         let finished = Locked(false)
         PosixThread.detach {

@@ -50,6 +50,7 @@ extension DiagnosticsSnapshot {
                     seq: event.seq, type: event.type, transition: event.transition, severity: event.severity,
                     time: WallTime.rfc3339(ns: event.wallNs), ageS: Self.seconds(wallNs - event.wallNs))
             })
+        storage = StorageReading(health: snapshot.storage, space: snapshot.space)
     }
 
     /// A duration in seconds, to the millisecond (never negative: the clocks of the two ends may disagree a little).

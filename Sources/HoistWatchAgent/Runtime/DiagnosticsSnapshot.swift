@@ -66,6 +66,9 @@ public struct DiagnosticsSnapshot: Codable, Sendable, Hashable {
     public var lastSeq: Int64
     /// The last events stored, oldest first.
     public var recentEvents: [RecentEvent]
+    /// The outbox's store: whether it works, what is held in memory, checksum failures, the reserve and free space
+    /// (`StorageReading`); nil (no key) from an agent before this field.
+    public var storage: StorageReading? = nil
 
     /// A wired input: debounced level and edges seen since the agent started.
     public struct InputReading: Codable, Sendable, Hashable {

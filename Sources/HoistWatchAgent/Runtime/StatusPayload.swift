@@ -187,6 +187,10 @@ public struct StatusPayload: Sendable {
             json.int(dropped[priority])
         }
         json.raw("}")
+        if let storage = DiagnosticsSnapshot.StorageReading(health: snapshot.storage, space: snapshot.space) {
+            json.raw(",\"storage\":")
+            json.reading(storage)
+        }
         if let board = snapshot.boardCounters {
             json.raw(",\"gpio\":")
             json.reading(DiagnosticsSnapshot.GpioReading(board))

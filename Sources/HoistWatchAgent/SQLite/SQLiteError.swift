@@ -8,6 +8,9 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// What the wrapper was doing ("open", "prepare", "step", the SQL text).
     public let context: String
+    /// The operating system's `errno` of the last failed file call (`sqlite3_system_errno`): tells a read-only
+    /// file system (`EROFS`) or a full one (`ENOSPC`) behind an `SQLITE_IOERR`; 0 when unknown.
+    public var systemErrno: Int32 = 0
 
     /// The primary result code (the low byte of the extended code).
     public var primaryCode: Int32 { resultCode & 0xFF }
@@ -16,7 +19,10 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public var isCorruption: Bool { primaryCode == SQLITE_NOTADB || primaryCode == SQLITE_CORRUPT }
 
     /// SQLite's message, the code and what was being done.
-    public var description: String { "\(message) (SQLite code \(resultCode), during \(context))" }
+    public var description: String {
+        let os = systemErrno != 0 ? ", errno \(systemErrno)" : ""
+        return "\(message) (SQLite code \(resultCode)\(os), during \(context))"
+    }
 }
 
 /// The one place SQLite return codes become errors: `SQLITE_OK`, `SQLITE_ROW` and `SQLITE_DONE` pass,
@@ -37,6 +43,8 @@ func check(
         } else {
             message = String(cString: sqlite3_errstr(resultCode))
         }
-        throw SQLiteError(resultCode: resultCode, message: message, context: context())
+        var error = SQLiteError(resultCode: resultCode, message: message, context: context())
+        if let db { error.systemErrno = sqlite3_system_errno(db) }
+        throw error
     }
 }

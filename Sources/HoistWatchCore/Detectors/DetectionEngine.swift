@@ -53,6 +53,15 @@ public struct DetectionEngine: Sendable {
         public var raisedAtNs: Int64
         /// The severity the raised event carried.
         public var severity: Severity
+
+        /// A raised fault as the engine (or the agent, for faults it raises itself: `storage_fault`) keeps it.
+        public init(type: FaultType, instance: String, raisedId: String, raisedAtNs: Int64, severity: Severity) {
+            self.type = type
+            self.instance = instance
+            self.raisedId = raisedId
+            self.raisedAtNs = raisedAtNs
+            self.severity = severity
+        }
     }
 
     /// Builds the detectors the wiring allows (`DetectorPlan` says which are off and why).

@@ -13,6 +13,9 @@ public enum FaultType: String, Sendable, Hashable, CaseIterable {
     case alarmButton = "alarm_button"
     case sensorFault = "sensor_fault"
     case highWind = "high_wind"
+    /// The agent's store failed (full, read-only, I/O error) or returned an entry that failed its checksum: raised by
+    /// the agent from what its outbox reports (`StorageFaultDetector`), never by the input detectors.
+    case storageFault = "storage_fault"
     case inspection
 
     /// `alarm`: someone may be hurt or trapped now; `warning`: unsafe trend or defect; `info`: worth recording.
@@ -23,7 +26,8 @@ public enum FaultType: String, Sendable, Hashable, CaseIterable {
             return .alarm
         case .overload:
             return equipment == .crane ? .alarm : .warning
-        case .stoppedOutsideDoorZone, .overloadPrewarning, .powerFailure, .alarmButton, .sensorFault, .highWind:
+        case .stoppedOutsideDoorZone, .overloadPrewarning, .powerFailure, .alarmButton, .sensorFault, .highWind,
+            .storageFault:
             return .warning
         case .inspection:
             return .info

@@ -8,12 +8,18 @@ extension Event {
 
     /// The payload as sent: these fields with the `seq`, wall time and `time_synced` the store holds now (corrected
     /// once the clock synced) and `historical` as the sender decided. The one rendering of a stored event.
-    public func jsonBytes(seq: Int64?, wallNs: Int64, timeSynced: Bool, historical: Bool) -> [UInt8] {
+    /// `durable` false (an event the board could not store: mqtt.md, `storage_fault`) adds `"durable": false`.
+    public func jsonBytes(
+        seq: Int64?, wallNs: Int64, timeSynced: Bool, historical: Bool, durable: Bool = true
+    )
+        -> [UInt8]
+    {
         var event = self
         event.seq = seq
         event.wallNs = wallNs
         event.timeSynced = timeSynced
         event.historical = historical
+        event.durable = durable
         return event.jsonBytes()
     }
 
@@ -52,6 +58,7 @@ extension Event {
             json.double((durationS * 1000).rounded() / 1000)
         }
         if historical { json.raw(",\"historical\":true") }
+        if !durable { json.raw(",\"durable\":false") }
         json.raw("}")
     }
 }

@@ -34,6 +34,9 @@ public struct Event: Sendable, Hashable {
     public var durationS: Double?
     /// Sent later than it happened (backlog after an outage).
     public var historical: Bool = false
+    /// False when the board could not store the event (a `storage_fault`): it was published from memory and is lost
+    /// if the agent stops before the store works again (mqtt.md: `"durable": false`). Set by the sender, never stored.
+    public var durable: Bool = true
 
     /// An event with every field given; `historical` starts false (the sender sets it). The stamper is what normally
     /// makes one, so that identity and clocks are given once.
