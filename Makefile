@@ -2,10 +2,11 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # gdb: the stacks of a test pass that hangs (scripts/test-pass.sh).
-DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3 libssl-dev time tmux gdb
+DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3 libssl-dev time tmux gdb \
+	python3-jsonschema python3-yaml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test demo bench clean lint format
+.PHONY: deps build test demo bench clean lint format contract
 
 ## deps: install the Debian packages the build, tests and demo use (only those missing).
 deps:
@@ -25,10 +26,22 @@ build: deps
 ## test fails the run with its stacks, not at CI's limit.
 ## Then the board tests once more against the real libgpiod 2.2 of Debian trixie beside bookworm's 1.6
 ## (`test-gpiod2`: about 20 s more; it fetches trixie's libgpiod3 and libgpiod-dev once).
-test: deps
+## The contract (docs/asyncapi.yaml, docs/schemas): `make contract` first, then every message the broker tests' agents
+## publish and every event of the scenario library is saved (CONTRACT_SAMPLES) and validated against the schemas.
+CONTRACT_SAMPLES := .build/contract-samples
+test: deps contract
 	$(SWIFT) build --build-tests
-	SWIFT=$(SWIFT) ./scripts/test-pass.sh
+	rm -rf $(CONTRACT_SAMPLES)
+	HOISTWATCH_CONTRACT_SAMPLES=$(abspath $(CONTRACT_SAMPLES)) SWIFT=$(SWIFT) ./scripts/test-pass.sh
+	python3 scripts/contract.py validate $(CONTRACT_SAMPLES) --require event status:birth status:periodic status:will record
 	$(MAKE) --no-print-directory test-gpiod2
+
+## contract: the schemas are valid draft 2020-12 and agree with docs/asyncapi.yaml and with each other, they refuse
+## known-bad payloads, and the README's MQTT tables are the ones generated from them (`python3 scripts/contract.py
+## readme --write` regenerates the tables after a schema change).
+contract: deps
+	python3 scripts/contract.py selfcheck
+	python3 scripts/contract.py readme
 
 # Every Swift file of the package, as `make format` rewrites and `make lint` checks them (.swift-format;
 # docs/formatting.md says how it differs from swift-nio's and why).
