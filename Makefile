@@ -165,3 +165,22 @@ VERIFY_TOOL_PACKAGES := debootstrap systemd-container
 verify-systemd: deb
 	$(call install-missing,$(VERIFY_TOOL_PACKAGES))
 	$(SUDO) packaging/verify-systemd.sh $(call DEB_FILE,$(DIST),$(ARCH))
+
+## test-rabbitmq: the agent and `hoistwatch listen` against RabbitMQ's MQTT plugin (Debian's rabbitmq-server 3.10,
+## installed if missing): a node of its own started on loopback only (MQTT, AMQP, distribution and its own epmd on
+## 127.0.0.1; scripts/rabbitmq-broker.sh), RabbitMQCompatibilityTests against it, the messages they received
+## validated against the contract's schemas, the node stopped. About a minute. Not part of `make test`. On a machine
+## with systemd, installing the package also starts Debian's own service (all interfaces, port 5672): this target
+## does not use it (`systemctl disable --now rabbitmq-server` stops it).
+.PHONY: test-rabbitmq
+RABBITMQ_STATE ?= .build/rabbitmq
+test-rabbitmq: deps contract
+	$(call install-missing,rabbitmq-server)
+	$(SWIFT) build --build-tests
+	rm -rf $(RABBITMQ_STATE) $(CONTRACT_SAMPLES)-rabbitmq
+	port=$$(./scripts/rabbitmq-broker.sh start $(RABBITMQ_STATE)) || exit 1; \
+	HOISTWATCH_RABBITMQ_PORT=$$port HOISTWATCH_CONTRACT_SAMPLES=$(abspath $(CONTRACT_SAMPLES))-rabbitmq \
+	  $(SWIFT) test --skip-build --filter RabbitMQCompatibilityTests; status=$$?; \
+	./scripts/rabbitmq-broker.sh stop $(RABBITMQ_STATE); \
+	[ $$status = 0 ] && python3 scripts/contract.py validate $(CONTRACT_SAMPLES)-rabbitmq \
+	  --require event status:birth status:will record
