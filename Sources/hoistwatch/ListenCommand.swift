@@ -73,7 +73,10 @@ struct ListenCommand: AsyncParsableCommand {
             connectTimeoutS: connectTimeoutS)
         var watch = FleetWatch(prefix: topicPrefix)
         let colour = !json && Console.isTerminal
-        if !json { Console.line("listening on \(options.host):\(options.port) to \(patterns(topicPrefix).joined(separator: ", "))") }
+        if !json {
+            Console.line(
+                "listening on \(options.host):\(options.port) to \(patterns(topicPrefix).joined(separator: ", "))")
+        }
         do {
             try session.start()
         } catch {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HoistWatchCore
 
 /// `SeqTracker` and `FleetWatch` as scripts: messages in, the exact observations out.
@@ -57,10 +58,11 @@ struct FleetWatchTests {
         #expect(board?.events == 3)
         #expect(board?.duplicates == 1)
         #expect(board?.seqs.missing == [3...3])
-        #expect(watch.summaryLines() == [
-            "board \(Self.device): no status seen, session ?, 3 events (1 duplicates), seq 1-4, missing seq 3, "
-                + "0 flight records"
-        ])
+        #expect(
+            watch.summaryLines() == [
+                "board \(Self.device): no status seen, session ?, 3 events (1 duplicates), seq 1-4, missing seq 3, "
+                    + "0 flight records"
+            ])
     }
 
     @Test("status: a birth puts the board online, new drops are reported once, the will (and its copy) offline")
@@ -95,7 +97,9 @@ struct FleetWatchTests {
                 .drops(deviceId: Self.device, added: ["info": 2], total: Self.drops(warning: 1, info: 2)),
             ])
         let will = Array(#"{"online":false,"kind":"will","session":3}"#.utf8)
-        #expect(watch.receive(topic: topic, payload: will, retained: false) == [.offline(deviceId: Self.device, session: 3)])
+        #expect(
+            watch.receive(topic: topic, payload: will, retained: false) == [.offline(deviceId: Self.device, session: 3)]
+        )
         #expect(watch.receive(topic: topic, payload: will, retained: false) == [])
         #expect(watch.boards[Self.device]?.online == false)
     }
@@ -133,15 +137,19 @@ struct FleetWatchTests {
         #expect(reason.contains("not a valid flight record"))
     }
 
-    @Test("messages outside the contract are unreadable, not dropped silently", arguments: [
-        ("other/prefix/x/event", "{}"), ("hoistwatch/v1/x/event", "not json"), ("hoistwatch/v1/x/status", "{}"),
-        ("hoistwatch/v1/x/whatever", "{}"),
-    ])
+    @Test(
+        "messages outside the contract are unreadable, not dropped silently",
+        arguments: [
+            ("other/prefix/x/event", "{}"), ("hoistwatch/v1/x/event", "not json"), ("hoistwatch/v1/x/status", "{}"),
+            ("hoistwatch/v1/x/whatever", "{}"),
+        ])
     func unreadable(topic: String, payload: String) {
         var watch = FleetWatch(prefix: Self.prefix)
         let observations = watch.receive(topic: topic, payload: Array(payload.utf8), retained: false)
         #expect(observations.count == 1)
-        if case .unreadable(let seenTopic, _) = observations.first { #expect(seenTopic == topic) } else {
+        if case .unreadable(let seenTopic, _) = observations.first {
+            #expect(seenTopic == topic)
+        } else {
             Issue.record("\(observations)")
         }
     }
@@ -156,6 +164,9 @@ struct FleetWatchTests {
         let json = watch.receive(
             topic: "\(Self.prefix)/\(Self.device)/event", payload: Self.event(seq: 7, id: Self.id(7)), retained: false
         ).map { $0.jsonLine() }
-        #expect(json.first?.hasPrefix(#"{"kind":"event","device_id":"\#(Self.device)","seq_outcome":"gap","missing":[6,6],"event":{"schema""#) == true)
+        #expect(
+            json.first?.hasPrefix(
+                #"{"kind":"event","device_id":"\#(Self.device)","seq_outcome":"gap","missing":[6,6],"event":{"schema""#)
+                == true)
     }
 }

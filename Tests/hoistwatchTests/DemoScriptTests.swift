@@ -44,8 +44,11 @@ import Glibc
 
         // The listener's summary: every event the agent stored seen once, seq 1 to that, none missing.
         let stored = output.firstMatch(of: /after storing (\d+) events/).map { String($0.1) }
-        let summary = output.firstMatch(of: /: OFFLINE, session 1, (\d+) events \(0 duplicates\), seq 1-(\d+), no seq missing/)
-        #expect(stored != nil && summary.map { String($0.1) } == stored && summary.map { String($0.2) } == stored, "\(output)")
+        let summary = output.firstMatch(
+            of: /: OFFLINE, session 1, (\d+) events \(0 duplicates\), seq 1-(\d+), no seq missing/)
+        #expect(
+            stored != nil && summary.map { String($0.1) } == stored && summary.map { String($0.2) } == stored,
+            "\(output)")
 
         // Nothing it started is left: no listener, broker or agent on its port or with its state folder.
         let port = try #require(output.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)

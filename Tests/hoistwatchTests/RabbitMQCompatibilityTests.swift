@@ -33,7 +33,8 @@ struct RabbitMQCompatibilityTests {
         #expect(await eventually(within: 20) { events().count >= stored })
         #expect(stored >= 6)
         #expect(Set(events().compactMap { $0["seq"] as? Int }) == Set(1...max(stored, 1)), "seq gap-free")
-        for alarm in events() where alarm["severity"] as? String == "alarm" && alarm["transition"] as? String == "raised" {
+        for alarm in events()
+        where alarm["severity"] as? String == "alarm" && alarm["transition"] as? String == "raised" {
             let id = alarm["id"] as? String ?? "?"
             #expect(
                 await eventually(within: 20) { !subscriber.messages(on: "/record/\(id)").isEmpty },

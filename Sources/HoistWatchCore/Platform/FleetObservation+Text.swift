@@ -53,7 +53,8 @@ extension FleetObservation {
                         + "\(totals.joined(separator: ", ")))", "1;31")
             ]
         case .record(let record):
-            let what = record.type.map { "\($0.replacingUnderscores()) \(record.eventId.prefix(13))" }
+            let what =
+                record.type.map { "\($0.replacingUnderscores()) \(record.eventId.prefix(13))" }
                 ?? String(record.eventId.prefix(13))
             var line = "\(indent)flight record for \(what)...: \(record.inputEvents) input events over "
             line += "\(Self.decimal(record.spanS, 1)) s (\(record.edges) edges, \(record.samples) load samples"
