@@ -184,3 +184,13 @@ test-rabbitmq: deps contract
 	./scripts/rabbitmq-broker.sh stop $(RABBITMQ_STATE); \
 	[ $$status = 0 ] && python3 scripts/contract.py validate $(CONTRACT_SAMPLES)-rabbitmq \
 	  --require event status:birth status:will record
+
+## bench-fleet: FLEET_BOARDS simulated boards in one process (the agent's real outbox and link each) against a
+## mosquitto on loopback, the broker restarted under them (Benchmarks/hoistwatch-fleet-bench; README "Benchmarks").
+## One process stops at about 165 boards: libmosquitto waits on its socket with select(), which cannot watch a
+## descriptor above 1023, and each board holds about 6 (socket, wake-up pair, SQLite database, WAL, shm).
+.PHONY: bench-fleet
+FLEET_BOARDS ?= 150
+bench-fleet: deps
+	$(SWIFT) build -c release --product hoistwatch-fleet-bench
+	.build/release/hoistwatch-fleet-bench --boards $(FLEET_BOARDS) --events 5 --outage-s 5

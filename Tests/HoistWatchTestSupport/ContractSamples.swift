@@ -28,6 +28,6 @@ public enum ContractSamples {
         var bytes = Array(topic.utf8)
         bytes.append(0x0A)
         bytes.append(contentsOf: payload)
-        FileManager.default.createFile(atPath: name, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: name, contents: Data(bytes))
     }
 }
