@@ -23,9 +23,22 @@ import Glibc
 
 func monotonicNs() -> Int64 { SystemClock.monotonicNs() }
 
+/// The broker's pid, for the exits below: a bench that fails or is stopped takes its broker with it.
+nonisolated(unsafe) var brokerPid: pid_t = 0
+
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("hoistwatch-fleet-bench: \(message)\n".utf8))
+    if brokerPid > 0 { kill(brokerPid, SIGKILL) }
     exit(1)
+}
+
+func stopBrokerOnSignals() {
+    for number in [SIGINT, SIGTERM, SIGHUP] {
+        signal(number) { received in
+            if brokerPid > 0 { kill(brokerPid, SIGKILL) }
+            _exit(128 + received)
+        }
+    }
 }
 
 /// One figure on stdout, written at once (a pipe would otherwise hold it until the end).
@@ -123,6 +136,7 @@ final class Broker: @unchecked Sendable {
         posix_spawnattr_setsigmask(&attributes, &empty)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
         guard posix_spawn(&pid, path, &actions, &attributes, argv, environ) == 0 else { fail("cannot start \(path)") }
+        brokerPid = pid
         for _ in 0..<200 where !canConnect() { try? await Task.sleep(for: .milliseconds(25)) }
         guard canConnect() else { fail("mosquitto did not listen on \(port)") }
     }
@@ -335,6 +349,7 @@ func raiseFileLimit() {
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 raiseFileLimit()
+stopBrokerOnSignals()
 let work = options.work ?? NSTemporaryDirectory() + "hoistwatch-fleet-\(getpid())"
 try? FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
 let broker = Broker(path: options.mosquitto, directory: work)
