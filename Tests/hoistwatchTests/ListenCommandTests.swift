@@ -170,4 +170,61 @@ import Glibc
         ])
         #expect(refused.0 == 1 && refused.1.contains("refused"), "\(refused)")
     }
+
+    @Test("with --config it connects as the site config says: TLS with the CA, client certificate and key")
+    func tlsFromTheSiteConfig() async throws {
+        let certs = try TestCertificates()
+        let broker = try MosquittoBroker(
+            extraConfig: """
+                cafile \(certs.caFile)
+                certfile \(certs.serverCert)
+                keyfile \(certs.serverKey)
+                require_certificate true
+                allow_anonymous true
+                """)
+        try await broker.start()
+        defer { broker.stop() }
+        let tls = MosquittoOptions.TLS(caFile: certs.caFile, certFile: certs.clientCert, keyFile: certs.clientKey)
+        let board = try MosquittoClient(
+            options: MosquittoOptions(host: "127.0.0.1", port: broker.port, clientID: "tls-board", tls: tls))
+        defer { board.close() }
+        let events = board.events
+        try board.connect()
+        var iterator = events.makeAsyncIterator()
+        while let event = await iterator.next(), event != .connected {
+            if case .disconnected = event { Issue.record("the TLS publisher did not connect") }
+        }
+        _ = try board.publish(
+            topic: "\(Self.topics)/status", payload: Self.status(kind: "birth", session: 1, warningsDropped: 0),
+            retain: true)
+
+        let directory = try TestDirectory("listen-tls")
+        try directory.write(
+            "site.toml",
+            """
+            device_id = "\(Self.device)"
+            board = "sim"
+            calibration = "\(AgentProcess.repository)/Calibration/demo-elevator.toml"
+            state_dir = "\(directory.file("state"))"
+            [broker]
+            host = "127.0.0.1"
+            port = \(broker.port)
+            tls_ca = "\(certs.caFile)"
+            tls_cert = "\(certs.clientCert)"
+            tls_key = "\(certs.clientKey)"
+            [sim]
+            scenario = "\(AgentProcess.repository)/Scenarios/demo.toml"
+
+            """)
+        chmod(directory.file("site.toml"), 0o600)
+        let out = directory.file("listen.jsonl")
+        let code = try await ChildProgram.runAwaitingExit(
+            AgentProcess.executable, ["listen", "--config", directory.file("site.toml"), "--json", "--seconds", "3"],
+            stdoutPath: out, stderrPath: directory.file("listen.err"))
+        let output = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        let errors = (try? String(contentsOfFile: directory.file("listen.err"), encoding: .utf8)) ?? ""
+        #expect(code == 0, "\(errors)")
+        #expect(output.contains(#""kind":"online","device_id":"\#(Self.device)","session":1"#), "\(output)\(errors)")
+    }
+
 }
