@@ -55,6 +55,8 @@ def errors_of(validator, value):
 def check_message(checkers, topic, payload):
     """The problems of one message (empty: valid) and its kind (`event`, `status:birth`, ..., `record`)."""
     parts = topic.split("/")
+    if len(parts) >= 6 and parts[-4] == "record":
+        return [f"a record part must be joined with its others first: {topic}"], "record"
     if len(parts) >= 4 and parts[-2] == "record":
         return check_record(checkers, parts[-3], parts[-1], payload), "record"
     if len(parts) < 3 or parts[-1] not in ("event", "status"):
@@ -106,20 +108,40 @@ def validate(args):
     seen = {kind: 0 for kind in KINDS}
     failures = 0
     files = sorted(f for f in os.listdir(args.dir) if f.endswith(".msg"))
+    messages, split = [], {}
     for file in files:
         with open(os.path.join(args.dir, file), "rb") as handle:
             topic, _, payload = handle.read().partition(b"\n")
-        problems, kind = check_message(checkers, topic.decode("utf-8", "replace"), payload)
+        topic = topic.decode("utf-8", "replace")
+        levels = topic.split("/")
+        # record/{event_id}/{part}/{n}: a flight record split to fit the message size limit; parts 1 to n joined in
+        # order are the record (a retransmitted part counts once).
+        if len(levels) >= 6 and levels[-4] == "record" and levels[-2].isdigit() and levels[-1].isdigit():
+            key = ("/".join(levels[:-2]), int(levels[-1]), file.split("-")[0])
+            split.setdefault(key, {})[int(levels[-2])] = payload
+            continue
+        messages.append((file, topic, payload))
+    for (whole_topic, count, process), parts in split.items():
+        if sorted(parts) != list(range(1, count + 1)):
+            messages.append((f"{whole_topic} (split)", whole_topic, None))
+        else:
+            messages.append((f"{whole_topic} ({count} parts)", whole_topic, b"".join(parts[n] for n in range(1, count + 1))))
+    for file, topic, payload in messages:
+        if payload is None:
+            problems, kind = [f"parts missing of a split record: {topic}"], "record"
+        else:
+            problems, kind = check_message(checkers, topic, payload)
         if kind in seen:
             seen[kind] += 1
         if problems:
             failures += 1
             if failures <= 20:
-                print(f"invalid: {file} ({topic.decode('utf-8', 'replace')}):", file=sys.stderr)
+                print(f"invalid: {file} ({topic}):", file=sys.stderr)
                 for problem in problems[:10]:
                     print(f"    {problem}", file=sys.stderr)
     summary = ", ".join(f"{count} {kind}" for kind, count in seen.items())
-    print(f"contract: {len(files)} messages saved by the tests ({summary}): {failures} invalid")
+    print(f"contract: {len(files)} messages saved by the tests, {len(messages)} after joining split records "
+          f"({summary}): {failures} invalid")
     missing = [kind for kind in args.require if seen.get(kind, 0) == 0]
     if missing:
         print(f"error: no {', '.join(missing)} message was saved: the validation would prove nothing", file=sys.stderr)

@@ -169,4 +169,34 @@ struct FleetWatchTests {
                 #"{"kind":"event","device_id":"\#(Self.device)","seq_outcome":"gap","missing":[6,6],"event":{"schema""#)
                 == true)
     }
+
+    @Test("a record split into parts (record/{id}/{part}/{n}) is decoded once every part is in, in any order")
+    func splitRecord() {
+        var watch = FleetWatch(prefix: Self.prefix)
+        let trace = Array(
+            """
+            {"format":"hoistwatch-trace","version":1,"equipment":"elevator","device_id":"\(Self.device)","initial":{"levels":{}}}
+            {"t_ns":0,"line":"enc_a","level":1}
+            {"t_ns":1000000000,"line":"enc_a","level":0}
+
+            """.utf8)
+        let cut = [0, 40, 100, trace.count]
+        let topic = "\(Self.prefix)/\(Self.device)/record/\(Self.id(2))"
+        var observations: [FleetObservation] = []
+        for part in [3, 1, 2] {
+            observations += watch.receive(
+                topic: "\(topic)/\(part)/3", payload: Array(trace[cut[part - 1]..<cut[part]]), retained: false)
+            if part != 2 { #expect(observations.isEmpty, "a part alone is not a record yet") }
+        }
+        #expect(
+            observations == [
+                .record(
+                    FlightRecordSummary(
+                        deviceId: Self.device, eventId: Self.id(2), type: nil, equipment: "elevator", inputEvents: 2,
+                        edges: 2, samples: 0, failedSamples: 0, spanS: 1, bytes: trace.count))
+            ])
+        let bad = watch.receive(topic: "\(topic)/4/3", payload: [], retained: false)
+        #expect(bad.count == 1 && bad.first?.deviceId == nil, "part 4 of 3 is unreadable: \(bad)")
+    }
+
 }

@@ -26,6 +26,8 @@ public struct FleetWatch: Sendable {
     public private(set) var boards: [String: Board] = [:]
     private var seenIds: [String: Set<String>] = [:]
     private var typeById: [String: String] = [:]
+    /// Parts of split flight records received so far, by event id: part number -> payload.
+    private var recordParts: [String: [Int: [UInt8]]] = [:]
 
     /// A watch of the boards under `prefix`.
     public init(prefix: String) {
@@ -48,6 +50,18 @@ public struct FleetWatch: Sendable {
         case (2, "event"): return event(deviceId, topic: topic, payload: payload)
         case (2, "status"): return status(deviceId, topic: topic, payload: payload, retained: retained)
         case (3, "record"): return record(deviceId, eventId: String(parts[2]), topic: topic, payload: payload)
+        case (5, "record"):
+            // record/{event_id}/{part}/{parts}: a record split to fit the broker's message size limit; the payloads
+            // of parts 1 to n joined in order are the record.
+            guard let part = Int(parts[3]), let count = Int(parts[4]), count >= 1, (1...count).contains(part) else {
+                return [.unreadable(topic: topic, reason: "a record part's topic needs part and count: /{part}/{n}")]
+            }
+            let eventId = String(parts[2])
+            recordParts[eventId, default: [:]][part] = payload
+            guard let received = recordParts[eventId], received.count == count else { return [] }
+            recordParts[eventId] = nil
+            let whole = (1...count).flatMap { received[$0] ?? [] }
+            return record(deviceId, eventId: eventId, topic: topic, payload: whole)
         default: return [.unreadable(topic: topic, reason: "not a topic of the contract")]
         }
     }
