@@ -59,14 +59,17 @@ def check_message(checkers, topic, payload):
         return [f"a record part must be joined with its others first: {topic}"], "record"
     if len(parts) >= 4 and parts[-2] == "record":
         return check_record(checkers, parts[-3], parts[-1], payload), "record"
-    if len(parts) < 3 or parts[-1] not in ("event", "status"):
+    if len(parts) < 3 or parts[-1] not in ("event", "status", "birth"):
         return [f"not a topic of the contract: {topic}"], None
     try:
         body = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
         return [f"not JSON: {error}"], None
-    name = parts[-1]
+    # {prefix}/{device_id}/birth (main's link part): the birth, retained on a topic of its own; a status payload.
+    name = "status" if parts[-1] == "birth" else parts[-1]
     problems = errors_of(checkers[name], body)
+    if parts[-1] == "birth" and isinstance(body, dict) and body.get("kind") != "birth":
+        problems.append(f"kind {body.get('kind')!r} on the birth topic")
     if isinstance(body, dict) and body.get("device_id") != parts[-2]:
         problems.append(f"device_id {body.get('device_id')!r} is not the topic's {parts[-2]!r}")
     kind = name if name == "event" else f"status:{body.get('kind') if isinstance(body, dict) else '?'}"

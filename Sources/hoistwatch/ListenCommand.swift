@@ -163,7 +163,10 @@ struct ListenCommand: AsyncParsableCommand {
     /// handles one client's packets in order), so nothing published after the birth is seen can be missed.
     private func patterns(_ topicPrefix: String) -> [String] {
         let board = device ?? "+"
-        return ["\(topicPrefix)/\(board)/record/+", "\(topicPrefix)/\(board)/event", "\(topicPrefix)/\(board)/status"]
+        return [
+            "\(topicPrefix)/\(board)/record/#", "\(topicPrefix)/\(board)/event", "\(topicPrefix)/\(board)/birth",
+            "\(topicPrefix)/\(board)/status",
+        ]
     }
 }
 

@@ -199,4 +199,19 @@ struct FleetWatchTests {
         #expect(bad.count == 1 && bad.first?.deviceId == nil, "part 4 of 3 is unreadable: \(bad)")
     }
 
+    @Test("the birth on its own topic (birth) and on status is one birth; a new session is another")
+    func birthTopic() {
+        var watch = FleetWatch(prefix: Self.prefix)
+        func birth(_ session: Int) -> [UInt8] { Array(#"{"online":true,"kind":"birth","session":\#(session)}"#.utf8) }
+        let first = watch.receive(topic: "\(Self.prefix)/\(Self.device)/birth", payload: birth(4), retained: true)
+        #expect(first.first?.deviceId == Self.device && first.count == 2, "online and status: \(first)")
+        #expect(watch.receive(topic: "\(Self.prefix)/\(Self.device)/status", payload: birth(4), retained: true) == [])
+        let next = watch.receive(topic: "\(Self.prefix)/\(Self.device)/status", payload: birth(5), retained: false)
+        guard case .online(let reconnected)? = next.first else {
+            Issue.record("a new session is a new birth: \(next)")
+            return
+        }
+        #expect(reconnected.session == 5)
+    }
+
 }

@@ -49,6 +49,8 @@ public struct FleetWatch: Sendable {
         switch (parts.count, parts[1]) {
         case (2, "event"): return event(deviceId, topic: topic, payload: payload)
         case (2, "status"): return status(deviceId, topic: topic, payload: payload, retained: retained)
+        // The retained birth of its own (main's link part: a late subscriber finds the birth's fields there).
+        case (2, "birth"): return status(deviceId, topic: topic, payload: payload, retained: retained)
         case (3, "record"): return record(deviceId, eventId: String(parts[2]), topic: topic, payload: payload)
         case (5, "record"):
             // record/{event_id}/{part}/{parts}: a record split to fit the broker's message size limit; the payloads
@@ -109,6 +111,8 @@ public struct FleetWatch: Sendable {
         }
         var observations: [FleetObservation] = []
         let kind = json["kind"]?.string ?? "status"
+        // The same birth on the status and the birth topic: the second copy says nothing new.
+        if kind == "birth", board.online == true, let session, session == previousSession { return [] }
         if kind == "birth" || board.online != true {
             observations.append(
                 .online(
