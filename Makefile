@@ -2,10 +2,11 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # gdb: the stacks of a test pass that hangs (scripts/test-pass.sh).
-DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3 libssl-dev time tmux gdb
+DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3 libssl-dev time tmux gdb \
+	python3-jsonschema python3-yaml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test demo bench clean lint format
+.PHONY: deps build test demo bench clean lint format contract
 
 ## deps: install the Debian packages the build, tests and demo use (only those missing).
 deps:
@@ -25,10 +26,22 @@ build: deps
 ## test fails the run with its stacks, not at CI's limit.
 ## Then the board tests once more against the real libgpiod 2.2 of Debian trixie beside bookworm's 1.6
 ## (`test-gpiod2`: about 20 s more; it fetches trixie's libgpiod3 and libgpiod-dev once).
-test: deps
+## The contract (docs/asyncapi.yaml, docs/schemas): `make contract` first, then every message the broker tests' agents
+## publish and every event of the scenario library is saved (CONTRACT_SAMPLES) and validated against the schemas.
+CONTRACT_SAMPLES := .build/contract-samples
+test: deps contract
 	$(SWIFT) build --build-tests
-	SWIFT=$(SWIFT) ./scripts/test-pass.sh
+	rm -rf $(CONTRACT_SAMPLES)
+	HOISTWATCH_CONTRACT_SAMPLES=$(abspath $(CONTRACT_SAMPLES)) SWIFT=$(SWIFT) ./scripts/test-pass.sh
+	python3 scripts/contract.py validate $(CONTRACT_SAMPLES) --require event status:birth status:periodic status:will record
 	$(MAKE) --no-print-directory test-gpiod2
+
+## contract: the schemas are valid draft 2020-12 and agree with docs/asyncapi.yaml and with each other, they refuse
+## known-bad payloads, and the README's MQTT tables are the ones generated from them (`python3 scripts/contract.py
+## readme --write` regenerates the tables after a schema change).
+contract: deps
+	python3 scripts/contract.py selfcheck
+	python3 scripts/contract.py readme
 
 # Every Swift file of the package, as `make format` rewrites and `make lint` checks them (.swift-format;
 # docs/formatting.md says how it differs from swift-nio's and why).
@@ -152,3 +165,32 @@ VERIFY_TOOL_PACKAGES := debootstrap systemd-container
 verify-systemd: deb
 	$(call install-missing,$(VERIFY_TOOL_PACKAGES))
 	$(SUDO) packaging/verify-systemd.sh $(call DEB_FILE,$(DIST),$(ARCH))
+
+## test-rabbitmq: the agent and `hoistwatch listen` against RabbitMQ's MQTT plugin (Debian's rabbitmq-server 3.10,
+## installed if missing): a node of its own started on loopback only (MQTT, AMQP, distribution and its own epmd on
+## 127.0.0.1; scripts/rabbitmq-broker.sh), RabbitMQCompatibilityTests against it, the messages they received
+## validated against the contract's schemas, the node stopped. About a minute. Not part of `make test`. On a machine
+## with systemd, installing the package also starts Debian's own service (all interfaces, port 5672): this target
+## does not use it (`systemctl disable --now rabbitmq-server` stops it).
+.PHONY: test-rabbitmq
+RABBITMQ_STATE ?= .build/rabbitmq
+test-rabbitmq: deps contract
+	$(call install-missing,rabbitmq-server)
+	$(SWIFT) build --build-tests
+	rm -rf $(RABBITMQ_STATE) $(CONTRACT_SAMPLES)-rabbitmq
+	port=$$(./scripts/rabbitmq-broker.sh start $(RABBITMQ_STATE)) || exit 1; \
+	HOISTWATCH_RABBITMQ_PORT=$$port HOISTWATCH_CONTRACT_SAMPLES=$(abspath $(CONTRACT_SAMPLES))-rabbitmq \
+	  $(SWIFT) test --skip-build --filter RabbitMQCompatibilityTests; status=$$?; \
+	./scripts/rabbitmq-broker.sh stop $(RABBITMQ_STATE); \
+	[ $$status = 0 ] && python3 scripts/contract.py validate $(CONTRACT_SAMPLES)-rabbitmq \
+	  --require event status:birth status:will record
+
+## bench-fleet: FLEET_BOARDS simulated boards in one process (the agent's real outbox and link each) against a
+## mosquitto on loopback, the broker restarted under them (Benchmarks/hoistwatch-fleet-bench; README "Benchmarks").
+## One process stops at about 165 boards: libmosquitto waits on its socket with select(), which cannot watch a
+## descriptor above 1023, and each board holds about 6 (socket, wake-up pair, SQLite database, WAL, shm).
+.PHONY: bench-fleet
+FLEET_BOARDS ?= 150
+bench-fleet: deps
+	$(SWIFT) build -c release --product hoistwatch-fleet-bench
+	.build/release/hoistwatch-fleet-bench --boards $(FLEET_BOARDS) --events 5 --outage-s 5

@@ -104,6 +104,14 @@ let package = Package(
             path: "Benchmarks/hoistwatch-bench"
         ),
         .executableTarget(
+            name: "hoistwatch-fleet-bench",
+            dependencies: [
+                "HoistWatchAgent", "HoistWatchSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/hoistwatch-fleet-bench"
+        ),
+        .executableTarget(
             name: "hoistwatch-gpio-bench",
             dependencies: [
                 "HoistWatchConfig", "HoistWatchCore", "HoistWatchBoard", "HoistWatchBoardTestKit",

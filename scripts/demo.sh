@@ -11,11 +11,7 @@ TIME_SCALE=${DEMO_TIME_SCALE:-1}
 STATE=${DEMO_STATE:-$PWD/demo-state}
 
 pids=()
-PORT=""
 cleanup() {
-    # The subscriber first: `$!` of its pipeline is the formatter, and a mosquitto_sub left behind would retry
-    # the stopped broker forever and keep `wait` (and so `make demo`) from returning.
-    if [ -n "$PORT" ]; then pkill -f "^mosquitto_sub -h 127.0.0.1 -p $PORT " 2>/dev/null || true; fi
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
 }
@@ -63,13 +59,13 @@ echo "== HoistWatch demo =="
 echo "broker:     mosquitto on 127.0.0.1:$PORT (log: demo-state/mosquitto.log)"
 echo "agent:      $BIN run --config demo-state/site.toml (log: demo-state/agent.log)"
 echo "scenario:   $SCENARIO: overspeed ~0:33, overload ~0:47, trapped passenger ~1:30 (10 s timer in the demo calibration)"
-echo "subscriber: mosquitto_sub -t 'hoistwatch/v1/#', shown readably below"
+echo "subscriber: $BIN listen --config demo-state/site.toml (the platform's view, below)"
 echo
 
-mosquitto_sub -h 127.0.0.1 -p "$PORT" -q 1 -t 'hoistwatch/v1/#' -F '%t %x' \
-    | python3 scripts/show-alerts.py &
-pids+=($!)
-sleep 0.3
+"$BIN" listen --config "$STATE/site.toml" &
+LISTENER=$!
+pids+=($LISTENER)
+sleep 0.5
 
 "$BIN" run --config "$STATE/site.toml" 2> "$STATE/agent.log" &
 AGENT=$!
@@ -90,6 +86,9 @@ sleep 2
 kill -TERM "$AGENT"
 wait "$AGENT" && status=0 || status=$?
 sleep 0.5
+# The listener's summary: per board, events, duplicates, seq gaps, drops, flight records.
+kill -TERM "$LISTENER" 2>/dev/null || true
+wait "$LISTENER" 2>/dev/null || true
 echo
 stored=$(grep -c "event stored" "$STATE/agent.log" || true)
 echo "== agent stopped (exit $status) after storing $stored events; the subscriber saw them above =="

@@ -78,6 +78,7 @@ struct CheckCommand: ParsableCommand {
         }
         let equipment = (try? TextFile.calibration(site.calibrationPath)).map { "\($0.equipment.rawValue)" } ?? "?"
         let broker = site.broker
+        for warning in SiteConfigCheck.brokerWarnings(site) { print("\(path): warning: \(warning)") }
         print(
             "\(path): ok (device \(site.deviceId), board \(board), broker \(broker.host):\(broker.port), "
                 + "tls \(broker.tlsCAFile == nil ? "off" : "on"), calibration \(equipment))")

@@ -9,7 +9,7 @@ struct HoistWatchCommand: AsyncParsableCommand {
         version: HoistWatchVersion.current,
         subcommands: [
             RunCommand.self, DiagCommand.self, SelftestCommand.self, ReplayCommand.self, SimulateCommand.self,
-            RecordCommand.self, CalibrateCommand.self, HistoryCommand.self,
+            RecordCommand.self, CalibrateCommand.self, HistoryCommand.self, ListenCommand.self,
             CheckCommand.self,
         ]
     )

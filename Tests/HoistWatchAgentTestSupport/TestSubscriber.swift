@@ -27,9 +27,13 @@ public final class TestSubscriber: Sendable {
     private let state = Mutex<[MosquittoEvent]>([])
 
     /// Connects to 127.0.0.1:`port` and subscribes to `pattern` at QoS 1. With `persistentID`, the session
-    /// is kept by the broker (clean session false) so messages queue while the subscriber is away.
-    public init(port: Int, pattern: String, persistentID: String? = nil, tls: MosquittoOptions.TLS? = nil) async throws
-    {
+    /// is kept by the broker (clean session false) so messages queue while the subscriber is away. With
+    /// `savesContractSamples` (subscribers to a real agent's topics), every message is also given to `ContractSamples`,
+    /// which `make test` validates against the contract's schemas.
+    public init(
+        port: Int, pattern: String, persistentID: String? = nil, tls: MosquittoOptions.TLS? = nil,
+        savesContractSamples: Bool = false
+    ) async throws {
         let options = MosquittoOptions(
             host: "127.0.0.1", port: port,
             clientID: persistentID ?? "sub-\(UInt32.random(in: 0...UInt32.max))",
@@ -40,6 +44,7 @@ public final class TestSubscriber: Sendable {
             for await event in events {
                 switch event {
                 case .message(let topic, let payload, let retained):
+                    if savesContractSamples { ContractSamples.save(topic: topic, payload: payload) }
                     self.received.withLock {
                         let text = String(decoding: payload, as: UTF8.self)
                         var now = timespec()

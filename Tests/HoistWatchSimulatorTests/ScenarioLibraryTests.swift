@@ -55,6 +55,10 @@ struct ScenarioLibraryTests {
                 engine.process(input, into: &events)
             }
             engine.finish(into: &events)
+            // Every fault type and its data keys, raised and cleared, for make test's contract validation.
+            for event in events {
+                ContractSamples.save(topic: "hoistwatch/v1/\(event.deviceId)/event", payload: event.jsonBytes())
+            }
             let report = simulation.scenario.verify(events)
             return (inputs, report.passed, "\(report)")
         }

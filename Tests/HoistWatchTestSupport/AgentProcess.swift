@@ -81,11 +81,12 @@ public final class AgentProcess: @unchecked Sendable {
     /// `calibration` is taken from the repository unless absolute; `plantCalibration` (repository) is the
     /// simulated plant's truth when it differs from the agent's calibration. `reachableByOtherUsers` puts the
     /// agent's folder where another user can enter it (`TestDirectory`); the files in it keep their own modes.
+    /// `topicPrefix` sets `broker.topic_prefix` (default: none, so `prefix`).
     public init(
         port: Int, scenario: String, calibration: String = "Calibration/demo-elevator.toml", loop: Bool,
         timeScale: Double, statusIntervalS: Double = 60, outboxCapMiB: Double? = nil,
         plantCalibration: String? = nil, reachableByOtherUsers: Bool = false, stateDirectory: String? = nil,
-        historyCapMiB: Double? = nil
+        historyCapMiB: Double? = nil, topicPrefix: String? = nil
     ) throws {
         directory = try TestDirectory("agent", reachableByOtherUsers: reachableByOtherUsers)
         configPath = directory.file("site.toml")
@@ -102,6 +103,7 @@ public final class AgentProcess: @unchecked Sendable {
             [broker]
             host = "127.0.0.1"
             port = \(port)
+            \(topicPrefix.map { "topic_prefix = \"\($0)\"" } ?? "")
 
             [sim]
             scenario = "\(Self.repository)/\(scenario)"

@@ -25,7 +25,8 @@ import Testing
     @Test func publishesValidEventsRecordsAndStatusAndSaysOfflineWhenStoppedOrKilled() async throws {
         let broker = try MosquittoBroker()
         try await broker.start()
-        let subscriber = try await TestSubscriber(port: broker.port, pattern: "\(AgentProcess.prefix)/#")
+        let subscriber = try await TestSubscriber(
+            port: broker.port, pattern: "\(AgentProcess.prefix)/#", savesContractSamples: true)
         let agent = try AgentProcess(port: broker.port, scenario: "Scenarios/demo.toml", loop: false, timeScale: 25)
         try agent.start()
         let finished = await eventually(within: 60) { agent.log.contains("scenario finished") }
@@ -107,7 +108,8 @@ import Testing
         #expect(
             await eventually(within: 20) { agent.log.components(separatedBy: "MQTT link connected").count > connects })
         try await Task.sleep(for: .milliseconds(200))
-        let late = try await TestSubscriber(port: broker.port, pattern: "\(Self.topics)/status")
+        let late = try await TestSubscriber(
+            port: broker.port, pattern: "\(Self.topics)/status", savesContractSamples: true)
         let online = await eventually(within: 20) {
             late.messages.contains { jsonObject($0.payload)?["online"] as? Bool == true && $0.retained }
         }
@@ -130,7 +132,8 @@ import Testing
     @Test func killedTwentyTimesLosesNothing() async throws {
         let broker = try MosquittoBroker()
         try await broker.start()
-        let subscriber = try await TestSubscriber(port: broker.port, pattern: "\(Self.topics)/event")
+        let subscriber = try await TestSubscriber(
+            port: broker.port, pattern: "\(Self.topics)/event", savesContractSamples: true)
         let agent = try AgentProcess(port: broker.port, scenario: "Scenarios/demo.toml", loop: true, timeScale: 60)
         var random = SplitMix64(seed: 20_261_123)
         for _ in 0..<20 {
@@ -141,7 +144,8 @@ import Testing
         }
         // A restarted agent reports the outbox's last seq from its birth on, not 0 until it stores an event.
         let seqBeforeRestart = Int(try Outbox(path: agent.outboxPath).lastSeq())
-        let statusSubscriber = try await TestSubscriber(port: broker.port, pattern: "\(Self.topics)/status")
+        let statusSubscriber = try await TestSubscriber(
+            port: broker.port, pattern: "\(Self.topics)/status", savesContractSamples: true)
         try agent.start()
         let births = await eventually(within: 10) {
             statusSubscriber.messages.contains { jsonObject($0.payload)?["kind"] as? String == "birth" && !$0.retained }
@@ -179,7 +183,8 @@ import Testing
     @Test func backlogAfterBrokerOutageArrivesAlarmsFirstAndComplete() async throws {
         let broker = try MosquittoBroker()
         try await broker.start()
-        let before = try await TestSubscriber(port: broker.port, pattern: "\(Self.topics)/event")
+        let before = try await TestSubscriber(
+            port: broker.port, pattern: "\(Self.topics)/event", savesContractSamples: true)
         let agent = try AgentProcess(port: broker.port, scenario: "Scenarios/demo.toml", loop: true, timeScale: 40)
         try agent.start()
         #expect(await eventually(within: 30) { !Self.events(before).isEmpty })
@@ -193,7 +198,8 @@ import Testing
         let connectsBefore = agent.log.components(separatedBy: "MQTT link connected").count
         let revived = try MosquittoBroker(port: broker.port)
         try await revived.start()
-        let after = try await TestSubscriber(port: revived.port, pattern: "\(Self.topics)/event")
+        let after = try await TestSubscriber(
+            port: revived.port, pattern: "\(Self.topics)/event", savesContractSamples: true)
         let storedNow = agent.log.components(separatedBy: "event stored").count - 1
         let all = await eventually(within: 60) {
             Self.seqs(Self.events(before)).union(Self.seqs(Self.events(after))).isSuperset(of: 1...max(storedNow, 1))

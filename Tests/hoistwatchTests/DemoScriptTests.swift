@@ -6,7 +6,7 @@ import Testing
 import Glibc
 #endif
 
-/// `make demo`'s script end to end (the built agent, its own Mosquitto, the readable subscriber), played 6 x fast:
+/// `make demo`'s script end to end (the built agent, its own Mosquitto, `hoistwatch listen`), played 6 x fast:
 /// the three alerts shown, the outbox drained, and the script returns by itself leaving no process behind.
 @Suite struct DemoScriptTests {
     @Test(.timeLimit(.minutes(WallClockScale.factor > 1 ? 30 : 3)))
@@ -43,14 +43,24 @@ import Glibc
         #expect(output.contains("board OFFLINE"))
         #expect(output.contains("outbox left: 0 entries"))
 
-        // Nothing it started is left: no mosquitto_sub, broker or agent on its port.
+        // The listener's summary: every event the agent stored seen once, seq 1 to that, none missing.
+        let stored = output.firstMatch(of: /after storing (\d+) events/).map { String($0.1) }
+        let summary = output.firstMatch(
+            of: /: OFFLINE, session 1, (\d+) events \(0 duplicates\), seq 1-(\d+), no seq missing/)
+        #expect(
+            stored != nil && summary.map { String($0.1) } == stored && summary.map { String($0.2) } == stored,
+            "\(output)")
+
+        // Nothing it started is left: no listener, broker or agent on its port or with its state folder.
         let port = try #require(output.firstMatch(of: /127\.0\.0\.1:(\d+)/)?.1)
-        let leftovers = Self.processes(matching: ":\(port)", orArgument: "\(port)")
+        let leftovers =
+            Self.processes(matching: ":\(port)", orArgument: "\(port)")
+            + Self.processes(matching: directory.file("state"), orArgument: directory.file("state") + "/site.toml")
         #expect(leftovers.isEmpty, "left running: \(leftovers)")
     }
 
-    /// Command lines of running processes that name the demo's port (mosquitto_sub takes it as `-p PORT`, the
-    /// broker and agent from files in the demo's state folder, gone with it).
+    /// Command lines of running `mosquitto`, `mosquitto_sub` or `hoistwatch` processes that name the demo's port or
+    /// its state folder (the broker, the agent and the listener take their files from there).
     static func processes(matching text: String, orArgument argument: String) -> [String] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry -> String? in
@@ -58,7 +68,9 @@ import Glibc
                 let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty
             else { return nil }
             let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            guard let name = arguments.first, name.hasSuffix("mosquitto_sub") || name.hasSuffix("mosquitto") else {
+            guard let name = arguments.first,
+                name.hasSuffix("mosquitto_sub") || name.hasSuffix("mosquitto") || name.hasSuffix("hoistwatch")
+            else {
                 return nil
             }
             let line = arguments.joined(separator: " ")

@@ -28,7 +28,8 @@ import Testing
     @Test func aDoorOpenedWhileMovingOnGpioEdgesReachesTheBrokerWithItsFlightRecord() async throws {
         let broker = try MosquittoBroker()
         try await broker.start()
-        let subscriber = try await TestSubscriber(port: broker.port, pattern: "\(Self.prefix)/#")
+        let subscriber = try await TestSubscriber(
+            port: broker.port, pattern: "\(Self.prefix)/#", savesContractSamples: true)
         defer { subscriber.close() }
         let directory = try TestDirectory("gpio-agent")
 
