@@ -5,7 +5,7 @@ SWIFT ?= swift
 DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3 libssl-dev time tmux gdb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test demo bench clean lint format
+.PHONY: deps build test demo bench clean lint format fuzz
 
 ## deps: install the Debian packages the build, tests and demo use (only those missing).
 deps:
@@ -30,9 +30,10 @@ test: deps
 	SWIFT=$(SWIFT) ./scripts/test-pass.sh
 	$(MAKE) --no-print-directory test-gpiod2
 
-# Every Swift file of the package, as `make format` rewrites and `make lint` checks them (.swift-format;
+# Every Swift file of the package and of the fuzz package (Fuzz/: linted for layout here, compiled by `make fuzz`
+# only), as `make format` rewrites and `make lint` checks them (.swift-format;
 # docs/formatting.md says how it differs from swift-nio's and why).
-SWIFT_FORMAT_PATHS := Package.swift Sources Tests Benchmarks
+SWIFT_FORMAT_PATHS := Package.swift Sources Tests Benchmarks Fuzz/Package.swift Fuzz/Sources
 
 ## lint: swift-format's findings (any one fails), then everything (tests and benchmarks too) built with warnings as
 ## errors, in its own scratch folder (.build-lint) so that the everyday .build is not rebuilt. Both always run.
@@ -63,7 +64,20 @@ bench: deps
 	./scripts/bench.sh
 
 clean:
-	rm -rf .build .build-lint .build-arm64 bench-out demo-state
+	rm -rf .build .build-lint .build-arm64 .build-fuzz bench-out demo-state Fuzz/corpus-new Fuzz/findings
+
+## fuzz: every parser that reads what others write, under libFuzzer with AddressSanitizer (README.md "Fuzzing"):
+## the trace reader, calibration files, site config, board profiles, scenario files, the diag snapshot. Builds the
+## fuzz package (Fuzz/Package.swift: its own package, so `swift build` and `make test` never build it) in its own
+## scratch folder, then runs each target for FUZZ_SECONDS from the committed seeds (Fuzz/corpus/<target>/); what
+## it finds goes to Fuzz/corpus-new/ (ignored), crashes to Fuzz/findings/. FUZZ_TARGETS picks fewer. Not part of
+## `make test`: an hour with the default 600 s each.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= trace calibration site-config board-profile scenario diag
+FUZZ_SCRATCH := .build-fuzz
+fuzz: deps
+	cd Fuzz && $(SWIFT) build -c release --scratch-path ../$(FUZZ_SCRATCH) --sanitize=fuzzer --sanitize=address
+	FUZZ_BIN=$(FUZZ_SCRATCH)/release FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh $(FUZZ_TARGETS)
 
 ## test-gpiod2: the GPIO wrapper against the real libgpiod of each API: bookworm's 1.6 (this machine's libgpiod2 and
 ## libgpiod-dev) and trixie's 2.2 (libgpiod3 and libgpiod-dev fetched into .build-roots/gpiod2 by

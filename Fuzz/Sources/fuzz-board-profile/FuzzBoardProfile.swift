@@ -1,0 +1,24 @@
+import FuzzSupport
+import HoistWatchConfig
+import HoistWatchCore
+import HoistWatchFiles
+
+/// One input: a board profile (`BoardProfileFile.load`). What it accepts is checked against every input of both
+/// equipments and restricted to them, as `run` and `check` do with a calibration's wiring.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzBoardProfile(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
+    let path = FuzzInput.write(start, count)
+    let profile: BoardProfile
+    do {
+        profile = try BoardProfileFile.load(path)
+    } catch {
+        precondition(!error.description.isEmpty, "an error without a message")
+        return 0
+    }
+    for equipment in [Equipment.elevator, .crane] {
+        let wired = Set(equipment.digitalInputs)
+        _ = profile.unmapped(wired)
+        _ = profile.restricted(to: wired, loadCellWired: true)
+    }
+    return 0
+}
