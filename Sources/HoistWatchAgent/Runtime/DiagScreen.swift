@@ -76,6 +76,8 @@ public enum DiagScreen {
     }
 
     static func formatDuration(_ seconds: Double) -> String {
+        // Not a duration an agent can have been up (nan, inf, beyond any Int): shown as it came, never converted.
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return FixedPoint.format(seconds, decimals: 0) + " s" }
         if seconds < 60 { return FixedPoint.format(seconds, decimals: 1) + " s" }
         if seconds < 3600 { return "\(Int(seconds) / 60) min \(Int(seconds) % 60) s" }
         return "\(Int(seconds) / 3600) h \(Int(seconds) % 3600 / 60) min"
