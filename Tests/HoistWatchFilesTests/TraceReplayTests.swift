@@ -132,7 +132,9 @@ import Testing
     /// by `make fuzz` (fuzz-trace). It is no start time now: the replay runs as without one.
     @Test func aStartTimeNoInt64OfNanosecondsHoldsIsNoStartTime() throws {
         let directory = try TestDirectory("replay")
-        let (trace, _, calibration, _) = try Self.overspeedTrace(in: directory) { $0.startTime = "9999-01-02T03:04:05Z" }
+        let (trace, _, calibration, _) = try Self.overspeedTrace(in: directory) {
+            $0.startTime = "9999-01-02T03:04:05Z"
+        }
         let (_, payloads) = try Self.replay(trace, calibration, in: directory)
         #expect(!payloads.isEmpty)
         #expect(payloads.allSatisfy { $0["time_synced"] == .bool(false) })
