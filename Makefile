@@ -75,8 +75,11 @@ clean:
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?= trace calibration site-config board-profile scenario diag
 FUZZ_SCRATCH := .build-fuzz
+# swiftc keeps only the last -sanitize= it is given (SwiftPM passes one per --sanitize): the -Xswiftc one, last, gives
+# the Swift code both; the C and C++ (TOMLKit's toml++) get both from --sanitize.
 fuzz: deps
-	cd Fuzz && $(SWIFT) build -c release --scratch-path ../$(FUZZ_SCRATCH) --sanitize=fuzzer --sanitize=address
+	cd Fuzz && $(SWIFT) build -c release --scratch-path ../$(FUZZ_SCRATCH) --sanitize=fuzzer --sanitize=address \
+	  -Xswiftc -sanitize=fuzzer,address
 	FUZZ_BIN=$(FUZZ_SCRATCH)/release FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh $(FUZZ_TARGETS)
 
 ## test-gpiod2: the GPIO wrapper against the real libgpiod of each API: bookworm's 1.6 (this machine's libgpiod2 and

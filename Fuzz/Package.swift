@@ -17,7 +17,14 @@ let package = Package(
     dependencies: [.package(name: "HoistWatch", path: "..")],
     targets: [
         // What every harness shares: the input as a file (the parsers read files), the repository's example files.
-        .target(name: "FuzzSupport"),
+        .target(
+            name: "FuzzSupport",
+            dependencies: [
+                .product(name: "HoistWatchCore", package: "HoistWatch"),
+                .product(name: "HoistWatchFiles", package: "HoistWatch"),
+                .product(name: "HoistWatchConfig", package: "HoistWatch"),
+            ]
+        ),
         // The trace reader and codec, through `hoistwatch replay`'s path (the detection engine after them).
         .executableTarget(name: "fuzz-trace", dependencies: harness),
         // Calibration files (with `[thresholds]`), then the detection engine built from what was accepted.

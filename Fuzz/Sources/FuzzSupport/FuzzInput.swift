@@ -1,3 +1,7 @@
+import HoistWatchConfig
+import HoistWatchCore
+import HoistWatchFiles
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -30,6 +34,20 @@ public enum FuzzInput {
         return path
     }
 
+    /// Writes the input to `path` and hands the path to `load` (a real loader, e.g. `TextFile.calibration`): what it
+    /// loaded, or nil when it refused the input, which it may, with an `InputError` that says why (never a trap).
+    public static func loaded<Value>(
+        _ start: UnsafeRawPointer?, _ count: Int, by load: (String) throws(InputError) -> Value
+    ) -> Value? {
+        let file = write(start, count)
+        do {
+            return try load(file)
+        } catch {
+            precondition(!error.message.isEmpty, "an InputError without a message: \(error)")
+            return nil
+        }
+    }
+
     /// The bytes as an array (for parsers that take bytes).
     public static func bytes(_ start: UnsafeRawPointer?, _ count: Int) -> [UInt8] {
         guard let start, count > 0 else { return [] }
@@ -49,4 +67,11 @@ public enum RepositoryFile {
 
     /// `relative` (e.g. `Calibration/elevator-example.toml`) under the repository's root.
     public static func path(_ relative: String) -> String { "\(root)/\(relative)" }
+
+    /// The example calibration of each equipment (`Calibration/elevator-example.toml`, `crane-example.toml`): what
+    /// a fuzzed trace is replayed or a fuzzed scenario simulated with.
+    public static let exampleCalibrations: [Equipment: Calibration] = [
+        .elevator: try! TextFile.calibration(path("Calibration/elevator-example.toml")),
+        .crane: try! TextFile.calibration(path("Calibration/crane-example.toml")),
+    ]
 }

@@ -7,14 +7,7 @@ import HoistWatchFiles
 /// equipments and restricted to them, as `run` and `check` do with a calibration's wiring.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzBoardProfile(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
-    let path = FuzzInput.write(start, count)
-    let profile: BoardProfile
-    do {
-        profile = try BoardProfileFile.load(path)
-    } catch {
-        precondition(!error.description.isEmpty, "an error without a message")
-        return 0
-    }
+    guard let profile = FuzzInput.loaded(start, count, by: BoardProfileFile.load) else { return 0 }
     for equipment in [Equipment.elevator, .crane] {
         let wired = Set(equipment.digitalInputs)
         _ = profile.unmapped(wired)

@@ -1,14 +1,7 @@
 import FuzzSupport
-import HoistWatchConfig
 import HoistWatchCore
 import HoistWatchFiles
 import HoistWatchSimulator
-
-/// The example calibrations a scenario is simulated with, one per equipment (the scenario's).
-private let calibrations: [Equipment: Calibration] = [
-    .elevator: try! TextFile.calibration(RepositoryFile.path("Calibration/elevator-example.toml")),
-    .crane: try! TextFile.calibration(RepositoryFile.path("Calibration/crane-example.toml")),
-]
 
 /// Trace time each accepted scenario is played for: long enough for its first steps, short enough to keep the
 /// fuzzer at a useful pace.
@@ -18,15 +11,14 @@ private let playedNs: Int64 = 5_000_000_000
 /// its equipment (`PlantSimulation.init`, as `simulate` and `check --config` do) and played for a few seconds.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzScenario(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
-    let path = FuzzInput.write(start, count)
-    do {
+    let simulation = FuzzInput.loaded(start, count) { (path) throws(InputError) in
         let scenario = try ScenarioFile.load(path)
-        var simulation = try PlantSimulation(
-            calibration: calibrations[scenario.equipment]!, scenario: scenario, seed: scenario.seed)
-        var emitted = 0
-        simulation.advance(untilNs: playedNs) { _ in emitted += 1 }
-    } catch {
-        precondition(!error.description.isEmpty, "an error without a message")
+        return try PlantSimulation(
+            calibration: RepositoryFile.exampleCalibrations[scenario.equipment]!, scenario: scenario,
+            seed: scenario.seed)
     }
+    guard var simulation else { return 0 }
+    var emitted = 0
+    simulation.advance(untilNs: playedNs) { _ in emitted += 1 }
     return 0
 }
