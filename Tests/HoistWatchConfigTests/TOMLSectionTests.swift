@@ -3,9 +3,9 @@ import HoistWatchCore
 import HoistWatchFiles
 import Testing
 
-/// What `make fuzz` found in the TOML every config file goes through: a table header whose name starts with a
-/// character no key can start with made toml++ (inside TOMLKit) fail an assertion and abort the process, so
-/// `hoistwatch check`, `run` or `simulate` died on a typo instead of naming the line.
+/// What `make fuzz` found in the TOML every config file goes through: three kinds of malformed text made toml++
+/// (inside TOMLKit) fail an assertion and abort the process, so `hoistwatch check`, `run` or `simulate` died on a
+/// typo instead of naming the line (`TOMLSyntaxGuard` refuses them first).
 @Suite struct TOMLSectionTests {
     /// The header of the scenario file `fuzz-scenario` crashed on (its other lines were a valid scenario), and the
     /// shortest forms of the same fault: `[[`, blanks before the name, a name that is not ASCII, a line break.
@@ -25,6 +25,28 @@ import Testing
         } throws: { error in
             guard let error = error as? InputError else { return false }
             return error.code == .syntax && error.line == line && error.message.contains("table name must start")
+        }
+    }
+
+    /// A `}` where an array expects a value: the lines of the calibration (`fuzz-calibration`) and site config
+    /// (`fuzz-site-config`) the fuzzer aborted on, and the shortest forms; and a Unicode line separator outside a
+    /// string, which toml++ takes for a blank where an array expects a value.
+    @Test(arguments: [
+        ("[wiring]\ninputs = [\"enc_a2\",\n     }    \"upper_limit_2\", \"lower_liins_ok\"]\n", 3, "found '}'"),
+        ("dFe_.id =[ # Site config of one board\n                 }}}}}\n", 2, "found '}'"),
+        ("a = [}", 1, "found '}'"),
+        ("a = [1, # one\n\n}", 3, "found '}'"),
+        ("a = {b = [}]}", 1, "found '}'"),
+        ("a = [\u{2028} 1]", 1, "U+2028"),
+        ("a = [\u{85}]", 1, "U+0085"),
+        ("x = 1\ny = \u{2029}", 2, "U+2029"),
+    ])
+    func whatTomlppAbortedOnInValuesIsASyntaxErrorOnItsLine(text: String, line: Int, saying: String) {
+        #expect {
+            _ = try TOMLSection.parse(text)
+        } throws: { error in
+            guard let error = error as? InputError else { return false }
+            return error.code == .syntax && error.line == line && error.message.contains(saying)
         }
     }
 
@@ -53,13 +75,16 @@ import Testing
               [+2],
             ]
             f = "escaped \\" [!]"
+            h = [{}, {k = [1, ]}, "\u{2028}"]  # \u{2028} in a comment
+            i = [ # a comment, then the values
+              "x", ]
             [ok]
             g = 1
             [[list]]
             [ "quoted" ]
             """
         let root = try TOMLSection.parse(text)
-        #expect(root.keys == ["a", "b", "c", "d", "e", "f", "list", "ok", "quoted"])
+        #expect(root.keys == ["a", "b", "c", "d", "e", "f", "h", "i", "list", "ok", "quoted"])
         #expect(try root.string("c") == "[!]")
         #expect(try root.section("ok").int("g") == 1)
     }

@@ -1,12 +1,17 @@
 import HoistWatchCore
 
-/// Refuses a table header whose name starts with a character no key can start with (`[.wiring]`, `[!]`, `[é]`,
-/// `[` at the end of a line) before TOMLKit sees it: its toml++ 3 asserts on those, and an assertion aborts the
-/// process (found by `make fuzz`; `TOMLSectionTests`). Everything else is left to the parser.
+/// Refuses, before TOMLKit sees them, the malformed documents on which its toml++ 3 fails an assertion, which
+/// aborts the process (SwiftPM builds C++ without `NDEBUG`); all found by `make fuzz` (`TOMLSectionTests`):
 ///
-/// A header is a `[` or `[[` where a key could start: at the start of a line, outside strings and comments and
-/// outside an array value that spans lines.
-enum TOMLTableHeaderCheck {
+/// - a table header whose name starts with a character no key can start with (`[.wiring]`, `[!]`, `[é]`, `[` at the
+///   end of a line);
+/// - a `}` where an array expects a value (`[}`, `["a",` then `}` on the next line);
+/// - a Unicode line or paragraph separator (U+2028, U+2029, U+0085) outside strings and comments, which TOML does
+///   not allow there anyway.
+///
+/// Everything else is left to the parser. A header is a `[` or `[[` where a key could start: at the start of a line,
+/// outside strings and comments and outside a value that spans lines.
+enum TOMLSyntaxGuard {
     static func check(_ text: String) throws(InputError) {
         var scanner = Scanner(bytes: Array(text.utf8))
         try scanner.run()
@@ -16,9 +21,11 @@ enum TOMLTableHeaderCheck {
         let bytes: [UInt8]
         var index = 0
         var line = 1
-        /// Open `[` and `{` of the value being read: a line break inside one is no statement's end.
-        var depth = 0
+        /// Open `[` and `{` of the value being read, innermost last: a line break inside one is no statement's end.
+        var open: [UInt8] = []
         var atStatementStart = true
+        /// Just after an array's `[` or a `,` in an array (blanks, line breaks and comments aside).
+        var expectingArrayValue = false
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -28,7 +35,7 @@ enum TOMLTableHeaderCheck {
                 switch byte {
                 case 0x0A:
                     line += 1
-                    if depth == 0 { atStatementStart = true }
+                    if open.isEmpty { atStatementStart = true }
                     index += 1
                 case 0x20, 0x09, 0x0D:
                     index += 1
@@ -37,15 +44,52 @@ enum TOMLTableHeaderCheck {
                 case UInt8(ascii: "\""), UInt8(ascii: "'"):
                     skipString(quote: byte)
                     atStatementStart = false
-                case UInt8(ascii: "[") where atStatementStart && depth == 0:
+                    expectingArrayValue = false
+                case UInt8(ascii: "[") where atStatementStart && open.isEmpty:
                     try checkHeader()
                     atStatementStart = false
                 default:
-                    if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") { depth += 1 }
-                    if (byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}")) && depth > 0 { depth -= 1 }
+                    try token(byte)
                     atStatementStart = false
                     index += 1
                 }
+            }
+        }
+
+        /// Any other byte of a statement: brackets and braces opened and closed, what an array expects next.
+        private mutating func token(_ byte: UInt8) throws(InputError) {
+            if expectingArrayValue && byte == UInt8(ascii: "}") {
+                throw InputError(.syntax, line: line, "not valid TOML: expected a value or ']' in an array, found '}'")
+            }
+            if let separator = lineSeparator(at: index) {
+                throw InputError(
+                    .syntax, line: line,
+                    "not valid TOML: a Unicode line or paragraph separator (\(separator)) outside a string or comment")
+            }
+            expectingArrayValue = false
+            switch byte {
+            case UInt8(ascii: "["):
+                open.append(byte)
+                expectingArrayValue = true
+            case UInt8(ascii: "{"):
+                open.append(byte)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                if !open.isEmpty { open.removeLast() }
+            case UInt8(ascii: ","):
+                expectingArrayValue = open.last == UInt8(ascii: "[")
+            default:
+                break
+            }
+        }
+
+        /// U+2028, U+2029 (E2 80 A8, E2 80 A9) or U+0085 (C2 85) starting at `at`, named; nil for anything else.
+        private func lineSeparator(at start: Int) -> String? {
+            if bytes[start] == 0xC2, start + 1 < bytes.count, bytes[start + 1] == 0x85 { return "U+0085" }
+            guard bytes[start] == 0xE2, start + 2 < bytes.count, bytes[start + 1] == 0x80 else { return nil }
+            switch bytes[start + 2] {
+            case 0xA8: return "U+2028"
+            case 0xA9: return "U+2029"
+            default: return nil
             }
         }
 
