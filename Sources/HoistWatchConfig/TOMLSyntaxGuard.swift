@@ -7,7 +7,8 @@ import HoistWatchCore
 ///   end of a line);
 /// - a `}` where an array expects a value (`[}`, `["a",` then `}` on the next line);
 /// - a Unicode line or paragraph separator (U+2028, U+2029, U+0085) outside strings and comments, which TOML does
-///   not allow there anyway.
+///   not allow there anyway;
+/// - a date and `T` not followed by a digit in a value that has a `:` further on (`1979-05-27T(07:32:00Z`).
 ///
 /// Everything else is left to the parser. A header is a `[` or `[[` where a key could start: at the start of a line,
 /// outside strings and comments and outside a value that spans lines.
@@ -66,6 +67,7 @@ enum TOMLSyntaxGuard {
                     .syntax, line: line,
                     "not valid TOML: a Unicode line or paragraph separator (\(separator)) outside a string or comment")
             }
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { try checkDateTime() }
             expectingArrayValue = false
             switch byte {
             case UInt8(ascii: "["):
@@ -80,6 +82,37 @@ enum TOMLSyntaxGuard {
             default:
                 break
             }
+        }
+
+        /// At a digit: `DDDD-DD-DDT` (or `t`) then no digit, in a value with a `:` before its end, is refused.
+        private func checkDateTime() throws(InputError) {
+            if index > 0, isBareKeyByte(bytes[index - 1]) { return }
+            let pattern: [UInt8?] = [nil, nil, nil, nil, UInt8(ascii: "-"), nil, nil, UInt8(ascii: "-"), nil, nil]
+            guard index + pattern.count < bytes.count else { return }
+            for (offset, expected) in pattern.enumerated() {
+                let byte = bytes[index + offset]
+                if let expected { guard byte == expected else { return } } else { guard isDigit(byte) else { return } }
+            }
+            let separator = bytes[index + pattern.count]
+            guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") else { return }
+            let next = index + pattern.count + 1
+            guard next < bytes.count, !isDigit(bytes[next]) else { return }
+            var end = next
+            while end < bytes.count, !" \t\r\n],}#".utf8.contains(bytes[end]) {
+                if bytes[end] == UInt8(ascii: ":") {
+                    throw InputError(
+                        .syntax, line: line, "not valid TOML: a date-time needs the time's digits right after its 'T'")
+                }
+                end += 1
+            }
+        }
+
+        private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+        private func isBareKeyByte(_ byte: UInt8) -> Bool {
+            isDigit(byte) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || byte == UInt8(ascii: "_")
+                || byte == UInt8(ascii: "-")
         }
 
         /// U+2028, U+2029 (E2 80 A8, E2 80 A9) or U+0085 (C2 85) starting at `at`, named; nil for anything else.

@@ -29,8 +29,9 @@ import Testing
     }
 
     /// A `}` where an array expects a value: the lines of the calibration (`fuzz-calibration`) and site config
-    /// (`fuzz-site-config`) the fuzzer aborted on, and the shortest forms; and a Unicode line separator outside a
-    /// string, which toml++ takes for a blank where an array expects a value.
+    /// (`fuzz-site-config`) the fuzzer aborted on, and the shortest forms; a Unicode line separator outside a
+    /// string, which toml++ takes for a blank where an array expects a value; a date-time without its time's digits
+    /// (the line of a second site config `fuzz-site-config` aborted on, and shorter forms).
     @Test(arguments: [
         ("[wiring]\ninputs = [\"enc_a2\",\n     }    \"upper_limit_2\", \"lower_liins_ok\"]\n", 3, "found '}'"),
         ("dFe_.id =[ # Site config of one board\n                 }}}}}\n", 2, "found '}'"),
@@ -40,6 +41,9 @@ import Testing
         ("a = [\u{2028} 1]", 1, "U+2028"),
         ("a = [\u{85}]", 1, "U+0085"),
         ("x = 1\ny = \u{2029}", 2, "U+2029"),
+        ("device_id = \"x\"\nboard = 1979-05-27T(07:32:00Z\"si\\\\status_in\\outbox]\n", 2, "after its 'T'"),
+        ("a = 1979-05-27t:", 1, "after its 'T'"),
+        ("a = [1979-05-27Tx:]", 1, "after its 'T'"),
     ])
     func whatTomlppAbortedOnInValuesIsASyntaxErrorOnItsLine(text: String, line: Int, saying: String) {
         #expect {
@@ -78,13 +82,15 @@ import Testing
             h = [{}, {k = [1, ]}, "\u{2028}"]  # \u{2028} in a comment
             i = [ # a comment, then the values
               "x", ]
+            j = 1979-05-27T07:32:00Z
+            key1979-05-27Tx = "a bare key, not a date"
             [ok]
             g = 1
             [[list]]
             [ "quoted" ]
             """
         let root = try TOMLSection.parse(text)
-        #expect(root.keys == ["a", "b", "c", "d", "e", "f", "h", "i", "list", "ok", "quoted"])
+        #expect(root.keys == ["a", "b", "c", "d", "e", "f", "h", "i", "j", "key1979-05-27Tx", "list", "ok", "quoted"])
         #expect(try root.string("c") == "[!]")
         #expect(try root.section("ok").int("g") == 1)
     }
