@@ -31,6 +31,8 @@ enum TOMLSyntaxGuard {
         init(bytes: [UInt8]) { self.bytes = bytes }
 
         mutating func run() throws(InputError) {
+            // A byte order mark, which toml++ skips: the line after it still starts a statement.
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
             while index < bytes.count {
                 let byte = bytes[index]
                 switch byte {

@@ -8,7 +8,8 @@ import Testing
 /// typo instead of naming the line (`TOMLSyntaxGuard` refuses them first).
 @Suite struct TOMLSectionTests {
     /// The header of the scenario file `fuzz-scenario` crashed on (its other lines were a valid scenario), and the
-    /// shortest forms of the same fault: `[[`, blanks before the name, a name that is not ASCII, a line break.
+    /// shortest forms of the same fault: `[[`, blanks before the name, a name that is not ASCII, a line break; and
+    /// the whole calibration file `fuzz-calibration` crashed on next: a byte order mark before the header.
     @Test(arguments: [
         ("name = \"fuzzed\"\n\n[\u{1}\0\0\0\0\0\0\u{1}]\n", 3),
         ("[\u{1}]", 1),
@@ -17,6 +18,7 @@ import Testing
         ("# comment\n[ \u{7F}]", 2),
         ("[é]", 1),
         ("[\n]", 1),
+        ("\u{FEFF}[ \n ", 1),
         ("x = \"\"\"\nmulti\nline\n\"\"\"\n[#]", 5),
     ])
     func aTableNameThatCannotStartAKeyIsASyntaxErrorOnItsLine(text: String, line: Int) {
