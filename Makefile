@@ -6,7 +6,7 @@ DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqli
 	python3-jsonschema python3-yaml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test demo bench clean lint format contract
+.PHONY: deps build test demo bench clean lint format contract fuzz
 
 ## deps: install the Debian packages the build, tests and demo use (only those missing).
 deps:
@@ -43,9 +43,10 @@ contract: deps
 	python3 scripts/contract.py selfcheck
 	python3 scripts/contract.py readme
 
-# Every Swift file of the package, as `make format` rewrites and `make lint` checks them (.swift-format;
+# Every Swift file of the package and of the fuzz package (Fuzz/: linted for layout here, compiled by `make fuzz`
+# only), as `make format` rewrites and `make lint` checks them (.swift-format;
 # docs/formatting.md says how it differs from swift-nio's and why).
-SWIFT_FORMAT_PATHS := Package.swift Sources Tests Benchmarks
+SWIFT_FORMAT_PATHS := Package.swift Sources Tests Benchmarks Fuzz/Package.swift Fuzz/Sources
 
 ## lint: swift-format's findings (any one fails), then everything (tests and benchmarks too) built with warnings as
 ## errors, in its own scratch folder (.build-lint) so that the everyday .build is not rebuilt. Both always run.
@@ -76,7 +77,23 @@ bench: deps
 	./scripts/bench.sh
 
 clean:
-	rm -rf .build .build-lint .build-arm64 bench-out demo-state
+	rm -rf .build .build-lint .build-arm64 .build-fuzz bench-out demo-state Fuzz/corpus-new Fuzz/findings
+
+## fuzz: every parser that reads what others write, under libFuzzer with AddressSanitizer (README.md "Fuzzing"):
+## the trace reader, calibration files, site config, board profiles, scenario files, the diag snapshot. Builds the
+## fuzz package (Fuzz/Package.swift: its own package, so `swift build` and `make test` never build it) in its own
+## scratch folder, then runs each target for FUZZ_SECONDS from the committed seeds (Fuzz/corpus/<target>/); what
+## it finds goes to Fuzz/corpus-new/ (ignored), crashes to Fuzz/findings/. FUZZ_TARGETS picks fewer. Not part of
+## `make test`: an hour with the default 600 s each.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= trace calibration site-config board-profile scenario diag
+FUZZ_SCRATCH := .build-fuzz
+# swiftc keeps only the last -sanitize= it is given (SwiftPM passes one per --sanitize): the -Xswiftc one, last, gives
+# the Swift code both; the C and C++ (TOMLKit's toml++) get both from --sanitize.
+fuzz: deps
+	cd Fuzz && $(SWIFT) build -c release --scratch-path ../$(FUZZ_SCRATCH) --sanitize=fuzzer --sanitize=address \
+	  -Xswiftc -sanitize=fuzzer,address
+	FUZZ_BIN=$(FUZZ_SCRATCH)/release FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh $(FUZZ_TARGETS)
 
 ## test-gpiod2: the GPIO wrapper against the real libgpiod of each API: bookworm's 1.6 (this machine's libgpiod2 and
 ## libgpiod-dev) and trixie's 2.2 (libgpiod3 and libgpiod-dev fetched into .build-roots/gpiod2 by

@@ -18,6 +18,11 @@ let package = Package(
     products: [
         .executable(name: "hoistwatch", targets: ["hoistwatch"]),
         .library(name: "HoistWatchCore", targets: ["HoistWatchCore"]),
+        // The layers whose parsers read what others write, for the fuzz package (Fuzz/Package.swift, `make fuzz`).
+        .library(name: "HoistWatchFiles", targets: ["HoistWatchFiles"]),
+        .library(name: "HoistWatchConfig", targets: ["HoistWatchConfig"]),
+        .library(name: "HoistWatchSimulator", targets: ["HoistWatchSimulator"]),
+        .library(name: "HoistWatchAgent", targets: ["HoistWatchAgent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -11,6 +11,7 @@ public final class TOMLSection {
 
     /// Parses `text` as a TOML document; syntax errors carry the line the parser reported.
     public static func parse(_ text: String) throws(InputError) -> TOMLSection {
+        try TOMLSyntaxGuard.check(text)
         do {
             return TOMLSection(table: try TOMLTable(string: text), path: "")
         } catch let error as TOMLParseError {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HoistWatchAgent
 import HoistWatchConfig
 import HoistWatchFiles
 

@@ -139,4 +139,14 @@ import Testing
         #expect(FixedPoint.format(84123.4, decimals: 0) == "84123")
         #expect(FixedPoint.format(7, decimals: 0, width: 7) == "      7")
     }
+
+    /// A number with more digits than a UInt64 holds went through `Int(_:)` and trapped (1e19 and up): found while
+    /// writing `make fuzz`'s diag target, whose screen shows numbers another process sent.
+    @Test func numbersBeyondAUInt64AreShownInSwiftsFormNotConverted() {
+        #expect(FixedPoint.format(1e20, decimals: 2) == "1e+20")
+        #expect(FixedPoint.format(-1e300, decimals: 1) == "-1e+300")
+        #expect(FixedPoint.format(1e19, decimals: 0, sign: true, width: 8) == "  +1e+19")
+        #expect(FixedPoint.format(.greatestFiniteMagnitude, decimals: 2) == "1.7976931348623157e+308")
+        #expect(FixedPoint.format(8.9e15, decimals: 2) == "8900000000000000.00")
+    }
 }

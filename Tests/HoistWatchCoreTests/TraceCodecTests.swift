@@ -116,4 +116,13 @@ import Testing
         let expected: Int64 = 1_795_334_481_234_000_000
         #expect(parsed == expected)
     }
+
+    /// Times beyond what an Int64 of nanoseconds since 1970 holds are no times (the multiplication trapped).
+    @Test func rfc3339TimesOutsideAnInt64OfNanosecondsAreNotParsed() {
+        #expect(RFC3339.parseNs("2262-04-11T23:47:16.854775807Z") == Int64.max)
+        #expect(RFC3339.parseNs("2262-04-11T23:47:16.854775808Z") == nil)
+        #expect(RFC3339.parseNs("9999-12-31T23:59:59Z") == nil)
+        #expect(RFC3339.parseNs("0000-01-01T00:00:00Z") == nil)
+        #expect(RFC3339.parseNs("2262-04-12T00:00:00+23:59") != nil)
+    }
 }

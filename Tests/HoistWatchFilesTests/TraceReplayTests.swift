@@ -127,4 +127,17 @@ import Testing
         #expect(unsynced.first?["time_synced"] == .bool(false))
         #expect(unsynced.first?["time"]?.string?.hasPrefix("1970-01-01T") == true)
     }
+
+    /// A start time beyond 2262 (more nanoseconds since 1970 than an Int64 holds) trapped in `RFC3339.parseNs`: found
+    /// by `make fuzz` (fuzz-trace). It is no start time now: the replay runs as without one.
+    @Test func aStartTimeNoInt64OfNanosecondsHoldsIsNoStartTime() throws {
+        let directory = try TestDirectory("replay")
+        let (trace, _, calibration, _) = try Self.overspeedTrace(in: directory) {
+            $0.startTime = "9999-01-02T03:04:05Z"
+        }
+        let (_, payloads) = try Self.replay(trace, calibration, in: directory)
+        #expect(!payloads.isEmpty)
+        #expect(payloads.allSatisfy { $0["time_synced"] == .bool(false) })
+        #expect(payloads.first?["time"]?.string?.hasPrefix("1970-01-01T") == true)
+    }
 }

@@ -13,14 +13,17 @@ public enum FixedPoint {
     /// zero has no minus sign.
     public static func format(_ value: Double, decimals: Int, sign: Bool = false, width: Int = 0) -> String {
         var text: String
+        var scale = 1.0
+        for _ in 0..<max(0, decimals) { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
         if !value.isFinite {
             text = value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf")
+        } else if !(scaled < 9e18) {
+            // More digits than a UInt64 holds (any Int conversion would trap): Swift's own form, like `1e+20`.
+            text = (value > 0 && sign ? "+" : "") + "\(value)"
         } else {
-            var scale = 1.0
-            for _ in 0..<max(0, decimals) { scale *= 10 }
-            let scaled = (abs(value) * scale).rounded()
             let negative = value < 0 && scaled != 0
-            var digits = scaled < 9e18 ? String(UInt64(scaled)) : String(Int(abs(value)))
+            var digits = String(UInt64(scaled))
             if decimals > 0 {
                 if digits.count <= decimals {
                     digits = String(repeating: "0", count: decimals - digits.count + 1) + digits

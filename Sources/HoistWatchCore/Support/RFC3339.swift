@@ -1,6 +1,7 @@
 /// Parses RFC 3339 UTC/offset timestamps (`2026-11-22T08:00:00.123Z`) without Foundation.
 public enum RFC3339 {
-    /// Nanoseconds since the Unix epoch, or nil when `text` is not an RFC 3339 date-time.
+    /// Nanoseconds since the Unix epoch, or nil when `text` is not an RFC 3339 date-time or lies outside what an
+    /// Int64 of nanoseconds holds (1677-09-21 to 2262-04-11).
     public static func parseNs(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
         func number(_ start: Int, _ count: Int) -> Int64? {
@@ -48,6 +49,10 @@ public enum RFC3339 {
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         let days = era * 146_097 + dayOfEra - 719_468
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetS
-        return seconds * 1_000_000_000 + fractionNs
+        // Nanoseconds since 1970 fit an Int64 only from 1677 to 2262: a time outside is no time this can stand for
+        // (a trace header's `start_time` of year 9999 trapped here; found by `make fuzz`).
+        let (wholeNs, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (ns, overflowFraction) = wholeNs.addingReportingOverflow(fractionNs)
+        return overflow || overflowFraction ? nil : ns
     }
 }

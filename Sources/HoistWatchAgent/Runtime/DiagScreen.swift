@@ -1,11 +1,14 @@
-import HoistWatchAgent
 import HoistWatchCore
 
-/// Renders a diag snapshot (`DiagnosticsSnapshot`) as at most 24 lines of at most 80 columns.
-enum DiagScreen {
-    static let width = 80
+/// Renders a diag snapshot (`DiagnosticsSnapshot`) as at most 24 lines of at most 80 columns: `hoistwatch diag`'s
+/// screen. Here beside the snapshot, not in the executable, because what it renders comes from another process
+/// (the agent's socket) and is fuzzed with the snapshot's decoder (Fuzz/, `make fuzz`).
+public enum DiagScreen {
+    /// The screen's width in columns; longer lines end in `~`.
+    public static let width = 80
 
-    static func lines(_ report: DiagnosticsSnapshot) -> [String] {
+    /// The screen's lines for `report`, whatever its numbers (a snapshot from a broken or hostile agent too).
+    public static func lines(_ report: DiagnosticsSnapshot) -> [String] {
         var out: [String] = []
         let synced = report.timeSynced ? "synced" : "NOT synced"
         out.append(
@@ -73,6 +76,8 @@ enum DiagScreen {
     }
 
     static func formatDuration(_ seconds: Double) -> String {
+        // Not a duration an agent can have been up (nan, inf, beyond any Int): shown as it came, never converted.
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return FixedPoint.format(seconds, decimals: 0) + " s" }
         if seconds < 60 { return FixedPoint.format(seconds, decimals: 1) + " s" }
         if seconds < 3600 { return "\(Int(seconds) / 60) min \(Int(seconds) % 60) s" }
         return "\(Int(seconds) / 3600) h \(Int(seconds) % 3600 / 60) min"
