@@ -25,6 +25,9 @@ public struct LevelFaultDetector: Sendable {
     }
 
     /// `suppressed` holds off raising (inspection mode for `alarm_button`).
+    /// When this detector could next change with its inputs as they are (its machine's running timer), trace ns.
+    var deadlineNs: Int64? { machine.deadlineNs }
+
     public mutating func evaluate(_ signals: SignalChain, suppressed: Bool = false) -> DetectorAction {
         let atFault = signals.level(input) == faultLevel
         return machine.action(raise: atFault && !suppressed, clear: !atFault, atNs: signals.nowNs) {

@@ -34,6 +34,9 @@ public struct OverloadDetector: Sendable {
 
     /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
     /// happens now, if any, with the data that explains it. Nothing changes before the first good load sample.
+    /// When this detector could next change with its inputs as they are (its machine's running timer), trace ns.
+    var deadlineNs: Int64? { machine.deadlineNs }
+
     public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {
         guard let load = signals.loadKg else { return .none }
         return machine.action(raise: load > raiseKg, clear: load <= clearKg, atNs: signals.nowNs) {
