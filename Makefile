@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # gdb: the stacks of a test pass that hangs (scripts/test-pass.sh).
-DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3 libssl-dev time tmux gdb
+DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3 libssl-dev libzstd-dev zstd time tmux gdb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build test demo bench clean lint format

@@ -45,6 +45,7 @@ let package = Package(
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "CTimex"),
         .systemLibrary(name: "CWake"),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // libgpiod is declared by HoistWatch itself and loaded at run time, v2 (libgpiod.so.3) or v1 (libgpiod.so.2):
@@ -78,6 +79,7 @@ let package = Package(
                 "COpenSSL",
                 "CTimex",
                 "CMalloc",
+                "CZstd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

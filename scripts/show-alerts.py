@@ -2,7 +2,28 @@
 """Reads `mosquitto_sub -F '%t %x'` lines (topic, hex payload) and prints what a rescuer on the platform
 would want to see: one readable line per alert, status changes, flight records. Demo tooling only."""
 import json
+import subprocess
 import sys
+
+# A flight record's payload is its trace as one Zstandard frame (README, "Flight records"); trace text starts with "{".
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+def record_trace(payload):
+    """The trace text of a flight record payload: decompressed with the zstandard module if Python has it
+    (python3-zstandard; Python 3.14's compression.zstd), else with the zstd command line tool."""
+    if not payload.startswith(ZSTD_MAGIC):
+        return payload
+    try:
+        from compression import zstd  # Python 3.14
+        return zstd.decompress(payload)
+    except ImportError:
+        pass
+    try:
+        import zstandard
+        return zstandard.ZstdDecompressor().decompress(payload)
+    except ImportError:
+        return subprocess.run(["zstd", "-dc"], input=payload, capture_output=True, check=True).stdout
 
 COLOURS = sys.stdout.isatty()
 
@@ -64,8 +85,15 @@ def main():
         except ValueError:
             continue
         if "/record/" in topic:
-            lines = payload.count(b"\n")
-            print(f"         flight record for {topic.rsplit('/', 1)[-1][:13]}...: {lines - 1} input events",
+            try:
+                trace = record_trace(payload)
+            except (OSError, subprocess.CalledProcessError, ValueError) as error:
+                print(f"         (flight record on {topic} not decoded: {error})", flush=True)
+                continue
+            lines = trace.count(b"\n")
+            packed = f", {len(payload) / 1000:.0f} kB compressed from {len(trace) / 1000:.0f} kB" \
+                if len(trace) != len(payload) else ""
+            print(f"         flight record for {topic.rsplit('/', 1)[-1][:13]}...: {lines - 1} input events{packed}",
                   flush=True)
             continue
         try:

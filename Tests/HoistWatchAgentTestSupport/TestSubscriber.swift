@@ -8,8 +8,11 @@ public final class TestSubscriber: Sendable {
     public struct Message: Sendable, Hashable {
         /// The full topic (`hoistwatch/v1/{device_id}/event`).
         public var topic: String
-        /// The payload decoded as UTF-8 (invalid bytes replaced), so tests can compare JSON text.
+        /// The payload decoded as UTF-8 (invalid bytes replaced), so tests can compare JSON text; a flight record
+        /// is first decompressed as the README tells a platform subscriber to (`FlightRecordPayload.trace(of:)`).
         public var payload: String
+        /// The payload's bytes as the broker delivered them (a flight record: compressed).
+        public var bytes: [UInt8] = []
         /// The retain flag as delivered: with MQTT 3.1.1 it is set only on a retained message the broker replays at
         /// subscribe time, not on a live publish made with retain.
         public var retained: Bool
@@ -35,8 +38,10 @@ public final class TestSubscriber: Sendable {
                 switch event {
                 case .message(let topic, let payload, let retained):
                     self.received.withLock {
-                        let text = String(decoding: payload, as: UTF8.self)
-                        $0.append(Message(topic: topic, payload: text, retained: retained))
+                        let decoded =
+                            topic.contains("/record/") ? (try? FlightRecordPayload.trace(of: payload)) ?? payload : payload
+                        let text = String(decoding: decoded, as: UTF8.self)
+                        $0.append(Message(topic: topic, payload: text, bytes: payload, retained: retained))
                     }
                 case .log:
                     break
