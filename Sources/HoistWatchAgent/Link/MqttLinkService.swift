@@ -94,6 +94,19 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
         inputContinuation.yield(.shutdown)
     }
 
+    /// Publishes a status on the status topic, retained, QoS 1, straight from memory, when the link is connected:
+    /// nothing is stored (no fsync), and a status lost with the connection is replaced by the birth of the next one.
+    /// Returns false when not connected or the client refused it; the caller then stores it in the outbox.
+    public func publishStatusNow(_ payload: [UInt8]) -> Bool {
+        guard clientConnected, let client, case .connected = machine.phase else { return false }
+        do {
+            _ = try client.publish(topic: configuration.statusTopic, payload: payload, retain: true)
+            return true
+        } catch {
+            return false
+        }
+    }
+
     /// Where the link is and what last went wrong.
     public func diagnostics() -> MqttLinkDiagnostics {
         MqttLinkDiagnostics(
@@ -234,8 +247,9 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
         }
         var options = configuration.broker
         options.will = .init(topic: configuration.statusTopic, payload: will(session), retained: true)
-        // Room for the birth and the shutdown status beside the window, so libmosquitto never queues entries.
-        options.maxInflightMessages = configuration.link.inFlightWindow + 2
+        // Room for the birth, a status sent from memory and the shutdown status beside the window, so libmosquitto
+        // never queues entries.
+        options.maxInflightMessages = configuration.link.inFlightWindow + 3
         do {
             let client = try MosquittoClient(options: options)
             let events = client.events
