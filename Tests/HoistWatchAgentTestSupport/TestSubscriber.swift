@@ -39,7 +39,8 @@ public final class TestSubscriber: Sendable {
                 case .message(let topic, let payload, let retained):
                     self.received.withLock {
                         let decoded =
-                            topic.contains("/record/") ? (try? FlightRecordPayload.trace(of: payload)) ?? payload : payload
+                            topic.contains("/record/")
+                            ? (try? FlightRecordPayload.trace(of: payload)) ?? payload : payload
                         let text = String(decoding: decoded, as: UTF8.self)
                         $0.append(Message(topic: topic, payload: text, bytes: payload, retained: retained))
                     }

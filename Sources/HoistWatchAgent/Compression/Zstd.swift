@@ -40,11 +40,13 @@ public enum Zstd {
     public static func decompress(_ frame: [UInt8], limit: Int = 64 << 20) throws(Failure) -> [UInt8] {
         let size = frame.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
         guard size != ZSTD_CONTENTSIZE_ERROR, size != ZSTD_CONTENTSIZE_UNKNOWN, size <= UInt64(limit) else {
-            throw Failure(function: "ZSTD_getFrameContentSize", message: "not a frame of known size up to \(limit) bytes")
+            throw Failure(
+                function: "ZSTD_getFrameContentSize", message: "not a frame of known size up to \(limit) bytes")
         }
         var output = [UInt8](repeating: 0, count: Int(size))
         let written = output.withUnsafeMutableBytes { out in
-            frame.withUnsafeBytes { input in ZSTD_decompress(out.baseAddress, out.count, input.baseAddress, input.count) }
+            frame.withUnsafeBytes { input in ZSTD_decompress(out.baseAddress, out.count, input.baseAddress, input.count)
+            }
         }
         try check(written, "ZSTD_decompress")
         output.removeSubrange(written...)

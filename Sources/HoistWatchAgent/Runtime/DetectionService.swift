@@ -250,7 +250,9 @@ public final class DetectionService: Service, Sendable {
                 wakeAtMono =
                     wakeBoardNs == .max
                     ? latest
-                    : min(latest, startMono + Int64((Double(wakeBoardNs) / timeScale).rounded(.up)) + Self.evaluationDelayNs)
+                    : min(
+                        latest,
+                        startMono + Int64((Double(wakeBoardNs) / timeScale).rounded(.up)) + Self.evaluationDelayNs)
                 if let interval = notifier.watchdogIntervalNs { wakeAtMono = min(wakeAtMono, lastWatchdog + interval) }
             } else {
                 nextTick += Self.tickNs

@@ -73,7 +73,9 @@ public final class DiagnosticsServer<C: Clock>: Service, Sendable where C.Durati
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 let diagnostics = await linkDiagnostics()
                 snapshot.update { $0.link = Self.reading(diagnostics) }
-                let watched = lastClientMonoNs.withLock { $0 }.map { SystemClock.monotonicNs() - $0 < Self.watchedForNs }
+                let watched = lastClientMonoNs.withLock { $0 }.map {
+                    SystemClock.monotonicNs() - $0 < Self.watchedForNs
+                }
                 let pause = watched == true ? Self.watchedRefresh : Self.quietRefresh
                 let clock = clock
                 try? await cancelWhenGracefulShutdown {

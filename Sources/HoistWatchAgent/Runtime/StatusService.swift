@@ -125,7 +125,9 @@ public final class StatusService<C: Clock>: Service, Sendable where C.Duration =
     /// What a change-triggered status compares (`StatusDigest`).
     private func digest(_ figures: inout OutboxFigures, nowNs: Int64) async -> StatusDigest {
         let snapshot = snapshot.value
-        if snapshot.eventsStored != figures.eventsStored || (figures.readAtNs.map { nowNs - $0 >= Self.outboxCheckNs } ?? true) {
+        if snapshot.eventsStored != figures.eventsStored
+            || (figures.readAtNs.map { nowNs - $0 >= Self.outboxCheckNs } ?? true)
+        {
             let read = try? await outbox.perform { outbox in (try? outbox.depth(), try? outbox.droppedCounts()) }
             figures.depth = read?.0
             figures.dropped = read?.1

@@ -8,11 +8,11 @@ public struct DoorOpenWhileMovingDetector: Sendable {
         machine = FaultMachine(confirmS: calibration.thresholds.doorMovingConfirmMs / 1000, clearS: 1)
     }
 
-    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
-    /// happens now, if any, with the data that explains it; `inspection` (maintenance mode) holds off a raise.
     /// When this detector could next change with its inputs as they are (its machine's running timer), trace ns.
     var deadlineNs: Int64? { machine.deadlineNs }
 
+    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
+    /// happens now, if any, with the data that explains it; `inspection` (maintenance mode) holds off a raise.
     public mutating func evaluate(_ signals: SignalChain, inspection: Bool) -> DetectorAction {
         let open = signals.level(.doorClosed) == 0
         let moving = signals.isMoving

@@ -21,11 +21,11 @@ public struct ElevatorLimitSwitchDetector: Sendable {
         stuckM = calibration.thresholds.limitStuckM
     }
 
-    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
-    /// happens now, if any, with the data that explains it.
     /// When this detector could next change with its inputs as they are (its machine's running timer), trace ns.
     var deadlineNs: Int64? { machine.deadlineNs }
 
+    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
+    /// happens now, if any, with the data that explains it.
     public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {
         let reads = signals.level(input) == 1
         let beyondM = input == .topLimit ? signals.positionM - landingM : landingM - signals.positionM

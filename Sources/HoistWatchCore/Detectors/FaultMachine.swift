@@ -52,7 +52,9 @@ public struct FaultMachine: Sendable {
         }
     }
 
-    private mutating func transitionStep(raise raiseCondition: Bool, clear clearCondition: Bool, atNs nowNs: Int64)
+    private mutating func transitionStep(
+        raise raiseCondition: Bool, clear clearCondition: Bool, atNs nowNs: Int64
+    )
         -> Transition?
     {
         switch state {

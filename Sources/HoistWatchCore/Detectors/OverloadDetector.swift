@@ -32,11 +32,11 @@ public struct OverloadDetector: Sendable {
         machine = FaultMachine(confirmS: confirmS, clearS: 2)
     }
 
-    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
-    /// happens now, if any, with the data that explains it. Nothing changes before the first good load sample.
     /// When this detector could next change with its inputs as they are (its machine's running timer), trace ns.
     var deadlineNs: Int64? { machine.deadlineNs }
 
+    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
+    /// happens now, if any, with the data that explains it. Nothing changes before the first good load sample.
     public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {
         guard let load = signals.loadKg else { return .none }
         return machine.action(raise: load > raiseKg, clear: load <= clearKg, atNs: signals.nowNs) {

@@ -15,11 +15,11 @@ public struct OverspeedDetector: Sendable {
         machine = FaultMachine(confirmS: thresholds.overspeedConfirmMs / 1000, clearS: 1)
     }
 
-    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
-    /// happens now, if any, with the data that explains it.
     /// When this detector could next change with its inputs as they are (its machine's running timer), trace ns.
     var deadlineNs: Int64? { machine.deadlineNs }
 
+    /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
+    /// happens now, if any, with the data that explains it.
     public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {
         let speed = signals.speedMps
         return machine.action(raise: abs(speed) > limitMps, clear: abs(speed) <= ratedMps, atNs: signals.nowNs) {
