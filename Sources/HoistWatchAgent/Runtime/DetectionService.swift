@@ -119,6 +119,8 @@ public final class DetectionService: Service, Sendable {
         // tick are in, so a fault is evaluated 2 ms after its confirm time ran out, not up to a whole tick later.
         var nextTick = startMono + Self.evaluationDelayNs - Self.tickNs
         var wakeAtMono = startMono + Self.evaluationDelayNs
+        /// When the loop last meant to wake (not when it did: late wake-ups must not push the next one back).
+        var scheduledMono = wakeAtMono - Self.tickNs
         var synced = SystemClock.isSynchronised()
         var lastClockCheck = startMono
         var lastWatchdog = startMono
@@ -149,6 +151,7 @@ public final class DetectionService: Service, Sendable {
                 lastTurn = true
             } else {
                 wakeSignal.wait(untilMonotonicNs: wakeAtMono)
+                scheduledMono = wakeAtMono
             }
             let now = SystemClock.monotonicNs()
             if now - lastClockCheck >= 1_000_000_000 {
@@ -254,6 +257,9 @@ public final class DetectionService: Service, Sendable {
                         latest,
                         startMono + Int64((Double(wakeBoardNs) / timeScale).rounded(.up)) + Self.evaluationDelayNs)
                 if let interval = notifier.watchdogIntervalNs { wakeAtMono = min(wakeAtMono, lastWatchdog + interval) }
+                // Never more often than a tick of the monotonic clock: faster than real time (a simulated board's
+                // time_scale) the engine catches up on several ticks per turn, as the fixed 10 ms loop did.
+                wakeAtMono = max(wakeAtMono, scheduledMono + Self.tickNs)
             } else {
                 nextTick += Self.tickNs
                 if nextTick < now - 1_000_000_000 { nextTick = now }  // fell far behind (suspend): no burst
