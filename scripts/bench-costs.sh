@@ -214,7 +214,8 @@ latency() {
   local window=$1 state="$WORK/latency"
   mkdir -p "$state"
   write_site "$state" Scenarios/bench-overload-cycles.toml true 1 warning ""
-  "$MOSQUITTO_SUB" -h 127.0.0.1 -p "$PLAIN_PORT" -q 1 -t 'hoistwatch/v1/+/event' -F '%p' | python3 -c '
+  # The subscriber writes into the timing script (a process substitution), so $! is mosquitto_sub's own pid.
+  "$MOSQUITTO_SUB" -h 127.0.0.1 -p "$PLAIN_PORT" -q 1 -t 'hoistwatch/v1/+/event' -F '%p' > >(python3 -c '
 import json, sys, time
 for line in sys.stdin:
     now = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
@@ -224,7 +225,7 @@ for line in sys.stdin:
         continue
     if not event.get("historical"):
         print((now - event["mono_ns"]) / 1e6, flush=True)
-' > "$state/latency.ms" &
+' > "$state/latency.ms") &
   local sub=$!
   PIDS+=($sub)
   sleep 0.5
