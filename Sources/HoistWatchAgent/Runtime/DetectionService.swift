@@ -249,7 +249,9 @@ public final class DetectionService: Service, Sendable {
                     let runNs = max(0, nextInput - board.runStartNs)
                     wakeBoardNs = min(wakeBoardNs, board.runStartNs + (runNs + tick - 1) / tick * tick)
                 }
-                let latest = now + Self.longestSleepNs
+                // At most a second of the monotonic clock, and of board time (a simulated board faster than real
+                // time): no turn covers more than a second of input however the deadlines are.
+                let latest = now + min(Self.longestSleepNs, Int64(Double(Self.longestSleepNs) / max(timeScale, 1)))
                 wakeAtMono =
                     wakeBoardNs == .max
                     ? latest
