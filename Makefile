@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # gdb: the stacks of a test pass that hangs (scripts/test-pass.sh).
-DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3 libssl-dev time tmux gdb \
+DEB_PACKAGES := mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 libgpiod-dev gpiod openssl pkg-config python3 libssl-dev libzstd-dev zstd time tmux gdb \
 	python3-jsonschema python3-yaml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -67,7 +67,8 @@ demo: deps
 	$(SWIFT) build -c release --product hoistwatch
 	./scripts/demo.sh
 
-## bench: replay throughput and RSS on a simulated busy day, the link and agent figures, the GPIO backend (release build).
+## bench: replay throughput and RSS on a simulated busy day, the link and agent figures, the GPIO backend, then what a
+## board costs in the field (bench-costs) (release build).
 bench: deps
 	@# SwiftPM builds only the last of several --product options: one build per product. The agent is linked
 	@# as `make deb` ships it (Swift runtime static), so its RSS is the deployed one.
@@ -75,6 +76,14 @@ bench: deps
 	$(SWIFT) build -c release --product hoistwatch-bench
 	$(SWIFT) build -c release --product hoistwatch-gpio-bench
 	./scripts/bench.sh
+	./scripts/bench-costs.sh
+
+## bench-costs: only what a board costs in the field (issue 16): bytes on the wire, storage writes, wake-ups and CPU
+## of the agent over TLS, idle, in busy service and under a stream of alarms (scripts/bench-costs.sh; ~14 min).
+.PHONY: bench-costs
+bench-costs: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product hoistwatch
+	./scripts/bench-costs.sh
 
 clean:
 	rm -rf .build .build-lint .build-arm64 .build-fuzz bench-out demo-state Fuzz/corpus-new Fuzz/findings

@@ -35,7 +35,7 @@ let package = Package(
         // Pure core: signals, detectors, events, codecs, calibration values. No file, socket, clock, GPIO or TOML.
         .target(name: "HoistWatchCore"),
         // The machine's primitives the shells share: its clocks, a lock, threads of their own.
-        .target(name: "HoistWatchSystem", dependencies: ["CTimex"]),
+        .target(name: "HoistWatchSystem", dependencies: ["CTimex", "CWake"]),
         // File shells: text files with errors naming the file, buffered writes, streaming trace files, replay.
         .target(name: "HoistWatchFiles", dependencies: ["HoistWatchCore"]),
         // Configuration: TOML reading and comment-keeping editing, calibration files, site config, board profiles.
@@ -49,6 +49,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "CTimex"),
+        .systemLibrary(name: "CWake"),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // libgpiod is declared by HoistWatch itself and loaded at run time, v2 (libgpiod.so.3) or v1 (libgpiod.so.2):
@@ -82,6 +84,7 @@ let package = Package(
                 "COpenSSL",
                 "CTimex",
                 "CMalloc",
+                "CZstd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -22,7 +22,7 @@ case $suite in
 esac
 packages=(libc6 libc6-dev libcrypt1 libcrypt-dev linux-libc-dev libgcc-s1 "libgcc-$gcc-dev" libstdc++6
     "libstdc++-$gcc-dev" libatomic1 libsqlite3-0 libsqlite3-dev libmosquitto1 libmosquitto-dev libcjson1 "$ssl"
-    libssl-dev zlib1g)
+    libssl-dev zlib1g libzstd1 libzstd-dev)
 # Before libgpiod was loaded at run time (docs/gpio.md), the binary linked libgpiod itself.
 if grep -q 'link "gpiod"' "$here/../Sources/CGpiod/module.modulemap"; then
     packages+=(libgpiod2 libgpiod-dev)

@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
 
 import jsonschema
@@ -76,8 +77,22 @@ def check_message(checkers, topic, payload):
     return problems, kind
 
 
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+def decoded_record(payload):
+    """A record's trace text: the payload itself, or the one Zstandard frame it is (README "Flight records"), decoded
+    with the zstd command as a platform would with its own decoder. Returns (text, problems)."""
+    if not payload.startswith(ZSTD_MAGIC):
+        return payload, []
+    run = subprocess.run(["zstd", "-d", "-c", "-q"], input=payload, capture_output=True)
+    if run.returncode != 0:
+        return b"", [f"a Zstandard frame that does not decode: {run.stderr.decode('utf-8', 'replace').strip()}"]
+    return run.stdout, []
+
+
 def check_record(checkers, device_id, event_id, payload):
-    problems = []
+    payload, problems = decoded_record(payload)
     if not re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", event_id):
         problems.append(f"the topic's event id {event_id!r} is not a UUID")
     if not payload.endswith(b"\n"):

@@ -36,7 +36,7 @@ extension SiteConfig {
                 "must be one of \(logLevels.joined(separator: ", ")), got \"\(logLevel)\"")
         }
         // The upper bounds keep later conversions to nanoseconds and bytes far from overflowing.
-        let statusIntervalS = try root.optionalDouble("status_interval_s") ?? 60
+        let statusIntervalS = try root.optionalDouble("status_interval_s") ?? 900
         guard statusIntervalS >= 0.1, statusIntervalS <= 86_400 else {
             throw InputError(
                 .invalidValue, key: "status_interval_s",
@@ -125,7 +125,7 @@ extension SiteConfig {
         if let reason = topicPrefixProblem(topicPrefix) {
             throw InputError(.invalidValue, key: "broker.topic_prefix", reason)
         }
-        let keepAliveS = try section.optionalInt("keepalive_s") ?? 30
+        let keepAliveS = try section.optionalInt("keepalive_s") ?? 120
         guard (5...3600).contains(keepAliveS) else {
             throw InputError(
                 .invalidValue, key: "broker.keepalive_s", "must be from 5 to 3600 seconds, got \(keepAliveS)")

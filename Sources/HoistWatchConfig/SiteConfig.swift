@@ -62,7 +62,7 @@ public struct SiteConfig: Sendable, Hashable {
         /// A broker without TLS or credentials; set the optional files and `username` afterwards.
         public init(
             host: String, port: Int, clientId: String, topicPrefix: String = "hoistwatch/v1",
-            keepAliveS: Int = 30
+            keepAliveS: Int = 120
         ) {
             self.host = host
             self.port = port
@@ -131,7 +131,7 @@ public struct SiteConfig: Sendable, Hashable {
     /// A config from its parts (tests build them directly; files go through `parse(toml:path:)`).
     public init(
         path: String, deviceId: String, board: Board, calibrationPath: String, broker: Broker,
-        stateDirectory: String, outboxCapBytes: Int64 = 64 << 20, statusIntervalS: Double = 60,
+        stateDirectory: String, outboxCapBytes: Int64 = 64 << 20, statusIntervalS: Double = 900,
         historyDays: Int = 30, historyCapBytes: Int64 = 64 << 20, logLevel: String = "info",
         simulation: Simulation? = nil
     ) {

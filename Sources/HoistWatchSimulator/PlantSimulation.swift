@@ -40,6 +40,11 @@ public struct PlantSimulation: Sendable {
     /// still (nothing can change before the next wake-up), `nowNs` while moving (the last partial millisecond
     /// waits). A live consumer may evaluate up to here.
     public private(set) var emittedThroughNs: Int64 = 0
+    /// No event comes before this trace time (a lower bound, as of the last `advance`): while the plant stands still
+    /// the earliest of its next step, its queued events, the next load sample and wind pulse; while it moves, where
+    /// the model has got to (events follow every millisecond); `Int64.max` once the scenario is over. A live loop
+    /// sleeps until then.
+    public private(set) var nextInputNs: Int64 = 0
 
     /// Checks the scenario against the calibration (equipment, landing numbers, heights) and sets the plant up.
     /// Errors name the scenario key; the caller adds the file.
@@ -108,8 +113,11 @@ public struct PlantSimulation: Sendable {
                 if !plant.isMoving {
                     drain(upToNs: untilNs, emit: emit)
                     emittedThroughNs = max(emittedThroughNs, untilNs)
+                    nextInputNs = min(
+                        stepEndNs, plant.queue.nextNs, loadCell?.nextNs ?? .max, anemometer?.nextNs ?? .max)
                 } else {
                     emittedThroughNs = max(emittedThroughNs, plant.nowNs)
+                    nextInputNs = plant.nowNs
                 }
                 return true
             }
@@ -118,6 +126,7 @@ public struct PlantSimulation: Sendable {
         if finished {
             drain(upToNs: plant.nowNs, emit: emit)
             emittedThroughNs = max(emittedThroughNs, plant.nowNs)
+            nextInputNs = .max
             return false
         }
         emittedThroughNs = max(emittedThroughNs, plant.nowNs)

@@ -75,6 +75,17 @@ extension SimulatedBoard: BoardInputSource {
     public var originMonoNs: Int64? { nil }
     /// The scenario's name and the time scale, for the start log line.
     public var logMetadata: [String: String] { ["scenario": scenario.name, "time_scale": "\(timeScale)"] }
+    /// The board time before which the plant will give no input (`PlantSimulation.nextInputNs`), or the start of the
+    /// next run while the loop waits between runs; `Int64.max` once a scenario that does not loop is over.
+    public var nextInputBoardNs: Int64? {
+        guard simulation.isFinished else { return Self.adding(simulation.nextInputNs, to: runStartNs) }
+        return loop ? runStartNs + simulation.nowNs + Self.gapBetweenRunsNs : .max
+    }
+
+    private static func adding(_ runNs: Int64, to startNs: Int64) -> Int64 {
+        runNs == .max ? .max : startNs + runNs
+    }
+
     /// Always nil: a simulated board loses no edges.
     public var inputCounters: BoardInputCounters? { nil }
 

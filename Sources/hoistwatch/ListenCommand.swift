@@ -71,7 +71,7 @@ struct ListenCommand: AsyncParsableCommand {
         var session = ListenSession(
             options: options, patterns: patterns(topicPrefix), inputs: inputs.continuation,
             connectTimeoutS: connectTimeoutS)
-        var watch = FleetWatch(prefix: topicPrefix)
+        var watch = FleetWatch(prefix: topicPrefix) { try? FlightRecordPayload.trace(of: $0) }
         let colour = !json && Console.isTerminal
         if !json {
             Console.line(

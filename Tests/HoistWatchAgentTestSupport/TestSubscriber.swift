@@ -12,8 +12,11 @@ public final class TestSubscriber: Sendable {
     public struct Message: Sendable, Hashable {
         /// The full topic (`hoistwatch/v1/{device_id}/event`).
         public var topic: String
-        /// The payload decoded as UTF-8 (invalid bytes replaced), so tests can compare JSON text.
+        /// The payload decoded as UTF-8 (invalid bytes replaced), so tests can compare JSON text; a flight record
+        /// is first decompressed as the README tells a platform subscriber to (`FlightRecordPayload.trace(of:)`).
         public var payload: String
+        /// The payload's bytes as the broker delivered them (a flight record: compressed).
+        public var bytes: [UInt8] = []
         /// The retain flag as delivered: with MQTT 3.1.1 it is set only on a retained message the broker replays at
         /// subscribe time, not on a live publish made with retain.
         public var retained: Bool
@@ -46,12 +49,15 @@ public final class TestSubscriber: Sendable {
                 case .message(let topic, let payload, let retained):
                     if savesContractSamples { ContractSamples.save(topic: topic, payload: payload) }
                     self.received.withLock {
-                        let text = String(decoding: payload, as: UTF8.self)
+                        let decoded =
+                            topic.contains("/record/")
+                            ? (try? FlightRecordPayload.trace(of: payload)) ?? payload : payload
+                        let text = String(decoding: decoded, as: UTF8.self)
                         var now = timespec()
                         clock_gettime(CLOCK_REALTIME, &now)
                         $0.append(
                             Message(
-                                topic: topic, payload: text, retained: retained,
+                                topic: topic, payload: text, bytes: payload, retained: retained,
                                 receivedWallNs: Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)))
                     }
                 case .log:
@@ -83,7 +89,7 @@ public final class TestSubscriber: Sendable {
     /// `.../record/{event_id}`, or the payloads of `.../record/{event_id}/{part}/{n}` joined in part order once all
     /// n arrived; nil before then.
     public func flightRecord(eventId: String) -> String? {
-        var parts: [Int: String] = [:]
+        var parts: [Int: [UInt8]] = [:]
         var count = 0
         for message in messages {
             let levels = message.topic.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
@@ -94,11 +100,13 @@ public final class TestSubscriber: Sendable {
             if rest.isEmpty { return message.payload }
             let numbers = rest.compactMap { Int($0) }
             guard numbers.count == 2 else { continue }
-            parts[numbers[0]] = message.payload
+            parts[numbers[0]] = message.bytes
             count = numbers[1]
         }
         guard count > 0, (1...count).allSatisfy({ parts[$0] != nil }) else { return nil }
-        return (1...count).map { parts[$0]! }.joined()
+        // The parts join to the bytes an unsplit record carries: compressed, so decoded as a whole.
+        let joined = (1...count).flatMap { parts[$0]! }
+        return String(decoding: (try? FlightRecordPayload.trace(of: joined)) ?? joined, as: UTF8.self)
     }
 
     /// Disconnects and waits for the client's network thread to end (`MosquittoClient.close()`, which blocks).

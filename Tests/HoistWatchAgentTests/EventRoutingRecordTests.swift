@@ -7,11 +7,13 @@ import Testing
 @Suite struct EventRoutingRecordTests {
     static let raised = EventRoutingTests.event(.alarm)
 
-    /// A record of `edges` door edges: about 40 bytes of trace text each.
+    /// A record of `edges` door edges: about 40 bytes of trace text each, at times jittered within each
+    /// millisecond (a multiplicative hash of `n`) so that the compressed payload still grows with the record.
     static func record(edges: Int) -> FlightRecord {
         let header = TraceHeader(equipment: .elevator, deviceId: "37010000000000000001", note: "test record")
         let events = (0..<edges).map { n in
-            InputEvent(tNs: Int64(n) * 1_000_000, source: .line(.doorClosed), value: Int32(n % 2))
+            let jitterNs = Int64((UInt64(n) &* 2_654_435_761) % 999_983)
+            return InputEvent(tNs: Int64(n) * 1_000_000 + jitterNs, source: .line(.doorClosed), value: Int32(n % 2))
         }
         return FlightRecord(
             eventId: raised.id, type: .overspeed, raisedAtNs: 0, header: header, events: events, truncated: false)
@@ -29,8 +31,10 @@ import Testing
     func aLargerRecordIsCutIntoPartsThatEachFitAndJoinToTheWhole(limit: Int) throws {
         let routing = EventRouting(
             topicPrefix: "hoistwatch/v1", deviceId: "37010000000000000001", maxMessageBytes: limit)
-        let record = Self.record(edges: 20_000)
-        let whole = record.encoded()
+        let record = Self.record(edges: 100_000)
+        // What an unsplit record would carry: the trace compressed (`FlightRecordPayload`); the parts cut that.
+        let whole = routing.entry(for: record, raised: Self.raised).payload
+        try #require(whole.count > 2 * limit, "\(whole.count) bytes compressed: too few to be cut at \(limit)")
         let parts = routing.entries(for: record, raised: Self.raised)
         // As few parts as the room each leaves (the limit less the header and the part's topic) allows.
         let room = MqttPacketSize.maxPayload(topicBytes: parts.last!.topic.utf8.count, maxPacketBytes: limit)

@@ -100,6 +100,19 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
         inputContinuation.yield(.shutdown)
     }
 
+    /// Publishes a status on the status topic, retained, QoS 1, straight from memory, when the link is connected:
+    /// nothing is stored (no fsync), and a status lost with the connection is replaced by the birth of the next one.
+    /// Returns false when not connected or the client refused it; the caller then stores it in the outbox.
+    public func publishStatusNow(_ payload: [UInt8]) -> Bool {
+        guard clientConnected, let client, case .connected = machine.phase else { return false }
+        do {
+            _ = try client.publish(topic: configuration.statusTopic, payload: payload, retain: true)
+            return true
+        } catch {
+            return false
+        }
+    }
+
     /// Where the link is and what last went wrong.
     public func diagnostics() -> MqttLinkDiagnostics {
         MqttLinkDiagnostics(
@@ -283,8 +296,9 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
         options.host = endpoint.host
         options.port = endpoint.port
         options.will = .init(topic: configuration.statusTopic, payload: will(session), retained: true)
-        // Room for the births and the shutdown status beside both windows, so libmosquitto never queues entries.
-        options.maxInflightMessages = configuration.link.inFlightWindow + configuration.link.recordWindow + 3
+        // Room for the births, a status sent from memory and the shutdown status beside both windows, so libmosquitto
+        // never queues entries.
+        options.maxInflightMessages = configuration.link.inFlightWindow + configuration.link.recordWindow + 4
         do {
             let client = try MosquittoClient(options: options)
             let events = client.events

@@ -97,6 +97,24 @@ extension Outbox {
         }
     }
 
+    /// Stores several status rows in the local history in one transaction (one fsync for all), then prunes as
+    /// `appendHistoryStatus` does; returns how many rows were pruned.
+    @discardableResult
+    public func appendHistoryStatuses(
+        _ entries: [OutboxEntry], policy: HistoryPolicy, nowWallNs: Int64?
+    )
+        throws(OutboxError) -> Int
+    {
+        try state.withLock { state throws(OutboxError) in
+            try run("storing the history statuses", state.db) { db in
+                try db.transaction {
+                    for entry in entries { try Self.insertHistory(db, entry, kind: .status) }
+                    return try Self.pruneHistory(db, policy: policy, nowWallNs: nowWallNs)
+                }
+            }
+        }
+    }
+
     static func pruneHistory(_ db: SQLiteConnection, policy: HistoryPolicy, nowWallNs: Int64?) throws -> Int {
         var pruned = 0
         if let nowWallNs {

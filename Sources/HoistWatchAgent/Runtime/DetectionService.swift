@@ -3,10 +3,15 @@ import HoistWatchSystem
 import Logging
 import ServiceLifecycle
 
-/// The agent's main loop: every 10 ms it reads the board's inputs up to now (`BoardInputSource`: the simulated
-/// plant, or a real board's GPIO lines and load cell) and runs the detection core, whose events get the board's
+/// The agent's main loop: it reads the board's inputs up to now (`BoardInputSource`: the simulated plant, or a real
+/// board's GPIO lines and load cell) and runs the detection core, whose events get the board's
 /// clocks and their ids as they are made (the loop keeps the core's `EventClock` current), and writes them to the
 /// outbox, which numbers them (`seq`) in the transaction that stores them (fsynced) before anything else happens.
+///
+/// It wakes only for a reason: at the tick after the board's next input (when the board can say when that comes:
+/// the simulated plant; a real board's lines are read every tick) or at the engine's own next deadline (a confirm
+/// or clear time running out, a debounce settling: `DetectionEngine.nextDeadlineNs`), whichever is first, and at
+/// least once a second. The engine evaluates every tick of its grid in between, so raise times do not change.
 ///
 /// It runs on a thread of its own: the outbox append is a blocking fsync and must not hold a thread of Swift's
 /// cooperative pool. When the outbox's database cannot store (full, read-only, I/O error) the outbox holds the
@@ -37,6 +42,8 @@ public final class DetectionService: Service, Sendable {
     /// The loop wakes once per tick of the engine's grid (board time at time_scale 1).
     private static let tickNs = SignalChain.tickNs
     private static let evaluationDelayNs: Int64 = 2_000_000
+    /// The longest the loop sleeps, whatever the deadlines say (the clock-sync check and the snapshot stay fresh).
+    private static let longestSleepNs: Int64 = 1_000_000_000
 
     private let configuration: Configuration
     private let outbox: Outbox
@@ -45,6 +52,8 @@ public final class DetectionService: Service, Sendable {
     private let logger: Logger
     private let board: Locked<(any BoardInputSource)?>
     private let stopRequested = Locked(false)
+    /// Cuts the loop's sleep short when a stop is asked for.
+    private let wakeSignal = WakeSignal()
 
     /// The loop over `board`, which it starts when it runs and stops when it ends.
     public init(
@@ -72,6 +81,7 @@ public final class DetectionService: Service, Sendable {
     /// systemd restarts it).
     public func run() async throws {
         let stop = stopRequested
+        let wake = wakeSignal
         let failure = await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<BoardFailure?, Never>) in
@@ -81,15 +91,20 @@ public final class DetectionService: Service, Sendable {
                 }
             } onGracefulShutdown: {
                 stop.withLock { $0 = true }
+                wake.signal()
             }
         } onCancel: {
             stop.withLock { $0 = true }
+            wake.signal()
         }
         if let failure { throw failure }
     }
 
     /// Asks the loop to stop after its current tick.
-    public func requestStop() { stopRequested.withLock { $0 = true } }
+    public func requestStop() {
+        stopRequested.withLock { $0 = true }
+        wakeSignal.signal()
+    }
 
     private func loop() -> BoardFailure? {
         guard var board = board.withLock({ $0.take() }) else { return nil }
@@ -105,6 +120,9 @@ public final class DetectionService: Service, Sendable {
         // The loop runs 2 ms after each 10 ms tick of board time (at time_scale 1): by then the inputs up to the
         // tick are in, so a fault is evaluated 2 ms after its confirm time ran out, not up to a whole tick later.
         var nextTick = startMono + Self.evaluationDelayNs - Self.tickNs
+        var wakeAtMono = startMono + Self.evaluationDelayNs
+        /// When the loop last meant to wake (not when it did: late wake-ups must not push the next one back).
+        var scheduledMono = wakeAtMono - Self.tickNs
         var synced = SystemClock.isSynchronised()
         var lastClockCheck = startMono
         var lastWatchdog = startMono
@@ -144,10 +162,8 @@ public final class DetectionService: Service, Sendable {
                 board.stop()
                 lastTurn = true
             } else {
-                nextTick += Self.tickNs
-                let before = SystemClock.monotonicNs()
-                if nextTick < before - 1_000_000_000 { nextTick = before }  // fell far behind (suspend): no burst
-                SystemClock.sleep(untilMonotonicNs: nextTick)
+                wakeSignal.wait(untilMonotonicNs: wakeAtMono)
+                scheduledMono = wakeAtMono
             }
             let now = SystemClock.monotonicNs()
             if now - lastClockCheck >= 1_000_000_000 {
@@ -246,6 +262,33 @@ public final class DetectionService: Service, Sendable {
             if let interval = notifier.watchdogIntervalNs, now - lastWatchdog >= interval {
                 notifier.notify("WATCHDOG=1")
                 lastWatchdog = now
+            }
+            if let nextInput = board.nextInputBoardNs {
+                // Board time of the first tick to evaluate: the engine's deadline, or the tick at or after the next
+                // input (ticks are on the run's grid), back on the monotonic clock.
+                var wakeBoardNs = run.engine.nextDeadlineNs.map { board.runStartNs + $0 } ?? .max
+                if nextInput != .max {
+                    let tick = Self.tickNs
+                    let runNs = max(0, nextInput - board.runStartNs)
+                    wakeBoardNs = min(wakeBoardNs, board.runStartNs + (runNs + tick - 1) / tick * tick)
+                }
+                // At most a second of the monotonic clock, and of board time (a simulated board faster than real
+                // time): no turn covers more than a second of input however the deadlines are.
+                let latest = now + min(Self.longestSleepNs, Int64(Double(Self.longestSleepNs) / max(timeScale, 1)))
+                wakeAtMono =
+                    wakeBoardNs == .max
+                    ? latest
+                    : min(
+                        latest,
+                        startMono + Int64((Double(wakeBoardNs) / timeScale).rounded(.up)) + Self.evaluationDelayNs)
+                if let interval = notifier.watchdogIntervalNs { wakeAtMono = min(wakeAtMono, lastWatchdog + interval) }
+                // Never more often than a tick of the monotonic clock: faster than real time (a simulated board's
+                // time_scale) the engine catches up on several ticks per turn, as the fixed 10 ms loop did.
+                wakeAtMono = max(wakeAtMono, scheduledMono + Self.tickNs)
+            } else {
+                nextTick += Self.tickNs
+                if nextTick < now - 1_000_000_000 { nextTick = now }  // fell far behind (suspend): no burst
+                wakeAtMono = nextTick
             }
         }
         if !unsaved.isEmpty {

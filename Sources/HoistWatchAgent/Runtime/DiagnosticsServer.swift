@@ -12,8 +12,10 @@ import Musl
 /// and its group, e.g. technicians added to `hoistwatch`; nothing on the network). Each connection gets one
 /// snapshot (`DiagnosticsSnapshot`, one JSON line) and is closed; `hoistwatch diag` polls it.
 ///
-/// The accept loop runs on its own thread (blocking `poll`/`accept`); a task copies the link's diagnostics into
-/// the shared snapshot four times a second of `clock` so the thread never has to await the link actor.
+/// The accept loop runs on its own thread (blocking `poll`/`accept`, woken by a connection or by `shutdown(2)` of
+/// the socket at the stop); a task copies the link's diagnostics into the shared snapshot so the thread never has to
+/// await the link actor: four times a second of `clock` while someone reads the socket (a client in the last 10 s),
+/// every 5 s otherwise, so an agent nobody watches does not wake for it.
 public final class DiagnosticsServer<C: Clock>: Service, Sendable where C.Duration == Duration {
     /// Why the diag socket could not be set up: which system call failed, on which path, with its errno.
     public struct SocketError: Error, CustomStringConvertible {
@@ -34,6 +36,11 @@ public final class DiagnosticsServer<C: Clock>: Service, Sendable where C.Durati
     private let snapshot: SharedSnapshot
     private let logger: Logger
     private let stopRequested = Locked(false)
+    /// CLOCK_MONOTONIC of the last connection served (nil: none yet).
+    private let lastClientMonoNs = Locked<Int64?>(nil)
+    private static var watchedRefresh: Duration { .milliseconds(250) }
+    private static var quietRefresh: Duration { .seconds(5) }
+    private static var watchedForNs: Int64 { 10_000_000_000 }
 
     /// A socket at `path` answering with `report()`; `linkDiagnostics` (the link's `diagnostics()`) is copied into
     /// `snapshot` every 250 ms of `clock`.
@@ -74,12 +81,21 @@ public final class DiagnosticsServer<C: Clock>: Service, Sendable where C.Durati
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 let diagnostics = await linkDiagnostics()
                 snapshot.update { $0.link = Self.reading(diagnostics) }
-                try? await clock.sleep(until: clock.now.advanced(by: .milliseconds(250)), tolerance: nil)
+                let watched = lastClientMonoNs.withLock { $0 }.map {
+                    SystemClock.monotonicNs() - $0 < Self.watchedForNs
+                }
+                let pause = watched == true ? Self.watchedRefresh : Self.quietRefresh
+                let clock = clock
+                try? await cancelWhenGracefulShutdown {
+                    try await clock.sleep(until: clock.now.advanced(by: pause), tolerance: nil)
+                }
             }
         } onCancel: {
             stop.withLock { $0 = true }
+            shutdown(fd, Int32(SHUT_RDWR))
         }
         stop.withLock { $0 = true }
+        shutdown(fd, Int32(SHUT_RDWR))
         while !finished.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(20)) }
         unlink(path)
     }
@@ -104,9 +120,10 @@ public final class DiagnosticsServer<C: Clock>: Service, Sendable where C.Durati
     private func acceptLoop(_ fd: Int32) {
         while !stopRequested.withLock({ $0 }) {
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 200) > 0 else { continue }
+            guard poll(&poller, 1, 5_000) > 0, !stopRequested.withLock({ $0 }) else { continue }
             let client = accept(fd, nil, nil)
             guard client >= 0 else { continue }
+            lastClientMonoNs.withLock { $0 = SystemClock.monotonicNs() }
             var body = report()
             body.append(UInt8(ascii: "\n"))
             var sent = 0

@@ -37,11 +37,11 @@ public struct EventRouting: Sendable {
     }
 
     /// An alarm's flight record on `{prefix}/{device_id}/record/{event_id}`, in the alarm's class so it follows
-    /// its alarm out of a backlog.
+    /// its alarm out of a backlog; its payload is the trace compressed (`FlightRecordPayload`).
     public func entry(for record: FlightRecord, raised: Event) -> OutboxEntry {
         OutboxEntry(
             id: "record-\(record.eventId)", priority: Self.priority(of: raised.severity),
-            topic: "\(topicPrefix)/\(deviceId)/record/\(record.eventId)", payload: record.encoded(),
+            topic: "\(topicPrefix)/\(deviceId)/record/\(record.eventId)", payload: FlightRecordPayload.encode(record),
             monoNs: raised.monoNs, bootId: raised.bootId, wallNs: raised.wallNs, timeSynced: raised.timeSynced)
     }
 

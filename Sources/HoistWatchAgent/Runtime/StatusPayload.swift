@@ -50,6 +50,8 @@ public struct StatusPayload: Sendable {
     /// Which of the three messages.
     public enum Kind: String, Sendable {
         case birth, periodic, will
+        /// A full status sent because something in it changed (`StatusDigest`), between periodic ones.
+        case change
     }
 
     /// The clock and outbox figures of the moment.

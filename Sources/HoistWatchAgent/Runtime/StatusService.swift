@@ -3,8 +3,12 @@ import HoistWatchSystem
 import Logging
 import ServiceLifecycle
 
-/// Every `intervalS` puts a status message in the outbox (retained on the status topic); every minute stores a
-/// status in the local history and prunes it (mqtt.md "Local history"); and once a second checks the wall clock:
+/// Every `intervalS` sends a full status (retained on the status topic), and with `sendsOnChange` also as soon as
+/// something in it changes (`StatusDigest`: faults, drops, backlog, counters crossing a step; at most one such
+/// status per `changeGapS`). A status goes straight to a connected broker from memory when a `publisher` is set (no
+/// fsync: the next status or the birth replaces a lost one), else into the outbox. Every minute it takes a status
+/// for the local history and prunes it (mqtt.md "Local history"), writing `historyBatch` rows at a time; and once a
+/// second it checks the wall clock:
 /// when it becomes synchronised, the outbox's unsynced entries of this boot get their wall time corrected
 /// before they are sent (mqtt.md). This is the one place that decides a correction.
 ///
@@ -24,14 +28,24 @@ public final class StatusService<C: Clock>: Service, Sendable where C.Duration =
     private let systemClock: StatusClock
     /// A status row in the local history this often.
     public static var historyIntervalNs: Int64 { 60_000_000_000 }
+    private let sendsOnChange: Bool
+    private let changeGapNs: Int64
+    private let historyBatch: Int
+    /// Publishes a status from memory when the link is connected (true), or says it could not (false).
+    public typealias Publisher = @Sendable (_ payload: [UInt8]) async -> Bool
+    private let publisher = Locked<Publisher?>(nil)
 
     /// The status timer of `outbox`: a periodic status every `intervalS` of `clock`, a history row every minute.
     public init(
         intervalS: Double, statusTopic: String, payload: StatusPayload, outbox: Outbox,
         snapshot: SharedSnapshot, bootId: String, startMonoNs: Int64,
         history: Outbox.HistoryPolicy = .init(days: 30, capBytes: 64 << 20), clock: C,
-        systemClock: StatusClock = .system, logger: Logger
+        systemClock: StatusClock = .system, sendsOnChange: Bool = false, changeGapS: Double = 5,
+        historyBatch: Int = 1, logger: Logger
     ) {
+        self.sendsOnChange = sendsOnChange
+        changeGapNs = Int64(changeGapS * 1e9)
+        self.historyBatch = max(1, historyBatch)
         self.clock = clock
         self.systemClock = systemClock
         self.history = history
@@ -45,7 +59,12 @@ public final class StatusService<C: Clock>: Service, Sendable where C.Duration =
         self.logger = logger
     }
 
-    /// Runs until graceful shutdown or cancellation: one turn a second of `clock`.
+    /// Sends every later status through `publish` while it says the broker took it (the MQTT link, connected),
+    /// instead of the outbox.
+    public func usePublisher(_ publish: @escaping Publisher) { publisher.withLock { $0 = publish } }
+
+    /// Runs until graceful shutdown or cancellation: one turn a second of `clock`. History rows still waiting for
+    /// their batch are written before it returns.
     public func run() async throws {
         let intervalNs = Int64(intervalS * 1e9)
         let start = clock.now
@@ -56,25 +75,66 @@ public final class StatusService<C: Clock>: Service, Sendable where C.Duration =
         var nextStatus = intervalNs
         var nextHistory: Int64 = 0
         var turn = start
+        var figures = OutboxFigures()
+        var sentDigest: StatusDigest? = sendsOnChange ? await digest(&figures, nowNs: 0) : nil
+        var lastSentNs: Int64 = 0
+        var historyRows: [OutboxEntry] = []
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             turn = turn.advanced(by: .seconds(1))
             do {
                 try await clock.sleep(until: turn, tolerance: nil)
             } catch {
-                return
+                break
             }
             await correctTimesIfSynced()
             let now = nowNs()
-            if now >= nextStatus {
-                await appendStatus()
-                nextStatus += intervalNs
-                if nextStatus < now { nextStatus = now + intervalNs }
+            let current: StatusDigest? = sendsOnChange ? await digest(&figures, nowNs: now) : nil
+            if now >= nextStatus || (current != sentDigest && now - lastSentNs >= changeGapNs) {
+                await sendStatus(now >= nextStatus ? .periodic : .change)
+                sentDigest = current
+                lastSentNs = now
+                // The next full refresh is an interval after the last status, whatever made it go.
+                nextStatus = now + intervalNs
             }
             if now >= nextHistory {
-                await appendHistoryStatus()
+                historyRows.append(historyEntry())
+                if historyRows.count >= historyBatch {
+                    let rows = historyRows
+                    historyRows.removeAll()
+                    _ = try? await outbox.perform { _ in self.storeHistory(rows) }
+                }
                 nextHistory = max(nextHistory + Self.historyIntervalNs, now)
             }
         }
+        if !historyRows.isEmpty {
+            let rows = historyRows
+            _ = try? await outbox.perform { _ in self.storeHistory(rows) }
+        }
+    }
+
+    /// The outbox's depth and drop counters as last read for the digest: read again (on the outbox's writer thread)
+    /// only when an event was stored since, or every `outboxCheckNs`, so an idle board does not query it every second.
+    private struct OutboxFigures {
+        var depth: OutboxDepth?
+        var dropped: OutboxDropCounters?
+        var eventsStored: Int64 = -1
+        var readAtNs: Int64?
+    }
+    private static var outboxCheckNs: Int64 { 15_000_000_000 }
+
+    /// What a change-triggered status compares (`StatusDigest`).
+    private func digest(_ figures: inout OutboxFigures, nowNs: Int64) async -> StatusDigest {
+        let snapshot = snapshot.value
+        if snapshot.eventsStored != figures.eventsStored
+            || (figures.readAtNs.map { nowNs - $0 >= Self.outboxCheckNs } ?? true)
+        {
+            let read = try? await outbox.perform { outbox in (try? outbox.depth(), try? outbox.droppedCounts()) }
+            figures.depth = read?.0
+            figures.dropped = read?.1
+            figures.eventsStored = snapshot.eventsStored
+            figures.readAtNs = nowNs
+        }
+        return StatusDigest(snapshot: snapshot, depth: figures.depth, dropped: figures.dropped)
     }
 
     /// The status of this moment (birth when `session` is given).
@@ -87,8 +147,9 @@ public final class StatusService<C: Clock>: Service, Sendable where C.Duration =
         return payload.status(kind, session: session, moment: moment, snapshot: snapshot.value)
     }
 
-    private func appendStatus() async {
-        let body = current(.periodic, session: nil)
+    private func sendStatus(_ kind: StatusPayload.Kind) async {
+        let body = current(kind, session: nil)
+        if let publish = publisher.withLock({ $0 }), await publish(body) { return }
         var random = SystemRandomNumberGenerator()
         let mono = systemClock.monotonicNs()
         let entry = OutboxEntry(
@@ -102,18 +163,21 @@ public final class StatusService<C: Clock>: Service, Sendable where C.Duration =
         }
     }
 
-    private func appendHistoryStatus() async {
+    private func historyEntry() -> OutboxEntry {
         let body = current(.periodic, session: nil)
         var random = SystemRandomNumberGenerator()
-        let entry = OutboxEntry(
+        return OutboxEntry(
             id: "history-\(UUIDText.v4(&random))", priority: .status, topic: statusTopic, payload: body,
             monoNs: systemClock.monotonicNs(), bootId: bootId, wallNs: systemClock.realtimeNs(),
             timeSynced: systemClock.isSynchronised())
-        let history = history
+    }
+
+    /// Stores history rows in one transaction and prunes (runs on the outbox's writer thread, or at the end of `run`).
+    private func storeHistory(_ rows: [OutboxEntry]) {
+        guard let last = rows.last else { return }
         do {
-            let pruned = try await outbox.perform { outbox in
-                try outbox.appendHistoryStatus(entry, policy: history, nowWallNs: entry.timeSynced ? entry.wallNs : nil)
-            }
+            let pruned = try outbox.appendHistoryStatuses(
+                rows, policy: history, nowWallNs: last.timeSynced ? last.wallNs : nil)
             if pruned > 0 { logger.debug("history pruned", metadata: ["rows": "\(pruned)"]) }
         } catch {
             logger.error("could not store the history status", metadata: ["error": "\(error)"])

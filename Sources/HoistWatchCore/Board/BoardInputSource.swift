@@ -34,6 +34,16 @@ public protocol BoardInputSource: Sendable {
 
     /// The board's own counters for the status and diag snapshot (nil for the simulated board).
     var inputCounters: BoardInputCounters? { get }
+
+    /// Board time before which no input will come, as of the last `read` (a lower bound; `Int64.max`: none is
+    /// coming); nil when the board cannot tell (a real board's lines: the loop then reads it every tick). The
+    /// detection loop sleeps until the earlier of this and the engine's own deadline.
+    var nextInputBoardNs: Int64? { get }
+}
+
+extension BoardInputSource {
+    /// Nil: the board cannot tell when its next input comes, so the loop reads it every tick.
+    public var nextInputBoardNs: Int64? { nil }
 }
 
 /// One thing a board hands the detection loop.

@@ -6,6 +6,8 @@ public struct CaseMachine: Sendable {
     private let clearNs: Int64
     private var raised = false
     private var clearingSinceNs: Int64?
+    /// The time of the step that made the last transition, until the next step (see `FaultMachine`).
+    private var transitionedAtNs: Int64?
 
     /// `confirmS[i]` is case i's confirm time.
     public init(confirmS: [Double], clearS: Double) {
@@ -16,6 +18,26 @@ public struct CaseMachine: Sendable {
 
     /// Feeds which cases are present now; returns the transition and, for a raise, the index of the case.
     public mutating func step(present: [Bool], atNs nowNs: Int64) -> (Transition, Int)? {
+        let result = transitionStep(present: present, atNs: nowNs)
+        transitionedAtNs = result == nil ? nil : nowNs
+        return result
+    }
+
+    /// The earliest trace time after the last step at which the machine could change with the cases as they are: a
+    /// present case's confirm time running out, the clear time, or just after a transition. Nil when nothing would
+    /// change before a case does.
+    public var deadlineNs: Int64? {
+        if let transitionedAtNs { return transitionedAtNs + 1 }
+        if raised { return clearingSinceNs.map { $0 + clearNs } }
+        var earliest: Int64?
+        for index in presentSince.indices {
+            guard let since = presentSince[index] else { continue }
+            earliest = min(earliest ?? .max, since + confirmNs[index])
+        }
+        return earliest
+    }
+
+    private mutating func transitionStep(present: [Bool], atNs nowNs: Int64) -> (Transition, Int)? {
         var confirmed: Int?
         for index in present.indices {
             if present[index] {

@@ -36,6 +36,9 @@ public struct CraneLimitSwitchDetector: Sendable {
             confirmS: [0.2, 0.2, 0.2, thresholds.doubleLimitSkewMs / 1000, 0.3, 1, 1, 1], clearS: 5)
     }
 
+    /// When this detector could next change with its inputs as they are (its machine's running timer), trace ns.
+    var deadlineNs: Int64? { machine.deadlineNs }
+
     /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
     /// happens now, if any, with the data that explains it.
     public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {

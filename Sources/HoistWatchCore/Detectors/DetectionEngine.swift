@@ -19,6 +19,8 @@ public struct DetectionEngine: Sendable {
     private var recorder: FlightRecorder
     private var nextTickNs: Int64 = 0
     private var lastEventNs: Int64 = 0
+    /// Trace time of the last input (event or loss totals) applied; -1 before the first.
+    private var lastInputNs: Int64 = -1
     private var changed: [InputName] = []
     private var wasMoving = false
     private var lastPositionM: Double
@@ -108,6 +110,7 @@ public struct DetectionEngine: Sendable {
         signals.apply(event)
         recorder.append(event, completed: &completedRecords)
         lastEventNs = event.tNs
+        lastInputNs = event.tNs
     }
 
     /// Notes the input reader's loss totals as they stand after the events up to `tNs` (a real board's GPIO
@@ -115,6 +118,7 @@ public struct DetectionEngine: Sendable {
     public mutating func noteInputLoss(_ totals: InputLossCounts, atNs tNs: Int64, into events: inout [Event]) {
         advance(toNs: tNs, inclusive: false, into: &events)
         signals.noteInputLoss(totals, atNs: tNs)
+        lastInputNs = tNs
     }
 
     /// Runs the tick grid up to `tNs` with no new input (live agent: time passes without edges).
@@ -133,6 +137,35 @@ public struct DetectionEngine: Sendable {
             tick(atNs: nextTickNs, into: &events)
             nextTickNs += SignalChain.tickNs
         }
+    }
+
+    // MARK: deadline
+
+    /// The next tick (trace time) the owner must evaluate promptly if no input comes before it: a confirm or clear
+    /// time running out, a debounce settling, a signal still changing with time (the speed window, the rest that
+    /// re-references, the occupancy hold, a sliding fault window), or, after an input not evaluated yet, the next
+    /// tick. Nil: nothing can be raised or cleared, and no signal changes, before the next input.
+    ///
+    /// The engine still evaluates every tick of the grid (an `advance` catches up on the ticks in between), so
+    /// raise times and results are the same however rarely it is advanced; a live loop that sleeps until the earlier
+    /// of this deadline and the board's next input only decides *when* the events reach the outbox, and with this
+    /// deadline that is at the tick they are raised at. `replay` never asks.
+    public var nextDeadlineNs: Int64? {
+        let lastTickNs = nextTickNs - SignalChain.tickNs
+        if nextTickNs == 0 || lastInputNs > lastTickNs { return nextTickNs }
+        var earliest = signals.nextChangeNs ?? .max
+        let detectors: [Int64?] = [
+            overspeed?.deadlineNs, overload?.deadlineNs, prewarning?.deadlineNs, trapped?.deadlineNs,
+            stoppedOutside?.deadlineNs, doorOpen?.deadlineNs, overtravelTop?.deadlineNs,
+            overtravelBottom?.deadlineNs, topLimit?.deadlineNs, bottomLimit?.deadlineNs, craneLimits?.deadlineNs,
+            power?.deadlineNs, alarmButton?.deadlineNs, sensor.deadlineNs, wind?.deadlineNs,
+        ]
+        for case let deadline? in detectors where deadline > lastTickNs { earliest = min(earliest, deadline) }
+        guard earliest != .max else { return nil }
+        // The first tick of the grid at or after it.
+        let tick = SignalChain.tickNs
+        let onGrid = earliest <= 0 ? 0 : (earliest + tick - 1) / tick * tick
+        return max(nextTickNs, onGrid)
     }
 
     // MARK: tick

@@ -10,6 +10,9 @@ public struct FaultMachine: Sendable {
     private var state: State = .idle
     private let confirmNs: Int64
     private let clearNs: Int64
+    /// The time of the step that made the last transition, until the next step: right after a transition the other
+    /// condition may already hold, and only the next step starts its timer.
+    private var transitionedAtNs: Int64?
 
     /// A machine that raises once its condition has held for `confirmNs` and clears once the clear condition has held
     /// for `clearNs` (trace time, ns).
@@ -31,6 +34,28 @@ public struct FaultMachine: Sendable {
 
     /// Feeds the current truth of both conditions at `nowNs`; returns the transition, if one happens now.
     public mutating func step(raise raiseCondition: Bool, clear clearCondition: Bool, atNs nowNs: Int64) -> Transition?
+    {
+        let transition = transitionStep(raise: raiseCondition, clear: clearCondition, atNs: nowNs)
+        transitionedAtNs = transition == nil ? nil : nowNs
+        return transition
+    }
+
+    /// The earliest trace time after the last step at which the machine could change with both conditions as they
+    /// are: the end of the confirm or clear time that is running, or just after a transition (the next step may start
+    /// the other timer). Nil when nothing would change before a condition does. The engine's wake-up deadline.
+    public var deadlineNs: Int64? {
+        if let transitionedAtNs { return transitionedAtNs + 1 }
+        switch state {
+        case .idle: return nil
+        case .pending(let since): return since + confirmNs
+        case .raised(let clearingSince): return clearingSince.map { $0 + clearNs }
+        }
+    }
+
+    private mutating func transitionStep(
+        raise raiseCondition: Bool, clear clearCondition: Bool, atNs nowNs: Int64
+    )
+        -> Transition?
     {
         switch state {
         case .idle:

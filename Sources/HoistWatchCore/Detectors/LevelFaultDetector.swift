@@ -24,6 +24,9 @@ public struct LevelFaultDetector: Sendable {
         machine = FaultMachine(confirmS: confirmS, clearS: clearS)
     }
 
+    /// When this detector could next change with its inputs as they are (its machine's running timer), trace ns.
+    var deadlineNs: Int64? { machine.deadlineNs }
+
     /// `suppressed` holds off raising (inspection mode for `alarm_button`).
     public mutating func evaluate(_ signals: SignalChain, suppressed: Bool = false) -> DetectorAction {
         let atFault = signals.level(input) == faultLevel

@@ -32,6 +32,9 @@ public struct OverloadDetector: Sendable {
         machine = FaultMachine(confirmS: confirmS, clearS: 2)
     }
 
+    /// When this detector could next change with its inputs as they are (its machine's running timer), trace ns.
+    var deadlineNs: Int64? { machine.deadlineNs }
+
     /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
     /// happens now, if any, with the data that explains it. Nothing changes before the first good load sample.
     public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {

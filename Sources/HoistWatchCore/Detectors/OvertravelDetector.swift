@@ -26,6 +26,9 @@ public struct OvertravelDetector: Sendable {
         toleranceM = calibration.doorZoneHalfM
     }
 
+    /// When this detector could next change with its inputs as they are (its machine's running timer), trace ns.
+    var deadlineNs: Int64? { machine.deadlineNs }
+
     /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
     /// happens now, if any, with the data that explains it. Never raised while the position is unreferenced.
     public mutating func evaluate(_ signals: SignalChain) -> DetectorAction {

@@ -8,6 +8,9 @@ public struct StoppedOutsideDoorZoneDetector: Sendable {
         machine = FaultMachine(confirmS: calibration.thresholds.outsideZoneStopS, clearS: 1)
     }
 
+    /// When this detector could next change with its inputs as they are (its machine's running timer), trace ns.
+    var deadlineNs: Int64? { machine.deadlineNs }
+
     /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
     /// happens now, if any, with the data that explains it; `inspection` (maintenance mode) holds off a raise.
     public mutating func evaluate(_ signals: SignalChain, inspection: Bool) -> DetectorAction {

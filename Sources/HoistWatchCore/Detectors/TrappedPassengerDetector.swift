@@ -12,6 +12,8 @@ public struct TrappedPassengerDetector: Sendable {
     private let betweenNs: Int64
     private let atLandingNs: Int64
     private let hasAlarmButton: Bool
+    /// The tick of the last raise or clear, until the next evaluation (the other case may start at once).
+    private var transitionedAtNs: Int64?
 
     /// A detector with the calibration's `trapped_after_s` and `trapped_at_landing_s`; the alarm button counts only
     /// when wired.
@@ -24,6 +26,20 @@ public struct TrappedPassengerDetector: Sendable {
     /// Evaluates this tick's signals (the engine calls it every 10 ms of trace time) and returns the transition that
     /// happens now, if any, with the data that explains it; `inspection` (maintenance mode) holds off a raise.
     public mutating func evaluate(_ signals: SignalChain, inspection: Bool) -> DetectorAction {
+        let action = step(signals, inspection: inspection)
+        transitionedAtNs = action == .none ? nil : signals.nowNs
+        return action
+    }
+
+    /// When this detector could next change with its inputs as they are: a stop timer running out, or the tick
+    /// after a transition; trace ns.
+    var deadlineNs: Int64? {
+        if let transitionedAtNs { return transitionedAtNs + 1 }
+        guard case .watching(let between, let landing) = state else { return nil }
+        return [between.map { $0 + betweenNs }, landing.map { $0 + atLandingNs }].compactMap { $0 }.min()
+    }
+
+    private mutating func step(_ signals: SignalChain, inspection: Bool) -> DetectorAction {
         let now = signals.nowNs
         let closedIn = !signals.isMoving && signals.level(.doorClosed) == 1 && signals.occupied
         let inZone = signals.level(.doorZone) == 1

@@ -29,11 +29,17 @@ public struct FleetWatch: Sendable {
     /// Parts of split flight records received so far, by event id: part number -> payload.
     private var recordParts: [String: [Int: [UInt8]]] = [:]
 
-    /// A watch of the boards under `prefix`.
-    public init(prefix: String) {
+    /// Turns a whole record's payload into its trace text (the agent compresses records: README "Flight records");
+    /// nil when it cannot. The watch is pure, so the decoder is the caller's.
+    public let decodeRecord: @Sendable ([UInt8]) -> [UInt8]?
+
+    /// A watch of the boards under `prefix`; `decodeRecord` decompresses a record's payload (default: taken as it
+    /// is, plain trace text).
+    public init(prefix: String, decodeRecord: @escaping @Sendable ([UInt8]) -> [UInt8]? = { $0 }) {
         var prefix = prefix
         while prefix.hasSuffix("/") { prefix.removeLast() }
         self.prefix = prefix
+        self.decodeRecord = decodeRecord
     }
 
     /// Judges one message as delivered (`retained`: replayed by the broker at subscribe time).
@@ -146,6 +152,9 @@ public struct FleetWatch: Sendable {
     private mutating func record(
         _ deviceId: String, eventId: String, topic: String, payload: [UInt8]
     ) -> [FleetObservation] {
+        guard let payload = decodeRecord(payload) else {
+            return [.unreadable(topic: topic, reason: "a flight record that does not decompress")]
+        }
         do {
             let summary = try FlightRecordSummary.decode(
                 deviceId: deviceId, eventId: eventId, type: typeById[eventId], payload: payload)

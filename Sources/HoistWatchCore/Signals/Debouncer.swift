@@ -24,6 +24,9 @@ public struct Debouncer: Sendable {
         return true
     }
 
+    /// When a raw change still waiting will be adopted (trace ns); nil when the raw and debounced levels agree.
+    public var settlesAtNs: Int64? { rawLevel == level ? nil : rawChangedAtNs + debounceNs }
+
     /// Adopts the raw level if it has been stable long enough by `nowNs`. Returns the new level when it changed.
     public mutating func settle(atNs nowNs: Int64) -> UInt8? {
         guard rawLevel != level, nowNs - rawChangedAtNs >= debounceNs else { return nil }

@@ -22,6 +22,23 @@ public struct RecentTimes: Sendable {
         return nowNs - times[next] < windowNs
     }
 
+    /// When `isFull(withinNs:atNs:)` stops being true with no new occurrence: the oldest time plus the window;
+    /// nil when not full.
+    public func fullUntilNs(withinNs windowNs: Int64) -> Int64? {
+        guard stored == times.count else { return nil }
+        return times[next] + windowNs
+    }
+
+    /// When `count(withinNs:atNs:)` next falls with no new occurrence: the oldest remembered time still counted at
+    /// `nowNs`, plus the window; nil when none is counted.
+    public func nextExpiryNs(withinNs windowNs: Int64, atNs nowNs: Int64) -> Int64? {
+        var earliest: Int64?
+        for index in 0..<stored where nowNs - times[index] < windowNs {
+            earliest = min(earliest ?? .max, times[index] + windowNs)
+        }
+        return earliest
+    }
+
     /// How many remembered occurrences fall inside (nowNs - windowNs, nowNs] (at most `capacity`).
     public func count(withinNs windowNs: Int64, atNs nowNs: Int64) -> Int {
         var result = 0

@@ -10,20 +10,20 @@ public struct SignalChain: Sendable {
 
     /// The calibration the signals are derived with.
     public let calibration: Calibration
-    private let thresholds: Thresholds
-    private var debouncers: [Debouncer?]
-    private var chatter: [RecentTimes?]
+    let thresholds: Thresholds
+    private(set) var debouncers: [Debouncer?]
+    private(set) var chatter: [RecentTimes?]
     private var rawChanges: [Int64]
     private var edgeCounts: [Int64]
     private var decoder: QuadratureDecoder
-    private var encoderErrors = RecentTimes(capacity: 11)
+    private(set) var encoderErrors = RecentTimes(capacity: 11)
     /// When the input reader last reported more doubtful edges (one is enough for the cause).
-    private var inputLossTimes = RecentTimes(capacity: 1)
+    private(set) var inputLossTimes = RecentTimes(capacity: 1)
     /// The input reader's loss totals as last reported; nil when it reports none (replay, simulated board).
     public private(set) var inputLoss: InputLossCounts?
-    private var speedEstimator: SpeedEstimator
-    private var load: LoadFilter
-    private var wind: WindMeter
+    private(set) var speedEstimator: SpeedEstimator
+    private(set) var load: LoadFilter
+    private(set) var wind: WindMeter
     private var windLevel: UInt8
 
     /// Metres added to encoder counts / counts_per_meter (initial position, then re-referencing corrections).
@@ -37,14 +37,14 @@ public struct SignalChain: Sendable {
     public private(set) var speedMps: Double = 0
     /// Trace time of the last tick, ns.
     public private(set) var nowNs: Int64 = 0
-    private var restingSinceNs: Int64? = 0
-    private var referencedThisRest = false
+    private(set) var restingSinceNs: Int64? = 0
+    private(set) var referencedThisRest = false
     /// Set on the tick a re-reference corrected more than `position_slip_m` (the correction, m).
     public private(set) var slipCorrectionM: Double?
     /// The last correction applied by re-referencing (m), for diagnostics.
     public private(set) var lastCorrectionM: Double = 0
 
-    private var occupancyDroppedAtNs: Int64?
+    private(set) var occupancyDroppedAtNs: Int64?
     /// Encoder count and time of the last raw `door_zone` change, waiting for the debounce to confirm it.
     private var doorZoneRawEdge: (count: Int64, tNs: Int64) = (0, 0)
     /// The last confirmed door-zone change (at most one per tick: the debounce is longer than a tick).
@@ -184,6 +184,9 @@ public struct SignalChain: Sendable {
 
     /// Edges seen on an input since start.
     public func edgeCount(_ input: InputName) -> Int64 { edgeCounts[Int(input.rawValue)] }
+
+    /// Whether the speed estimate stays as it is (0) until the position changes.
+    var speedIsSteady: Bool { speedEstimator.isSteady(positionM: positionM, speed: speedMps) }
 
     /// |speed| above `moving_mps`.
     public var isMoving: Bool { abs(speedMps) > thresholds.movingMps }

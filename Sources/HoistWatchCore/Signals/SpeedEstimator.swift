@@ -26,6 +26,14 @@ public struct SpeedEstimator: Sendable {
         return speed
     }
 
+    /// Whether the next samples give `speed` again while the position stays `positionM`: speed 0 and every position
+    /// in the window equal to it. Otherwise the estimate changes with time alone as the window slides.
+    public func isSteady(positionM: Double, speed: Double) -> Bool {
+        guard speed == 0 else { return false }
+        for index in 0..<stored where positions[index] != positionM { return false }
+        return true
+    }
+
     /// Shifts every remembered position (after re-referencing), so the jump is not seen as speed.
     public mutating func shift(byM delta: Double) {
         for index in positions.indices { positions[index] += delta }

@@ -37,6 +37,21 @@ public struct WindMeter: Sendable {
         }
     }
 
+    /// When an average next changes with no new pulse: the earliest time a counted bucket leaves the 10 s or the 60 s
+    /// window (trace ns); nil when no pulse is in the last 60 s.
+    public var nextChangeNs: Int64? {
+        guard sum60 > 0 else { return nil }
+        var earliest = Int64.max
+        for age in 0..<Self.buckets {
+            let bucket = currentBucket - Int64(age)
+            guard bucket >= 0 else { break }
+            guard counts[Int(bucket % Int64(Self.buckets))] != 0 else { continue }
+            if age < Self.shortBuckets { earliest = min(earliest, (bucket + Int64(Self.shortBuckets)) * Self.bucketNs) }
+            earliest = min(earliest, (bucket + Int64(Self.buckets)) * Self.bucketNs)
+        }
+        return earliest == .max ? nil : earliest
+    }
+
     /// One rising edge of `wind_pulse`.
     public mutating func pulse(atNs tNs: Int64) {
         advance(toNs: tNs)

@@ -1,0 +1,46 @@
+import CWake
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A sleep another thread can cut short: the detection loop sleeps until its next deadline, which may be seconds
+/// away, and a stop request must not wait for it. An `eventfd(2)` counter: `wait(untilMonotonicNs:)` is a `ppoll(2)`
+/// on it with the time left to the deadline, `signal()` writes to it from any thread.
+public final class WakeSignal: Sendable {
+    private let descriptor: Int32
+
+    /// A signal not raised yet. Traps when the kernel gives no eventfd (out of descriptors at start: nothing could
+    /// run anyway).
+    public init() {
+        descriptor = eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK))
+        precondition(descriptor >= 0, "eventfd failed: errno \(errno)")
+    }
+
+    deinit { close(descriptor) }
+
+    /// Wakes the thread in `wait`, or makes its next `wait` return at once (calls `write(2)` on the eventfd).
+    public func signal() {
+        var one: UInt64 = 1
+        while write(descriptor, &one, 8) < 0 && errno == EINTR {}
+    }
+
+    /// Sleeps until CLOCK_MONOTONIC reaches `deadlineNs` or `signal()` is called (then the signal is consumed).
+    /// Returns true when signalled.
+    @discardableResult
+    public func wait(untilMonotonicNs deadlineNs: Int64) -> Bool {
+        while true {
+            let leftNs = deadlineNs - SystemClock.monotonicNs()
+            let waitNs = max(0, leftNs)
+            var timeout = timespec(tv_sec: Int(waitNs / 1_000_000_000), tv_nsec: Int(waitNs % 1_000_000_000))
+            let ready = hw_wait_readable(descriptor, &timeout)
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { return false }
+            var count: UInt64 = 0
+            _ = read(descriptor, &count, 8)
+            return true
+        }
+    }
+}
