@@ -11,7 +11,7 @@ SITE=/etc/hoistwatch/site.toml
 CAL=/etc/hoistwatch/calibration.toml
 # The VM's elevator: the example calibration with the load cell unwired (gpio-sim has no HX711) and, with
 # VM_COUNTS_PER_METER, a coarser encoder (fewer edges per metre for a slow emulated CPU).
-VM_COUNTS_PER_METER=${VM_COUNTS_PER_METER:-1000.0}
+VM_COUNTS_PER_METER=${VM_COUNTS_PER_METER:-250.0}
 
 pass() { echo "PASS: $*"; exit 0; }
 fail() { echo "FAIL: $*"; exit 1; }
@@ -43,13 +43,13 @@ subscribe() {
 }
 unsubscribe() { kill "$(cat "/run/sub-$1.pid")" 2>/dev/null; rm -f "/run/sub-$1.pid"; }
 
-# wait_for FILE PATTERN SECONDS: 0 once a line of FILE matches the extended regular expression.
+# wait_for FILE PATTERN SECONDS: 0 once a line of FILE matches the extended regular expression (by the clock: a
+# starved VM runs few iterations in a second).
 wait_for() {
-    i=0
-    while [ $i -lt $(($3 * 10)) ]; do
+    deadline=$(($(date +%s) + $3))
+    while [ "$(date +%s)" -le $deadline ]; do
         grep -Eq "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-        i=$((i + 1))
+        sleep 0.2
     done
     return 1
 }
@@ -59,11 +59,10 @@ wait_for() {
 agent_start() {
     systemctl reset-failed hoistwatch 2>/dev/null
     systemctl start hoistwatch || return 1
-    i=0
+    deadline=$(($(date +%s) + 120))
     until hoistwatch diag --json --config "$SITE" > /dev/null 2>&1; do
-        i=$((i + 1))
-        [ $i -lt 300 ] || return 1
-        sleep 0.1
+        [ "$(date +%s)" -le $deadline ] || return 1
+        sleep 0.2
     done
 }
 agent_pid() { systemctl show -p MainPID --value hoistwatch; }
