@@ -48,6 +48,6 @@ done
 wait "$qemu" || true
 [ -e "$out/guest.log" ] || { echo "FAIL: the VM ran no test (console: $out/console.log)"; tail -n 30 "$out/console.log"; exit 1; }
 cat "$out/guest.log"
-echo "== host subscriber received $(wc -l < "$out/host-subscriber.log") messages ($out/host-subscriber.log)"
+echo "== host subscriber: $(grep -c "/event {" "$out/host-subscriber.log") events, $(grep -c "/status {" "$out/host-subscriber.log") status messages, $(grep -c "/record/" "$out/host-subscriber.log") flight records ($out/host-subscriber.log)"
 echo "== times: root and image $((built - start)) s, boot ${booted:-?} s, whole run $(( $(date +%s) - start )) s"
 grep -q '^RESULT: PASS' "$out/guest.log"
