@@ -91,7 +91,7 @@ inroot apt-get clean
 
 # A small initramfs (what mounts /dev/vda, not MODULES=most's 36 MB), and none of the modules udev would load for
 # the emulated machine's other devices: the VM gets little of a busy host's CPU, and boots that much sooner.
-printf 'MODULES=list\nCOMPRESS=zstd\n' > "$root/etc/initramfs-tools/conf.d/hoistwatch-vm.conf"
+printf 'MODULES=list\n' > "$root/etc/initramfs-tools/conf.d/hoistwatch-vm.conf"
 printf 'virtio_pci\nvirtio_blk\next4\n' > "$root/etc/initramfs-tools/modules"
 printf 'blacklist %s\n' pcspkr kvm kvm_amd kvm_intel i2c_i801 lpc_ich iTCO_wdt cfg80211 powernow_k8 joydev evdev \
     > "$root/etc/modprobe.d/hoistwatch-vm.conf"
