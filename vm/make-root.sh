@@ -4,7 +4,8 @@
 # sqlite3 and the HoistWatch package; then an ext4 image of it and the kernel and initramfs beside it, for
 # vm/boot.sh (direct kernel boot). Everything comes from Debian's archive by package name (debootstrap, apt).
 #
-# Usage: vm/make-root.sh ARCH DEB          (ARCH amd64 or arm64; DEB the package made by `make deb DIST=trixie`)
+# Usage: vm/make-root.sh ARCH DEB          (ARCH amd64 or arm64; DEB the package made by `make deb DIST=trixie`,
+#                                          or - for the root and the module only, before the package exists)
 # Writes VM_WORK/trixie-ARCH/{root/,disk.img,vmlinuz,initrd.img,kernel-version} (VM_WORK default
 # .build-roots/vm, ignored by git). The root is kept between runs (delete it to make it anew); the package, the
 # guest's files (vm/guest) and the image are refreshed at every run. Needs root, debootstrap, qemu-user-static
@@ -14,8 +15,10 @@ set -eu
 arch=$1 deb=$2
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
-[ -f "$deb" ] || { echo "error: $deb: no such package (make deb DIST=trixie ARCH=$arch)" >&2; exit 2; }
-deb=$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")
+if [ "$deb" != - ]; then
+    [ -f "$deb" ] || { echo "error: $deb: no such package (make deb DIST=trixie ARCH=$arch)" >&2; exit 2; }
+    deb=$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")
+fi
 work=${VM_WORK:-$top/.build-roots/vm}/trixie-$arch
 root=$work/root
 log() { printf '== %s\n' "$*" >&2; }
@@ -61,6 +64,20 @@ if [ ! -e "$root/lib/modules/$kver/updates/gpio-sim.ko" ]; then
     inroot sh /usr/src/hoistwatch-gpio-sim/build-gpio-sim.sh "$kver"
 fi
 
+# A small initramfs (what mounts /dev/vda, not MODULES=most's 36 MB), and none of the modules udev would load for
+# the emulated machine's other devices: the VM gets little of a busy host's CPU, and boots that much sooner.
+printf 'MODULES=list\n' > "$root/etc/initramfs-tools/conf.d/hoistwatch-vm.conf"
+printf 'virtio_pci\nvirtio_blk\next4\n' > "$root/etc/initramfs-tools/modules"
+printf 'blacklist %s\n' pcspkr kvm kvm_amd kvm_intel i2c_i801 lpc_ich iTCO_wdt cfg80211 powernow_k8 joydev evdev \
+    > "$root/etc/modprobe.d/hoistwatch-vm.conf"
+if [ ! -e "$root/boot/.hoistwatch-vm-initramfs-$kver" ]; then
+    log "initramfs (MODULES=list)"
+    inroot update-initramfs -u -k "$kver" >/dev/null
+    touch "$root/boot/.hoistwatch-vm-initramfs-$kver"
+fi
+
+[ "$deb" != - ] || { log "root and gpio-sim.ko for $arch ready (no package given: no image)"; exit 0; }
+
 # 3. The guest's configuration and files (vm/guest), then the package with apt. Plain Debian has no gpio group:
 #    made first, with the udev rule, so that postinst puts the service user in it (packaging/README.md).
 log "guest files and $(basename "$deb")"
@@ -88,18 +105,6 @@ inroot systemctl mask -q systemd-timesyncd.service apt-daily.timer apt-daily-upg
 cp "$deb" "$root/tmp/hoistwatch.deb"
 inroot sh -c 'apt-get install -y -qq --reinstall /tmp/hoistwatch.deb >/dev/null && rm /tmp/hoistwatch.deb'
 inroot apt-get clean
-
-# A small initramfs (what mounts /dev/vda, not MODULES=most's 36 MB), and none of the modules udev would load for
-# the emulated machine's other devices: the VM gets little of a busy host's CPU, and boots that much sooner.
-printf 'MODULES=list\n' > "$root/etc/initramfs-tools/conf.d/hoistwatch-vm.conf"
-printf 'virtio_pci\nvirtio_blk\next4\n' > "$root/etc/initramfs-tools/modules"
-printf 'blacklist %s\n' pcspkr kvm kvm_amd kvm_intel i2c_i801 lpc_ich iTCO_wdt cfg80211 powernow_k8 joydev evdev \
-    > "$root/etc/modprobe.d/hoistwatch-vm.conf"
-if [ ! -e "$root/boot/.hoistwatch-vm-initramfs-$kver" ]; then
-    log "initramfs (MODULES=list)"
-    inroot update-initramfs -u -k "$kver" >/dev/null
-    touch "$root/boot/.hoistwatch-vm-initramfs-$kver"
-fi
 
 # 4. The kernel and initramfs beside the image (direct kernel boot), and the image: ext4 made from the root
 #    (no partition table: root=/dev/vda), with room for the outbox and traces.

@@ -67,6 +67,13 @@ agent_start() {
 }
 agent_pid() { systemctl show -p MainPID --value hoistwatch; }
 # gpio_counter NAME: a counter of diag's "gpio" object (edges, lost_edges, ...).
+# Asked again when the agent does not answer in time (diag's client gives up after a while; a starved VM is slow).
 gpio_counter() {
-    hoistwatch diag --json --config "$SITE" | python3 -c "import json,sys; print(json.load(sys.stdin)['gpio']['$1'])"
+    for _ in 1 2 3 4 5 6; do
+        hoistwatch diag --json --config "$SITE" 2>/dev/null |
+            python3 -c "import json,sys; print(json.load(sys.stdin)['gpio']['$1'])" 2>/dev/null && return 0
+        sleep 1
+    done
+    echo "diag-failed"
+    return 1
 }
