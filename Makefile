@@ -149,7 +149,7 @@ verify-arm64: deps
 ## reached through a guestfwd; the tests of vm/guest/tests print PASS or FAIL (vm/board-vm.sh, README "Board VM").
 ## Needs root and the Debian mirror; the roots and images are kept in .build-roots/vm.
 .PHONY: board-vm
-BOARD_VM_ARCH ?= amd64
+BOARD_VM_ARCH ?= arm64 amd64
 VM_TOOL_PACKAGES := $(CROSS_TOOL_PACKAGES) qemu-system-x86 qemu-system-arm e2fsprogs mosquitto mosquitto-clients
 board-vm:
 	$(call install-missing,$(VM_TOOL_PACKAGES))
