@@ -183,6 +183,18 @@ verify-arm64: deps
 	$(call install-missing,$(CROSS_TOOL_PACKAGES))
 	$(SUDO) env ROOTS=$(ROOTS) packaging/verify-arm64.sh
 
+## board-vm: the agent on a real kernel: a Debian trixie VM per BOARD_VM_ARCH under QEMU's TCG (one vCPU), gpio-sim
+## lines (the module built from Debian's kernel source), the package of `make deb DIST=trixie`, a broker on the host
+## reached through a guestfwd; the tests of vm/guest/tests print PASS or FAIL (vm/board-vm.sh, README "Board VM").
+## Needs root and the Debian mirror; the roots and images are kept in .build-roots/vm.
+.PHONY: board-vm
+BOARD_VM_ARCH ?= arm64 amd64
+VM_TOOL_PACKAGES := $(CROSS_TOOL_PACKAGES) qemu-system-x86 qemu-system-arm e2fsprogs mosquitto mosquitto-clients
+board-vm:
+	$(call install-missing,$(VM_TOOL_PACKAGES))
+	@for a in $(BOARD_VM_ARCH); do $(MAKE) --no-print-directory deb DIST=trixie ARCH=$$a || exit 1; \
+	  $(SUDO) vm/board-vm.sh $$a $(call DEB_FILE,trixie,$$a) || exit 1; done
+
 ## verify-systemd: the package under a real systemd: a debootstrap'ed bookworm root booted with systemd-nspawn,
 ## install, start, watchdog, sandbox, upgrade, stop, purge (packaging/README.md). Needs root and the Debian mirror;
 ## a few minutes. Not part of `make test`.

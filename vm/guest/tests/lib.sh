@@ -1,0 +1,79 @@
+# Shared by the board VM's tests (sourced; runs in the guest as root). Each test prints one line
+# "PASS: name (figures)" or "FAIL: name: reason" and exits 0 or 1.
+set -u
+OUT=${OUT:-/mnt/out}
+. /run/hoistwatch-sim.env
+DEVICE=37010000000000000001
+PREFIX=hoistwatch/v1
+BROKER=10.0.2.100
+PROFILE=/usr/share/hoistwatch/profiles/gpio-sim.toml
+SITE=/etc/hoistwatch/site.toml
+CAL=/etc/hoistwatch/calibration.toml
+# The VM's elevator: the example calibration with the load cell unwired (gpio-sim has no HX711) and, with
+# VM_COUNTS_PER_METER, a coarser encoder (fewer edges per metre for a slow emulated CPU).
+VM_COUNTS_PER_METER=${VM_COUNTS_PER_METER:-250.0}
+
+pass() { echo "PASS: $*"; exit 0; }
+fail() { echo "FAIL: $*"; exit 1; }
+info() { echo "  $*"; }
+
+# write_site [STATUS_INTERVAL_S]: the site config and calibration of the sim board, readable by the service user.
+write_site() {
+    sed -e "s/^counts_per_meter = .*/counts_per_meter = $VM_COUNTS_PER_METER/" -e 's/^adc = \["load"\].*/adc = []/' \
+        /usr/share/hoistwatch/Calibration/elevator-example.toml > "$CAL"
+    cat > "$SITE" <<EOT
+device_id = "$DEVICE"
+board = "gpio-sim"
+calibration = "calibration.toml"
+status_interval_s = ${1:-5}
+
+[broker]
+host = "$BROKER"
+port = 1883
+EOT
+    chown root:hoistwatch "$SITE" "$CAL"
+    chmod 0640 "$SITE" "$CAL"
+}
+
+# subscribe NAME TOPIC: records the topic at the host's broker (through the guestfwd) into $OUT/NAME.mqtt.
+subscribe() {
+    mosquitto_sub -h "$BROKER" -p 1883 -q 1 -v -t "$2" > "$OUT/$1.mqtt" 2>&1 &
+    echo $! > "/run/sub-$1.pid"
+    sleep 1
+}
+unsubscribe() { kill "$(cat "/run/sub-$1.pid")" 2>/dev/null; rm -f "/run/sub-$1.pid"; }
+
+# wait_for FILE PATTERN SECONDS: 0 once a line of FILE matches the extended regular expression (by the clock: a
+# starved VM runs few iterations in a second).
+wait_for() {
+    deadline=$(($(date +%s) + $3))
+    while [ "$(date +%s)" -le $deadline ]; do
+        grep -Eq "$2" "$1" 2>/dev/null && return 0
+        sleep 0.2
+    done
+    return 1
+}
+
+# agent_start: the agent under systemd (the package's unit) with the lines at the levels already driven; waits
+# until its diag socket answers (lines requested, loop running).
+agent_start() {
+    systemctl reset-failed hoistwatch 2>/dev/null
+    systemctl start hoistwatch || return 1
+    deadline=$(($(date +%s) + 120))
+    until hoistwatch diag --json --config "$SITE" > /dev/null 2>&1; do
+        [ "$(date +%s)" -le $deadline ] || return 1
+        sleep 0.2
+    done
+}
+agent_pid() { systemctl show -p MainPID --value hoistwatch; }
+# gpio_counter NAME: a counter of diag's "gpio" object (edges, lost_edges, ...).
+# Asked again when the agent does not answer in time (diag's client gives up after a while; a starved VM is slow).
+gpio_counter() {
+    for _ in 1 2 3 4 5 6; do
+        hoistwatch diag --json --config "$SITE" 2>/dev/null |
+            python3 -c "import json,sys; print(json.load(sys.stdin)['gpio']['$1'])" 2>/dev/null && return 0
+        sleep 1
+    done
+    echo "diag-failed"
+    return 1
+}
