@@ -2,8 +2,8 @@ import Foundation
 import HoistWatchBoardTestKit
 import HoistWatchConfig
 import HoistWatchCore
-import HoistWatchTestSupport
 import HoistWatchSystem
+import HoistWatchTestSupport
 import Logging
 import Testing
 
