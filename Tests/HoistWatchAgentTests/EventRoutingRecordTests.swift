@@ -31,7 +31,7 @@ import Testing
     func aLargerRecordIsCutIntoPartsThatEachFitAndJoinToTheWhole(limit: Int) throws {
         let routing = EventRouting(
             topicPrefix: "hoistwatch/v1", deviceId: "37010000000000000001", maxMessageBytes: limit)
-        let record = Self.record(edges: 100_000)
+        let record = Self.record(edges: 200_000)
         // What an unsplit record would carry: the trace compressed (`FlightRecordPayload`); the parts cut that.
         let whole = routing.entry(for: record, raised: Self.raised).payload
         try #require(whole.count > 2 * limit, "\(whole.count) bytes compressed: too few to be cut at \(limit)")

@@ -38,8 +38,11 @@ import Testing
     /// A raised alarm's flight record of about `kib` KiB of trace text.
     static func record(for raised: Event, kib: Int) -> FlightRecord {
         let header = TraceHeader(equipment: .elevator, deviceId: "dev1", note: "flight record of \(raised.id)")
-        let events = (0..<(kib * 1024 / 40)).map { n in
-            InputEvent(tNs: Int64(n) * 1_000_000, source: .line(.doorClosed), value: Int32(n % 2))
+        // Times jittered within each millisecond (a multiplicative hash of `n`), so that the record still takes
+        // about `kib` KiB once compressed as the agent sends it (`FlightRecordPayload`): about 2 bytes an edge.
+        let events = (0..<(kib * 1024 / 2)).map { n in
+            let jitterNs = Int64((UInt64(n) &* 2_654_435_761) % 999_983)
+            return InputEvent(tNs: Int64(n) * 1_000_000 + jitterNs, source: .line(.doorClosed), value: Int32(n % 2))
         }
         return FlightRecord(
             eventId: raised.id, type: .overspeed, raisedAtNs: 0, header: header, events: events, truncated: false)
@@ -82,9 +85,9 @@ import Testing
         let messages = subscriber.messages
         let received = messages.filter { $0.topic.contains("/record/") }
         #expect(received.map(\.topic) == parts.map(\.topic), "every part once, in order")
-        // Joined by the rule (parts 1 to n in order), they are the record's bytes.
+        // Joined by the rule (parts 1 to n in order), they are the record's payload, which decodes to its trace.
         let whole = Self.record(for: Self.alarm(1), kib: 100).encoded()
-        #expect(received.map(\.payload).joined() == String(decoding: whole, as: UTF8.self))
+        #expect(try FlightRecordPayload.trace(of: received.flatMap(\.bytes)) == whole)
         // Both alarms went before the last part: they never wait behind a record.
         let events = messages.indices.filter { messages[$0].topic.hasSuffix("/event") }
         let lastPart = try #require(messages.lastIndex { $0.topic.contains("/record/") })

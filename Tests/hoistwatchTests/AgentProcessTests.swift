@@ -88,7 +88,7 @@ import Testing
                 #expect(payload.split(separator: "\n").count > 10)
             }
         }
-        #expect(subscriber.messages.allSatisfy { $0.payload.utf8.count <= 131_072 }, "every message fits the limit")
+        #expect(subscriber.messages.allSatisfy { $0.bytes.count <= 131_072 }, "every message fits the limit")
 
         // The birth was retained; a clean stop left "offline" as the retained status.
         let statuses = subscriber.messages(on: "/status").compactMap { jsonObject($0.payload) }

@@ -235,10 +235,11 @@ struct StorageFaultAgentTests {
         #expect(agent.kill(signal: SIGTERM) == 0)
         // Into the main file, which is what is altered below (the agent's exit leaves the last pages in the WAL).
         _ = try runProgram("/usr/bin/sqlite3", [agent.outboxPath, "PRAGMA wal_checkpoint(TRUNCATE);"])
-        // Every raised event's stored fields, and each flight record's header line, altered after a marker.
+        // Every raised event's stored fields, and each flight record's (first part's) Zstandard frame, altered after a
+        // marker.
         let damagedRows = """
             SELECT count(*) FROM outbox WHERE instr(payload, '"transition":"raised"') > 0
-                OR instr(payload, '"format":"hoistwatch-trace"') > 0;
+                OR instr(payload, X'28B52FFD') = 1;
             """
         let listed = agent.directory.file("damaged.txt")
         _ = try runProgram(
@@ -249,14 +250,15 @@ struct StorageFaultAgentTests {
         let damaged = damagedIds.count
         #expect(damaged >= 4, "raised events and flight records waiting: \(damagedIds)")
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: agent.outboxPath)))
-        // A letter inside the marker (`raise`d, hoistwatch-tra`c`e): inside the payload (a marker may end it), in the
-        // row's first page (a flight record's header line starts its payload), so SQLite's own checks cannot see it.
-        for marker in ["\"transition\":\"raised\"", "\"format\":\"hoistwatch-trace\""] {
-            let needle = Array(marker.utf8)
+        // A letter inside the event's marker (`raise`d), and a byte of the record's compressed data 8 bytes after
+        // the frame's magic: inside the payload, in the row's first page, so SQLite's own checks cannot see it.
+        let raised = Array("\"transition\":\"raised\"".utf8)
+        let markers: [(needle: [UInt8], flipAt: Int)] = [(raised, raised.count - 3), ([0x28, 0xB5, 0x2F, 0xFD], 12)]
+        for (needle, flipAt) in markers {
             var index = 0
-            while index + needle.count + 8 < bytes.count {
+            while index + needle.count + 16 < bytes.count {
                 if bytes[index..<index + needle.count].elementsEqual(needle) {
-                    bytes[index + needle.count - 3] ^= 0x21
+                    bytes[index + flipAt] ^= 0x21
                     index += needle.count
                 } else {
                     index += 1
@@ -283,9 +285,15 @@ struct StorageFaultAgentTests {
             #expect(!damagedIds.contains(event["id"] as? String ?? ""), "a damaged event was published: \(event)")
         }
         for message in subscriber.messages where message.topic.contains("/record/") {
-            let eventId = String(message.topic.split(separator: "/").last ?? "")
-            #expect(!damagedIds.contains("record-\(eventId)"), "a damaged flight record was published: \(eventId)")
-            #expect(message.payload.hasPrefix("{\"format\":\"hoistwatch-trace\""))
+            let levels = message.topic.split(separator: "/").map(String.init)
+            guard let at = levels.firstIndex(of: "record"), at + 1 < levels.count else { continue }
+            let eventId = levels[at + 1]
+            // The outbox entry's id: `record-{event_id}`, or `record-{event_id}/{part}/{parts}` for a part.
+            let entryId = "record-" + levels[(at + 1)...].joined(separator: "/")
+            #expect(!damagedIds.contains(entryId), "a damaged flight record was published: \(entryId)")
+            if let record = subscriber.flightRecord(eventId: eventId) {
+                #expect(record.hasPrefix("{\"format\":\"hoistwatch-trace\""))
+            }
         }
         let periodic = Self.statuses(subscriber).last { $0["dropped"] != nil }
         let dropped = (periodic?["dropped"] as? [String: Int])?.values.reduce(0, +) ?? 0
