@@ -159,7 +159,9 @@ import Testing
         #expect(problems.map(\.key) == ["board"], "\(problems)")
         #expect(problems.first?.code == .unreadable)
         #expect(problems.first?.file == config.path)
-        #expect(problems.first?.message.contains("found: generic, gpio-sim, raspberry-pi-4, raspberry-pi-5") == true, "\(problems)")
+        #expect(
+            problems.first?.message.contains("found: generic, gpio-sim, raspberry-pi-4, raspberry-pi-5") == true,
+            "\(problems)")
     }
 
     @Test func aProfileMustMapEveryWiredInputAndTheLoadCell() throws {
