@@ -24,7 +24,9 @@ esac
 name=hoistwatch-$suite-$arch
 bundle=$dir/hoistwatch.artifactbundle
 variant=$bundle/$name
-stamp="$suite $arch $version"
+# The stamp names what the SDK was made from, the sysroot's package list included: a package added there (libzstd for
+# the compressed flight records) makes the SDK again instead of reusing one without it.
+stamp="$suite $arch $version $(sha256sum "$(dirname "$0")/sysroot.sh" | cut -c1-16)"
 if [ "$(cat "$variant/.hoistwatch-sdk" 2>/dev/null)" = "$stamp" ]; then
     echo "$dir"
     exit 0
