@@ -7,16 +7,22 @@ import Testing
 @Suite struct EventRoutingRecordTests {
     static let raised = EventRoutingTests.event(.alarm)
 
-    /// A record of `edges` door edges: about 40 bytes of trace text each, at times jittered within each
-    /// millisecond (a multiplicative hash of `n`) so that the compressed payload still grows with the record.
-    static func record(edges: Int) -> FlightRecord {
-        let header = TraceHeader(equipment: .elevator, deviceId: "37010000000000000001", note: "test record")
-        let events = (0..<edges).map { n in
+    /// `count` door edges, one a millisecond at times jittered within it (a multiplicative hash of `n`): about 40
+    /// bytes of trace text each, and about 2 once compressed as the agent sends records (`FlightRecordPayload`), so
+    /// the payload still grows with the record.
+    static func jitteredDoorEdges(_ count: Int) -> [InputEvent] {
+        (0..<count).map { n in
             let jitterNs = Int64((UInt64(n) &* 2_654_435_761) % 999_983)
             return InputEvent(tNs: Int64(n) * 1_000_000 + jitterNs, source: .line(.doorClosed), value: Int32(n % 2))
         }
+    }
+
+    /// A record of `edges` door edges (`jitteredDoorEdges`).
+    static func record(edges: Int) -> FlightRecord {
+        let header = TraceHeader(equipment: .elevator, deviceId: "37010000000000000001", note: "test record")
         return FlightRecord(
-            eventId: raised.id, type: .overspeed, raisedAtNs: 0, header: header, events: events, truncated: false)
+            eventId: raised.id, type: .overspeed, raisedAtNs: 0, header: header, events: jitteredDoorEdges(edges),
+            truncated: false)
     }
 
     @Test func aRecordThatFitsStaysOneEntryOnItsTopic() {

@@ -38,12 +38,8 @@ import Testing
     /// A raised alarm's flight record of about `kib` KiB of trace text.
     static func record(for raised: Event, kib: Int) -> FlightRecord {
         let header = TraceHeader(equipment: .elevator, deviceId: "dev1", note: "flight record of \(raised.id)")
-        // Times jittered within each millisecond (a multiplicative hash of `n`), so that the record still takes
-        // about `kib` KiB once compressed as the agent sends it (`FlightRecordPayload`): about 2 bytes an edge.
-        let events = (0..<(kib * 1024 / 2)).map { n in
-            let jitterNs = Int64((UInt64(n) &* 2_654_435_761) % 999_983)
-            return InputEvent(tNs: Int64(n) * 1_000_000 + jitterNs, source: .line(.doorClosed), value: Int32(n % 2))
-        }
+        // About `kib` KiB once compressed as the agent sends it: about 2 bytes an edge.
+        let events = EventRoutingRecordTests.jitteredDoorEdges(kib * 1024 / 2)
         return FlightRecord(
             eventId: raised.id, type: .overspeed, raisedAtNs: 0, header: header, events: events, truncated: false)
     }
