@@ -173,17 +173,22 @@ public final class FakeGpioBoard: @unchecked Sendable {
     var devices: [FakeHX711] = []
     /// The clock follows the real CLOCK_MONOTONIC and waits really wait (`paced(chips:)`).
     let paced: Bool
+    /// The chips are in the process's listing of /dev (v2's chip paths, v1's chip iterator), which a search by
+    /// label walks, opening and closing every chip it lists. An unlisted board is found by its paths only, so
+    /// no other test's search opens its chips (and counts calls on it) while the test counts them.
+    let listed: Bool
 
     /// A board with `chips`, its clock at `startNs`; every call into the fake advances it by `callCostNs`.
     /// With `clockReadCostNs` > 0 each read of the clock moves it too, so code that spins on the clock (the HX711
     /// bit-bang loop's pulse lengths) ends.
+    /// `listed: false` keeps its chips out of the listing of /dev (see `listed`).
     public convenience init(
         chips: [ChipSpec], startNs: Int64 = 1_000_000_000, callCostNs: Int64 = 1_000,
-        clockReadCostNs: Int64 = 0
+        clockReadCostNs: Int64 = 0, listed: Bool = true
     ) {
         self.init(
             chips: chips, startNs: startNs, callCostNs: callCostNs, clockReadCostNs: clockReadCostNs,
-            paced: false)
+            paced: false, listed: listed)
     }
 
     /// A board whose clock is the real CLOCK_MONOTONIC (never behind it; calls cost nothing) and whose
@@ -191,11 +196,16 @@ public final class FakeGpioBoard: @unchecked Sendable {
     /// running in real time on it (its detection loop and wall-clock stamps go by the same clock). Script edges at
     /// least a few milliseconds after `currentNs`.
     public static func paced(chips: [ChipSpec]) -> FakeGpioBoard {
-        FakeGpioBoard(chips: chips, startNs: SystemClock.monotonicNs(), callCostNs: 0, clockReadCostNs: 0, paced: true)
+        FakeGpioBoard(
+            chips: chips, startNs: SystemClock.monotonicNs(), callCostNs: 0, clockReadCostNs: 0, paced: true,
+            listed: true)
     }
 
-    private init(chips: [ChipSpec], startNs: Int64, callCostNs: Int64, clockReadCostNs: Int64, paced: Bool) {
+    private init(
+        chips: [ChipSpec], startNs: Int64, callCostNs: Int64, clockReadCostNs: Int64, paced: Bool, listed: Bool
+    ) {
         nowNs = startNs
+        self.listed = listed
         self.callCostNs = callCostNs
         self.clockReadCostNs = clockReadCostNs
         self.paced = paced

@@ -285,7 +285,7 @@ public enum FakeGpiod {
             }
         },
         chipIterNew: {
-            OpaquePointer(Unmanaged.passRetained(Iterator(FakeGpiod.liveBoards())).toOpaque())
+            OpaquePointer(Unmanaged.passRetained(Iterator(FakeGpiod.liveBoards().filter(\.listed))).toOpaque())
         },
         chipIterNext: { pointer in
             let iterator = Unmanaged<Iterator>.fromOpaque(UnsafeRawPointer(pointer!)).takeUnretainedValue()

@@ -467,7 +467,7 @@ extension FakeGpiod {
         edgeEventGetLineSeqno: { UInt(FakeGpiod.object($0, as: EdgeEventV2.self).event.lineSeqno) },
         chipPaths: {
             withExtendedLifetime(FakeGpiod.liveBoards()) { boards in
-                FakeGpiod.chips(of: boards).map(\.spec.path)
+                FakeGpiod.chips(of: boards.filter(\.listed)).map(\.spec.path)
             }
         },
         monotonicNs: FakeGpiod.functions.monotonicNs)

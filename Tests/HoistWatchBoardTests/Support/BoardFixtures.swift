@@ -14,10 +14,13 @@ struct FakeRig {
     let label: String
     let logs = InMemoryLogHandler()
 
-    init(callCostNs: Int64 = 1_000, lineCount: UInt32 = 58) {
+    /// `listed: false`: the board's chip is found by its path only (`FakeGpioBoard.listed`), for tests that count
+    /// the calls made on it.
+    init(callCostNs: Int64 = 1_000, lineCount: UInt32 = 58, listed: Bool = true) {
         label = FakeGpioBoard.uniqueLabel("pinctrl-bcm2711")
         board = FakeGpioBoard(
-            chips: [.init(name: "gpiochip-" + label, label: label, lineCount: lineCount)], callCostNs: callCostNs)
+            chips: [.init(name: "gpiochip-" + label, label: label, lineCount: lineCount)], callCostNs: callCostNs,
+            listed: listed)
     }
 
     var logger: Logger {
