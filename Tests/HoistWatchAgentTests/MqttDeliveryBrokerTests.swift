@@ -132,7 +132,8 @@ import Testing
                 logged.contains { $0.contains("set an entry aside") && $0.contains(part.id) },
                 "the log names \(part.id)")
         }
-        #expect(broker.log.contains("disconnected due to oversize packet"), "the broker did refuse them")
+        // Mosquitto 2.0 logs "disconnected due to oversize packet", 2.1 "disconnected: oversize packet".
+        #expect(broker.log.contains("oversize packet"), "the broker did refuse them")
         #expect(diagnostics.session > 1)
         await MqttLinkServiceTests.stop(service, task)
     }
