@@ -138,7 +138,9 @@ import Testing
         var random = SplitMix64(seed: 20_261_123)
         for _ in 0..<20 {
             try agent.start()
-            let aliveMs = 300 + Int(random.next() % 1700)
+            // A lifetime on the wall clock, scaled as the plant's pace is (`AgentProcess.paced`): the same events
+            // flow in it under emulation as natively.
+            let aliveMs = Int(WallClockScale.seconds(Double(300 + Int(random.next() % 1700))))
             try await Task.sleep(for: .milliseconds(aliveMs))
             agent.kill(signal: SIGKILL)
         }
@@ -156,7 +158,7 @@ import Testing
             (birth.flatMap { jsonObject($0.payload)?["last_seq"] as? Int } ?? 0) >= seqBeforeRestart,
             "birth last_seq \(String(describing: birth?.payload.prefix(300))) after \(seqBeforeRestart)")
         statusSubscriber.close()
-        try await Task.sleep(for: .seconds(3))
+        try await Task.sleep(for: .seconds(WallClockScale.seconds(3)))
         #expect(agent.kill(signal: SIGTERM) == 0)
 
         let outbox = try Outbox(path: agent.outboxPath)
@@ -348,26 +350,46 @@ import Testing
         #expect(lines.count <= 24 && lines.allSatisfy { $0.count <= 80 }, "\(text)")
         #expect(text.contains("broker connected") && !text.contains("\u{1B}["), "\(text)")
 
-        // A real terminal of 80x24: the refreshing screen as a technician sees it.
-        let session = "hw-diag-\(UInt32.random(in: 0...UInt32.max))"
-        _ = try await runProgramAsync(
-            "/usr/bin/tmux",
-            [
-                "new-session", "-d", "-s", session, "-x", "80", "-y", "24",
-                "\(AgentProcess.executable) diag --socket \(socket) --interval-ms 200",
-            ])
-        var pane = ""
-        let shown = try await eventually(within: 10) {
-            let capture = agent.directory.file("pane.txt")
-            _ = try await runProgramAsync("/usr/bin/tmux", ["capture-pane", "-p", "-t", session], logFile: capture)
-            pane = (try? String(contentsOfFile: capture, encoding: .utf8)) ?? ""
-            return pane.contains("inputs (level/edges):") && pane.contains("broker connected")
+        // A real terminal of 80x24: the refreshing screen as a technician sees it. Where tmux cannot keep a pane
+        // alive at all (under qemu-user in `make verify-arm64` its pane's program ends at once: a pty there is no
+        // controlling terminal, `script -c tty` says "not a tty" too), the failure is a known issue of that place,
+        // reported as such, not a pass.
+        let tmuxHoldsAPane = await Self.tmuxHoldsAPane()
+        try await withKnownIssue(
+            "tmux keeps no pane alive here (a pty is no controlling terminal)", isIntermittent: true
+        ) {
+            let session = "hw-diag-\(UInt32.random(in: 0...UInt32.max))"
+            _ = try await runProgramAsync(
+                "/usr/bin/tmux",
+                [
+                    "new-session", "-d", "-s", session, "-x", "80", "-y", "24",
+                    "\(AgentProcess.executable) diag --socket \(socket) --interval-ms 200",
+                ])
+            var pane = ""
+            let shown = try await eventually(within: 10) {
+                let capture = agent.directory.file("pane.txt")
+                _ = try await runProgramAsync("/usr/bin/tmux", ["capture-pane", "-p", "-t", session], logFile: capture)
+                pane = (try? String(contentsOfFile: capture, encoding: .utf8)) ?? ""
+                return pane.contains("inputs (level/edges):") && pane.contains("broker connected")
+            }
+            _ = try await runProgramAsync("/usr/bin/tmux", ["kill-session", "-t", session])
+            #expect(shown, "\(pane)")
+            #expect(pane.split(separator: "\n").allSatisfy { $0.count <= 80 })
+        } when: {
+            !tmuxHoldsAPane
         }
-        _ = try await runProgramAsync("/usr/bin/tmux", ["kill-session", "-t", session])
-        #expect(shown, "\(pane)")
-        #expect(pane.split(separator: "\n").allSatisfy { $0.count <= 80 })
         #expect(agent.kill(signal: SIGTERM) == 0)
         #expect(!FileManager.default.fileExists(atPath: socket), "socket removed on a clean stop")
+    }
+
+    /// Whether tmux keeps a detached session's pane running for a second.
+    static func tmuxHoldsAPane() async -> Bool {
+        let session = "hw-probe-\(UInt32.random(in: 0...UInt32.max))"
+        _ = try? await runProgramAsync("/usr/bin/tmux", ["new-session", "-d", "-s", session, "sleep 30"])
+        try? await Task.sleep(for: .seconds(1))
+        let alive = (try? await runProgramAsync("/usr/bin/tmux", ["has-session", "-t", session])) == 0
+        _ = try? await runProgramAsync("/usr/bin/tmux", ["kill-session", "-t", session])
+        return alive
     }
 
     @Test func saysPlainlyWhenNoAgentRuns() async throws {
@@ -427,7 +449,8 @@ import Testing
         let status = try await runProgramAsync(
             AgentProcess.executable,
             [
-                "selftest", "--config", agent.configPath, "--timeout-s", "8",
+                // A wait for the plant to move its inputs (slowed under emulation: `AgentProcess.paced`): scaled.
+                "selftest", "--config", agent.configPath, "--timeout-s", "\(Int(WallClockScale.seconds(8)))",
                 "--inputs", "door_closed,door_zone,enc_a,top_limit",
             ], logFile: log)
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""

@@ -58,14 +58,16 @@ import Glibc
         let loadLog = agent.directory.file("load.out")
         let floorsLog = agent.directory.file("floors.out")
         // Both at once, as two technicians might: the file lock keeps both results.
+        // The wizards' time-outs are waits on the plant (whose pace `AgentProcess` slows under emulation): scaled.
+        let timeout = "\(Int(WallClockScale.seconds(60)))"
         async let load = runProgramAsync(
             AgentProcess.executable,
             [
                 "calibrate", "load", "--config", agent.configPath, "--test-kg", "500",
-                "--settle-s", "2", "--timeout-s", "60",
+                "--settle-s", "2", "--timeout-s", timeout,
             ], logFile: loadLog, stdinPath: enter)
         async let floors = runProgramAsync(
-            AgentProcess.executable, ["calibrate", "floors", "--config", agent.configPath, "--timeout-s", "60"],
+            AgentProcess.executable, ["calibrate", "floors", "--config", agent.configPath, "--timeout-s", timeout],
             logFile: floorsLog, stdinPath: enter)
         let (loadStatus, floorsStatus) = try await (load, floors)
         #expect(agent.kill(signal: SIGTERM) == 0)

@@ -93,7 +93,8 @@ struct StorageFaultAgentTests {
         let raised = await eventually(within: 30) { !Self.storageFaults(subscriber, "raised", cause: "full").isEmpty }
         #expect(raised, "storage_fault full raised: \(agent.log.suffix(3000))")
         var peakRss: Int64 = 0
-        let fullUntil = ContinuousClock.now + .seconds(15)
+        // Long enough for several alarms of the plant (whose pace is slowed under emulation: scaled).
+        let fullUntil = ContinuousClock.now + .seconds(WallClockScale.seconds(15))
         while ContinuousClock.now < fullUntil {
             // Kept full: what the outbox frees inside its files is its own, but space freed on the file system
             // (the released reserve, a shrunk WAL) is taken again, as by another program writing to the card.
@@ -133,7 +134,13 @@ struct StorageFaultAgentTests {
             median < baseline + 1_000_000_000,
             "median raise-to-arrival \(median) ns of \(latencies), healthy card \(baseline) ns")
         #expect(whileFull.contains { $0.payload["durable"] as? Bool == false }, "some came from memory")
-        #expect(peakRss > 0 && peakRss < Self.rssCapBytes, "peak RSS \(peakRss) bytes while full")
+        // Under qemu-user (`make verify-arm64`) the RSS read is the emulator's (its translated code and its own
+        // heap beside the agent's): a known issue there, reported as one.
+        withKnownIssue("under emulation the RSS is qemu's, not the agent's alone", isIntermittent: true) {
+            #expect(peakRss > 0 && peakRss < Self.rssCapBytes, "peak RSS \(peakRss) bytes while full")
+        } when: {
+            WallClockScale.factor > 1
+        }
 
         // Space is back: the fault clears (10 s of a working store), every seq arrives, the outbox drains.
         let cleared = await eventually(within: 40) { !Self.storageFaults(subscriber, "cleared", cause: "full").isEmpty }
