@@ -86,7 +86,7 @@ bench-costs: deps
 	./scripts/bench-costs.sh
 
 clean:
-	rm -rf .build .build-lint .build-arm64 .build-fuzz bench-out demo-state Fuzz/corpus-new Fuzz/findings
+	rm -rf .build .build-lint .build-arm64 .build-arm64-deb .build-fuzz bench-out demo-state Fuzz/corpus-new Fuzz/findings
 
 ## fuzz: every parser that reads what others write, under libFuzzer with AddressSanitizer (README.md "Fuzzing"):
 ## the trace reader, calibration files, site config, board profiles, scenario files, the diag snapshot. Builds the

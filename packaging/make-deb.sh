@@ -70,7 +70,9 @@ if [ "$arch" = "$host_arch" ]; then
     fi
 else
     timed "build root and Swift SDK ($link_dist $arch)" cross_setup "$arch" "$link_dist"
-    scratch=.build-$arch
+    # Its own folder: `make verify-arm64` builds the tests in .build-$arch with other flags (-enable-testing), and
+    # sharing one folder made each of them rebuild everything after the other.
+    scratch=.build-$arch-deb
     timed "release build (cross, sid swiftlang $swiftlang, for $arch)" in_root "$build_root" swift build -c release \
         --scratch-path "$scratch" --swift-sdks-path "$sdks" --swift-sdk "$sdk_name" --static-swift-stdlib \
         --product hoistwatch "${hardening[@]}" -Xlinker "$compat"
