@@ -232,3 +232,12 @@ FLEET_BOARDS ?= 150
 bench-fleet: deps
 	$(SWIFT) build -c release --product hoistwatch-fleet-bench
 	.build/release/hoistwatch-fleet-bench --boards $(FLEET_BOARDS) --events 5 --outage-s 5
+
+## bench-gpio-idle: an idle GPIO board's wake-ups per second and CPU: the detection loop over a real GpioBoard on the
+## fake libgpiod, paced by the real clock, without and with the bit-banged HX711 (Benchmarks/hoistwatch-gpio-idle-bench;
+## README "What a board costs in the field").
+.PHONY: bench-gpio-idle
+bench-gpio-idle: deps
+	$(SWIFT) build -c release --product hoistwatch-gpio-idle-bench
+	.build/release/hoistwatch-gpio-idle-bench --seconds 30
+	.build/release/hoistwatch-gpio-idle-bench --seconds 30 --hx711

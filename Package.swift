@@ -61,14 +61,14 @@ let package = Package(
         .target(
             name: "HoistWatchBoard",
             dependencies: [
-                "HoistWatchCore", "HoistWatchConfig", "HoistWatchFiles", "HoistWatchSystem", "CGpiod",
+                "HoistWatchCore", "HoistWatchConfig", "HoistWatchFiles", "HoistWatchSystem", "CGpiod", "CWake",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // A fake libgpiod at the C boundary (scripted chips, lines, kernel FIFOs, an HX711) for tests and the bench.
         .target(
             name: "HoistWatchBoardTestKit",
-            dependencies: ["HoistWatchBoard", "HoistWatchCore", "HoistWatchSystem", "CGpiod"]
+            dependencies: ["HoistWatchBoard", "HoistWatchCore", "HoistWatchSystem", "CGpiod", "CWake"]
         ),
         // The running agent's I/O shells: durable outbox (SQLite), MQTT link (libmosquitto), detection, status and
         // diag services. It reads any `BoardInputSource`; the executable chooses which.
@@ -126,6 +126,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/hoistwatch-gpio-bench"
+        ),
+        .executableTarget(
+            name: "hoistwatch-gpio-idle-bench",
+            dependencies: [
+                "HoistWatchAgent", "HoistWatchBoard", "HoistWatchBoardTestKit", "HoistWatchConfig", "HoistWatchCore",
+                "HoistWatchSystem", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/hoistwatch-gpio-idle-bench"
         ),
         // What several test targets share: real brokers and agent processes, temporary folders, certificates, paths.
         .target(name: "HoistWatchTestSupport", dependencies: ["CFsuid"], path: "Tests/HoistWatchTestSupport"),

@@ -14,7 +14,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <poll.h>
 #include <time.h>
+
+/// ppoll(2) for `count` descriptors, at most `timeout_ns` (negative: no limit): not libgpiod's, but the wait the
+/// GPIO reader does on the descriptors libgpiod gives (`gpiod_line_event_get_fd`, `gpiod_line_request_get_fd`) and
+/// its own wake-up, so it goes through the same table and a fake can run its virtual clock in it.
+typedef int (*hw_poll_ns_fn)(struct pollfd *fds, unsigned long count, int64_t timeout_ns);
 
 // ---- libgpiod v1 (1.6: soname libgpiod.so.2) ----
 #ifndef HW_GPIOD_CHECK_V2
@@ -95,6 +101,7 @@ typedef int (*hw_gpiod1_line_event_wait_bulk_fn)(struct gpiod_line_bulk *bulk, c
 typedef int (*hw_gpiod1_line_event_read_multiple_fn)(struct gpiod_line *line, struct gpiod_line_event *events,
                                                      unsigned int num_events);
 typedef int (*hw_gpiod1_line_get_value_bulk_fn)(struct gpiod_line_bulk *bulk, int *values);
+typedef int (*hw_gpiod1_line_event_get_fd_fn)(struct gpiod_line *line);
 typedef int (*hw_gpiod1_line_get_value_fn)(struct gpiod_line *line);
 typedef int (*hw_gpiod1_line_set_value_fn)(struct gpiod_line *line, int value);
 typedef struct gpiod_chip_iter *(*hw_gpiod1_chip_iter_new_fn)(void);
@@ -203,6 +210,7 @@ typedef int (*hw_gpiod2_line_request_get_values_subset_fn)(struct gpiod_line_req
 typedef int (*hw_gpiod2_line_request_set_value_fn)(struct gpiod_line_request *request, unsigned int offset,
                                                    enum gpiod_line_value value);
 typedef int (*hw_gpiod2_line_request_wait_edge_events_fn)(struct gpiod_line_request *request, int64_t timeout_ns);
+typedef int (*hw_gpiod2_line_request_get_fd_fn)(struct gpiod_line_request *request);
 typedef int (*hw_gpiod2_line_request_read_edge_events_fn)(struct gpiod_line_request *request,
                                                           struct gpiod_edge_event_buffer *buffer, size_t max_events);
 

@@ -1,9 +1,11 @@
 // eventfd(2) and ppoll(2), which Glibc's Swift module leaves out: the detection loop's interruptible sleep
-// (HoistWatchSystem's WakeSignal).
+// (HoistWatchSystem's WakeSignal) and the GPIO reader's wait on its lines' descriptors and its own wake-up
+// (HoistWatchBoard's `GpiodFunctions.waitReadable`).
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <poll.h>
+#include <stdint.h>
 #include <sys/eventfd.h>
 #include <time.h>
 
@@ -11,4 +13,12 @@
 static inline int hw_wait_readable(int fd, const struct timespec *timeout) {
     struct pollfd entry = {.fd = fd, .events = POLLIN, .revents = 0};
     return ppoll(&entry, 1, timeout, NULL);
+}
+
+/// ppoll(2) on `count` descriptors (their `events` set by the caller) for at most `timeout_ns` nanoseconds
+/// (negative: no limit); what ppoll returns, `revents` filled in.
+static inline int hw_poll_ns(struct pollfd *fds, unsigned long count, int64_t timeout_ns) {
+    if (timeout_ns < 0) return ppoll(fds, (nfds_t)count, NULL, NULL);
+    struct timespec timeout = {.tv_sec = timeout_ns / 1000000000, .tv_nsec = timeout_ns % 1000000000};
+    return ppoll(fds, (nfds_t)count, &timeout, NULL);
 }

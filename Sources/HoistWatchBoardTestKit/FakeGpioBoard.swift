@@ -1,4 +1,5 @@
 import CGpiod
+import CWake
 import HoistWatchBoard
 import HoistWatchSystem
 
@@ -129,6 +130,8 @@ public final class FakeGpioBoard: @unchecked Sendable {
         var dropped = 0
         /// The v2 request holding the line (its events go to the request's FIFO, FakeGpiodV2.swift).
         weak var requestV2: LineRequestV2?
+        /// The v1 event descriptor, once asked for (`gpiod_line_event_get_fd`); closed when the line is released.
+        var descriptor: FakeDescriptor?
 
         init(chip: Chip, offset: UInt32) {
             self.chip = chip
@@ -177,6 +180,11 @@ public final class FakeGpioBoard: @unchecked Sendable {
     /// label walks, opening and closing every chip it lists. An unlisted board is found by its paths only, so
     /// no other test's search opens its chips (and counts calls on it) while the test counts them.
     let listed: Bool
+    /// Every event descriptor handed out and still open, by number.
+    var descriptors: [Int32: FakeDescriptor] = [:]
+    /// The wake-ups of the paced `poll`s sleeping now: `script` signals them, so an edge scripted during a long
+    /// sleep is seen when it happens, not when the sleep ends.
+    private var sleepers: [ObjectIdentifier: FakeDescriptor] = [:]
 
     /// A board with `chips`, its clock at `startNs`; every call into the fake advances it by `callCostNs`.
     /// With `clockReadCostNs` > 0 each read of the clock moves it too, so code that spins on the clock (the HX711
@@ -253,6 +261,7 @@ public final class FakeGpioBoard: @unchecked Sendable {
                 lines[edge.chip] = found
                 script.append(Scripted(line: found.line(edge.offset), edge: edge))
             }
+            for sleeper in sleepers.values { sleeper.set(true) }
         }
     }
 
@@ -329,6 +338,22 @@ public final class FakeGpioBoard: @unchecked Sendable {
 
     /// How often each libgpiod function was called.
     public var callCounts: [String: Int] { withLock { calls } }
+
+    /// The event descriptors handed out and still open (v1 lines', v2 requests'): real eventfds, readable exactly
+    /// while their FIFO holds events.
+    public var eventDescriptors: [Int32] { withLock { descriptors.keys.sorted() } }
+
+    /// Whether the event descriptor of `(label, offset)` (its v1 line's, or its v2 request's) is readable now, as
+    /// a real `ppoll` of it says; nil when none was handed out.
+    public func descriptorIsReadable(chip label: String, offset: UInt32) -> Bool? {
+        let fd = withLock { () -> Int32? in
+            guard let line = chip(label).lines[offset] else { return nil }
+            return (line.requestV2?.descriptor ?? line.descriptor)?.fd
+        }
+        guard let fd else { return nil }
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return hw_poll_ns(&entry, 1, 0) == 1
+    }
 
     /// Reads of an empty FIFO: on a real board those block the reader thread. Must stay 0.
     public var readsOfEmptyFifo: Int { withLock { blockingReads } }
@@ -467,6 +492,119 @@ public final class FakeGpioBoard: @unchecked Sendable {
             inFlight.removeFirst(inFlightHead)
             inFlightHead = 0
         }
+        syncDescriptors()
+    }
+
+    /// Makes every event descriptor readable exactly while its FIFO holds events.
+    func syncDescriptors() {
+        guard !descriptors.isEmpty else { return }
+        for chip in chips {
+            for line in chip.lines.values {
+                line.descriptor?.set(line.queued > 0)
+                if let request = line.requestV2, let descriptor = request.descriptor {
+                    descriptor.set(request.queued > 0)
+                }
+            }
+        }
+    }
+
+    /// A new event descriptor of this board, registered so the fake `poll` finds the board by it.
+    func newDescriptor() -> FakeDescriptor {
+        let descriptor = FakeDescriptor()
+        descriptors[descriptor.fd] = descriptor
+        FakeGpiod.registerDescriptor(descriptor.fd, of: self)
+        return descriptor
+    }
+
+    /// Closes `descriptor` (its line or request was released).
+    func closeDescriptor(_ descriptor: FakeDescriptor?) {
+        guard let descriptor else { return }
+        descriptors.removeValue(forKey: descriptor.fd)
+        FakeGpiod.unregisterDescriptor(descriptor.fd)
+    }
+
+    /// The fake `ppoll`: time passes (virtual, or really for a paced board) until a descriptor of `entries` is
+    /// readable: one of this board's event descriptors (its FIFO holds events), or another (a real one, the
+    /// caller's wake-up: polled for real) or `timeoutNs` (negative: none) is over. Fills `revents`; returns how many
+    /// are ready, or -1 with errno set (a virtual wait that would never end: EINVAL).
+    func poll(_ entries: UnsafeMutableBufferPointer<pollfd>, timeoutNs: Int64) -> Int32 {
+        var deadlineNs: Int64?
+        var others: [Int] = []
+        while true {
+            let step = withLock { () -> PollStep in
+                if deadlineNs == nil {
+                    if let failure = enter("ppoll") { return .fail(failure) }
+                    deadlineNs = timeoutNs < 0 ? .max : nowNs + timeoutNs
+                    others = entries.indices.filter { descriptors[entries[$0].fd] == nil }
+                } else {
+                    pass(untilNs: nowNs)
+                }
+                let deadline = deadlineNs!
+                while true {
+                    let ready = readyCount(entries, others: others)
+                    if ready > 0 { return .done(ready) }
+                    if nowNs >= deadline { return .done(0) }
+                    var targetNs = deadline
+                    if let nextNs = nextChangeNs(), nextNs <= deadline {
+                        targetNs = nextNs
+                    } else if deadline == .max && !paced {
+                        return .fail(EINVAL)  // would sleep forever
+                    }
+                    if paced && targetNs > SystemClock.monotonicNs() {
+                        // Registered in the same hold of the lock: a `script` after this wakes the sleep.
+                        let scripted = FakeDescriptor()
+                        sleepers[ObjectIdentifier(scripted)] = scripted
+                        return .sleep(untilNs: targetNs, scripted: scripted)
+                    }
+                    pass(untilNs: targetNs)
+                }
+            }
+            switch step {
+            case .done(let result):
+                return result
+            case .fail(let value):
+                errno = value
+                return -1
+            case .sleep(let targetNs, let scripted):
+                // Really waits, on the other descriptors and on a change of the script (the board's own change
+                // comes when the clock gets there).
+                var real = others.map { pollfd(fd: entries[$0].fd, events: entries[$0].events, revents: 0) }
+                real.append(pollfd(fd: scripted.fd, events: Int16(POLLIN), revents: 0))
+                let leftNs = targetNs == .max ? -1 : max(0, targetNs - SystemClock.monotonicNs())
+                _ = real.withUnsafeMutableBufferPointer { hw_poll_ns($0.baseAddress, UInt($0.count), leftNs) }
+                withLock { _ = sleepers.removeValue(forKey: ObjectIdentifier(scripted)) }
+            }
+        }
+    }
+
+    /// What one turn of `poll` under the lock came to.
+    private enum PollStep {
+        case done(Int32)
+        case fail(Int32)
+        /// Sleep until then, or until `scripted` is readable (the script changed).
+        case sleep(untilNs: Int64, scripted: FakeDescriptor)
+    }
+
+    /// Fills `revents`: this board's descriptors from their FIFOs, `others` by a real ppoll that does not wait.
+    private func readyCount(_ entries: UnsafeMutableBufferPointer<pollfd>, others: [Int]) -> Int32 {
+        var ready: Int32 = 0
+        for index in entries.indices {
+            entries[index].revents = 0
+            if let descriptor = descriptors[entries[index].fd], descriptor.readable {
+                entries[index].revents = Int16(POLLIN)
+                ready += 1
+            }
+        }
+        if !others.isEmpty {
+            var real = others.map { pollfd(fd: entries[$0].fd, events: entries[$0].events, revents: 0) }
+            if real.withUnsafeMutableBufferPointer({ hw_poll_ns($0.baseAddress, UInt($0.count), 0) }) > 0 {
+                for (slot, index) in others.enumerated() where real[slot].revents != 0 {
+                    entries[index].revents = real[slot].revents
+                    ready += 1
+                }
+            }
+        }
+        return ready
     }
 
     /// The next time the fake kernel has something to do: a scripted edge, or an event reaching its FIFO.

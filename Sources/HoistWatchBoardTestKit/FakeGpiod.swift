@@ -1,4 +1,5 @@
 import CGpiod
+import CWake
 import HoistWatchBoard
 import HoistWatchSystem
 
@@ -17,6 +18,8 @@ public enum FakeGpiod {
     private struct Registry {
         var boards: [ObjectIdentifier: Weak] = [:]
         var serial = 0
+        /// The board of each event descriptor handed out (`gpiod_line_event_get_fd`, `gpiod_line_request_get_fd`).
+        var descriptors: [Int32: Weak] = [:]
     }
 
     private struct Weak {
@@ -55,6 +58,27 @@ public enum FakeGpiod {
 
     static func unregister(_ board: FakeGpioBoard) {
         _ = registry.withLock { $0.boards.removeValue(forKey: ObjectIdentifier(board)) }
+    }
+
+    static func registerDescriptor(_ fd: Int32, of board: FakeGpioBoard) {
+        registry.withLock { $0.descriptors[fd] = Weak(board: board) }
+    }
+
+    static func unregisterDescriptor(_ fd: Int32) {
+        _ = registry.withLock { $0.descriptors.removeValue(forKey: fd) }
+    }
+
+    /// The fake `ppoll` (both APIs' `poll`): on the board whose event descriptors are among `fds`, else the real
+    /// one.
+    static let poll: hw_poll_ns_fn = { fds, count, timeoutNs in
+        guard let fds else { return hw_poll_ns(nil, count, timeoutNs) }
+        let entries = UnsafeMutableBufferPointer(start: fds, count: Int(count))
+        let board = registry.withLock { registry -> FakeGpioBoard? in
+            for entry in entries { if let board = registry.descriptors[entry.fd]?.board { return board } }
+            return nil
+        }
+        guard let board else { return hw_poll_ns(fds, count, timeoutNs) }
+        return board.poll(entries, timeoutNs: timeoutNs)
     }
 
     static func uniqueLabel(_ base: String) -> String {
@@ -149,7 +173,13 @@ public enum FakeGpiod {
             let lastClose = chip.board.withLock {
                 chip.board.calls["gpiod_chip_close", default: 0] += 1
                 // libgpiod releases the chip's requested lines when it closes.
-                if chip.openCount == 1 { for line in chip.lines.values { line.request = nil } }
+                if chip.openCount == 1 {
+                    for line in chip.lines.values {
+                        line.request = nil
+                        chip.board.closeDescriptor(line.descriptor)
+                        line.descriptor = nil
+                    }
+                }
                 chip.openCount -= 1
                 return chip.openCount == 0
             }
@@ -206,6 +236,8 @@ public enum FakeGpiod {
                     line.request = nil
                     line.fifo.removeAll()
                     line.fifoHead = 0
+                    board.closeDescriptor(line.descriptor)
+                    line.descriptor = nil
                 }
             }
         },
@@ -250,6 +282,7 @@ public enum FakeGpiod {
                     line.fifo.removeAll(keepingCapacity: true)
                     line.fifoHead = 0
                 }
+                board.syncDescriptors()
                 return Int32(taken)
             }
         },
@@ -263,6 +296,20 @@ public enum FakeGpiod {
                 return 0
             }
         },
+        lineEventGetFd: { pointer in
+            let line = FakeGpiod.line(pointer)
+            let board = line.chip.board
+            return board.withLock {
+                if let failure = board.enter("gpiod_line_event_get_fd") { return FakeGpiod.fail(failure, -1) }
+                guard line.request?.requestType == Int32(GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES) else {
+                    return FakeGpiod.fail(EPERM, -1)
+                }
+                if line.descriptor == nil { line.descriptor = board.newDescriptor() }
+                board.syncDescriptors()
+                return line.descriptor!.fd
+            }
+        },
+        poll: FakeGpiod.poll,
         lineGetValue: { pointer in
             let line = FakeGpiod.line(pointer)
             let board = line.chip.board

@@ -71,6 +71,8 @@ extension FakeGpioBoard {
         var head = 0
         var globalSeqno: UInt32 = 0
         var lineSeqnos: [UInt32: UInt32] = [:]
+        /// The request's event descriptor, once asked for (`gpiod_line_request_get_fd`).
+        var descriptor: FakeDescriptor?
 
         init(
             board: FakeGpioBoard, chip: Chip, lines: [Line], settings: [UInt32: LineSettingsV2], consumer: String,
@@ -349,6 +351,8 @@ extension FakeGpiod {
                 }
                 request.fifo.removeAll()
                 request.head = 0
+                request.board.closeDescriptor(request.descriptor)
+                request.descriptor = nil
             }
             FakeGpiod.release(pointer, as: FakeGpioBoard.LineRequestV2.self)
         },
@@ -445,9 +449,21 @@ extension FakeGpiod {
                     request.fifo.removeAll(keepingCapacity: true)
                     request.head = 0
                 }
+                board.syncDescriptors()
                 return Int32(taken)
             }
         },
+        lineRequestGetFd: { pointer in
+            let request = FakeGpiod.object(pointer, as: FakeGpioBoard.LineRequestV2.self)
+            let board = request.board
+            return board.withLock {
+                if let failure = board.enter("gpiod_line_request_get_fd") { return FakeGpiod.fail(failure, -1) }
+                if request.descriptor == nil { request.descriptor = board.newDescriptor() }
+                board.syncDescriptors()
+                return request.descriptor!.fd
+            }
+        },
+        poll: FakeGpiod.poll,
         edgeEventBufferNew: { capacity in
             FakeGpiod.retained(EventBufferV2(capacity: capacity == 0 ? 64 : min(capacity, 1024)))
         },

@@ -89,6 +89,10 @@ extension SimulatedBoard: BoardInputSource {
     /// Always nil: a simulated board loses no edges.
     public var inputCounters: BoardInputCounters? { nil }
 
+    /// 0: the plant's inputs are made when the board is read, complete up to the time read; the loop evaluates a
+    /// tick as soon as it comes.
+    public var evaluationDelayNs: Int64 { 0 }
+
     /// Does nothing: the board has no threads; `read` computes the inputs on demand.
     public mutating func start() {}
 

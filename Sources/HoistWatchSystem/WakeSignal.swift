@@ -27,6 +27,17 @@ public final class WakeSignal: Sendable {
         while write(descriptor, &one, 8) < 0 && errno == EINTR {}
     }
 
+    /// The eventfd, for a thread that waits on it together with descriptors of its own (the GPIO reader's
+    /// `ppoll` on its lines); it then calls `consume()` when it is readable.
+    public var readableDescriptor: Int32 { descriptor }
+
+    /// Takes a pending signal without waiting; true when there was one.
+    @discardableResult
+    public func consume() -> Bool {
+        var count: UInt64 = 0
+        return read(descriptor, &count, 8) == 8
+    }
+
     /// Sleeps until CLOCK_MONOTONIC reaches `deadlineNs` or `signal()` is called (then the signal is consumed).
     /// Returns true when signalled.
     @discardableResult

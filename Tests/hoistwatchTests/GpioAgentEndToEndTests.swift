@@ -142,7 +142,7 @@ import Testing
             if let fault = raised("sensor_fault") {
                 let data = fault["data"] as? [String: Any]
                 #expect((data?["causes"] as? [String])?.contains("gpio_lost_edges") == true, "\(data ?? [:])")
-                #expect(data?["lost_edges"] as? Int == 1)
+                #expect(data?["lost_edges"] as? Int == 1, "\(data ?? [:])")
             }
             // The periodic status carries the board's counters.
             let counted = await eventually(within: 10) {

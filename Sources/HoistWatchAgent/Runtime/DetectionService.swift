@@ -9,9 +9,10 @@ import ServiceLifecycle
 /// outbox, which numbers them (`seq`) in the transaction that stores them (fsynced) before anything else happens.
 ///
 /// It wakes only for a reason: at the tick after the board's next input (when the board can say when that comes:
-/// the simulated plant; a real board's lines are read every tick) or at the engine's own next deadline (a confirm
-/// or clear time running out, a debounce settling: `DetectionEngine.nextDeadlineNs`), whichever is first, and at
-/// least once a second. The engine evaluates every tick of its grid in between, so raise times do not change.
+/// the simulated plant; or when the board wakes it for one: a real board's reader threads, `InputWake`) or at the
+/// engine's own next deadline (a confirm or clear time running out, a debounce settling:
+/// `DetectionEngine.nextDeadlineNs`), whichever is first, and at least once a second. The engine evaluates every
+/// tick of its grid in between, so raise times do not change.
 ///
 /// It runs on a thread of its own: the outbox append is a blocking fsync and must not hold a thread of Swift's
 /// cooperative pool. When the outbox's database cannot store (full, read-only, I/O error) the outbox holds the
@@ -41,7 +42,6 @@ public final class DetectionService: Service, Sendable {
 
     /// The loop wakes once per tick of the engine's grid (board time at time_scale 1).
     private static let tickNs = SignalChain.tickNs
-    private static let evaluationDelayNs: Int64 = 2_000_000
     /// The longest the loop sleeps, whatever the deadlines say (the clock-sync check and the snapshot stay fresh).
     private static let longestSleepNs: Int64 = 1_000_000_000
 
@@ -108,6 +108,16 @@ public final class DetectionService: Service, Sendable {
 
     private func loop() -> BoardFailure? {
         guard var board = board.withLock({ $0.take() }) else { return nil }
+        let evaluationDelayNs = board.evaluationDelayNs
+        // A board that wakes the loop itself (a real board's reader threads): the loop sleeps until the engine's
+        // deadline or until an input asks for the tick after it.
+        let inputWake =
+            board.wakesOnInput
+            ? InputWake(
+                signal: wakeSignal, originMonoNs: board.originMonoNs ?? SystemClock.monotonicNs(),
+                tickNs: Self.tickNs, evaluationDelayNs: evaluationDelayNs)
+            : nil
+        if let inputWake { board.wakeOnInput { inputWake.note(boardNs: $0) } }
         do {
             try board.start()
         } catch {
@@ -117,10 +127,11 @@ public final class DetectionService: Service, Sendable {
         var failure: BoardFailure?
         var unsaved: [Pending] = []
         let startMono = SystemClock.monotonicNs()
-        // The loop runs 2 ms after each 10 ms tick of board time (at time_scale 1): by then the inputs up to the
-        // tick are in, so a fault is evaluated 2 ms after its confirm time ran out, not up to a whole tick later.
-        var nextTick = startMono + Self.evaluationDelayNs - Self.tickNs
-        var wakeAtMono = startMono + Self.evaluationDelayNs
+        // The loop runs the board's evaluation delay after each 10 ms tick of board time (at time_scale 1; 0 for the
+        // simulated plant, the settle time and a margin for GPIO lines): by then the inputs up to the tick are in,
+        // so a fault is evaluated that long after its confirm time ran out, not up to a whole tick later.
+        var nextTick = startMono + evaluationDelayNs - Self.tickNs
+        var wakeAtMono = startMono + evaluationDelayNs
         /// When the loop last meant to wake (not when it did: late wake-ups must not push the next one back).
         var scheduledMono = wakeAtMono - Self.tickNs
         var synced = SystemClock.isSynchronised()
@@ -161,6 +172,14 @@ public final class DetectionService: Service, Sendable {
             if stopRequested.withLock({ $0 }) || failure != nil {
                 board.stop()
                 lastTurn = true
+            } else if let inputWake {
+                var dueNs = inputWake.plan(wakeAtMono)
+                while SystemClock.monotonicNs() < dueNs, !stopRequested.withLock({ $0 }) {
+                    wakeSignal.wait(untilMonotonicNs: dueNs)
+                    dueNs = inputWake.dueMonoNs
+                }
+                scheduledMono = max(dueNs, scheduledMono)
+                inputWake.beginTurn()
             } else {
                 wakeSignal.wait(untilMonotonicNs: wakeAtMono)
                 scheduledMono = wakeAtMono
@@ -263,7 +282,16 @@ public final class DetectionService: Service, Sendable {
                 notifier.notify("WATCHDOG=1")
                 lastWatchdog = now
             }
-            if let nextInput = board.nextInputBoardNs {
+            if inputWake != nil {
+                // The board wakes the loop for its inputs; the loop wakes by itself for the engine's deadline (a
+                // tick of board time on CLOCK_MONOTONIC, time scale 1), at most a second away.
+                let deadlineMono =
+                    run.engine.nextDeadlineNs.map { originMono + board.runStartNs + $0 + evaluationDelayNs }
+                    ?? .max
+                wakeAtMono = min(now + Self.longestSleepNs, deadlineMono)
+                if let interval = notifier.watchdogIntervalNs { wakeAtMono = min(wakeAtMono, lastWatchdog + interval) }
+                wakeAtMono = max(wakeAtMono, scheduledMono + Self.tickNs)
+            } else if let nextInput = board.nextInputBoardNs {
                 // Board time of the first tick to evaluate: the engine's deadline, or the tick at or after the next
                 // input (ticks are on the run's grid), back on the monotonic clock.
                 var wakeBoardNs = run.engine.nextDeadlineNs.map { board.runStartNs + $0 } ?? .max
@@ -280,7 +308,7 @@ public final class DetectionService: Service, Sendable {
                     ? latest
                     : min(
                         latest,
-                        startMono + Int64((Double(wakeBoardNs) / timeScale).rounded(.up)) + Self.evaluationDelayNs)
+                        startMono + Int64((Double(wakeBoardNs) / timeScale).rounded(.up)) + evaluationDelayNs)
                 if let interval = notifier.watchdogIntervalNs { wakeAtMono = min(wakeAtMono, lastWatchdog + interval) }
                 // Never more often than a tick of the monotonic clock: faster than real time (a simulated board's
                 // time_scale) the engine catches up on several ticks per turn, as the fixed 10 ms loop did.

@@ -6,6 +6,8 @@ import HoistWatchCore
 /// - Order: lines are read one after the other, so an edge of one line can be read after a later edge of another.
 ///   Edges are held back until the source says every edge up to their time has been read (`safeUntilNs`), then
 ///   handed on in time order (ties: in the order read).
+/// - Where: every loss is marked in the output where it showed (`takeLossMarks`), before the edge that showed it,
+///   so the detection core notes it before that edge and not at the end of the batch.
 /// - Lost edges, exact (v2): an edge says how many edges of its line the kernel numbered and dropped before it
 ///   (`GpioEdge.lostBefore`); they are counted as they are, and the edge's level is expected to have flipped once
 ///   for each of them and once for itself.
@@ -44,6 +46,11 @@ public struct EdgeSequencer: Sendable {
     /// with the last time handed on, which may be before this time: a consumer that evaluated up to here moves
     /// it to its own horizon.
     public private(set) var completeThroughNs: Int64
+    /// Losses found since the last `takeLossMarks`, placed in the output they were appended to.
+    private var lossMarks: [GpioLossMark] = []
+    /// Suspected FIFO overflows waiting for the release to pass their time (v1: after the last edge read from a
+    /// full FIFO, the kernel dropped the newest ones).
+    private var pendingOverflows: [(afterNs: Int64, count: Int)] = []
 
     private struct Entry {
         var edge: GpioEdge
@@ -92,6 +99,20 @@ public struct EdgeSequencer: Sendable {
         release(upToNs: safeUntilNs, into: &out)
     }
 
+    /// Counts `count` reads that filled a whole kernel FIFO (v1), whose dropped edges came after `afterNs`; the loss
+    /// is placed in the stream once the edges up to that time are handed on.
+    public mutating func noteSuspectedOverflows(_ count: Int, afterNs: Int64) {
+        guard count > 0 else { return }
+        pendingOverflows.append((afterNs, count))
+    }
+
+    /// The losses found since the last call, indexed into the events appended since then (the batch being built),
+    /// and starts a new batch.
+    public mutating func takeLossMarks() -> [GpioLossMark] {
+        defer { lossMarks.removeAll(keepingCapacity: true) }
+        return lossMarks
+    }
+
     /// Hands on every held edge (at stop, when no more edges will come).
     public mutating func flush(into out: inout [InputEvent]) {
         release(upToNs: .max, into: &out)
@@ -118,6 +139,7 @@ public struct EdgeSequencer: Sendable {
             var released = 0
             while released < pending.count, pending[released].edge.timestampNs <= safeUntilNs {
                 let edge = pending[released].edge
+                placeOverflows(upToNs: edge.timestampNs - 1, into: out)
                 if var check = resync {
                     if edge.timestampNs > check.endNs {
                         compare(check, into: &out)
@@ -138,10 +160,34 @@ public struct EdgeSequencer: Sendable {
             compare(check, into: &out)
             resync = nil
         }
+        placeOverflows(upToNs: min(safeUntilNs, pending.first.map { $0.edge.timestampNs - 1 } ?? .max), into: out)
         completeThroughNs = max(completeThroughNs, safeUntilNs == .max ? handedOn.lastNs : safeUntilNs)
     }
 
+    /// Counts and places the suspected overflows whose edges up to their time have been handed on.
+    private mutating func placeOverflows(upToNs limitNs: Int64, into out: [InputEvent]) {
+        while let first = pendingOverflows.first, first.afterNs <= limitNs {
+            pendingOverflows.removeFirst()
+            counters.overflowsSuspected += Int64(first.count)
+            mark(at: out.count, atNs: handedOn.notBefore(first.afterNs))
+        }
+    }
+
+    /// Records a loss just counted, before `out[index]`.
+    private mutating func mark(at index: Int, atNs: Int64) {
+        lossMarks.append(GpioLossMark(eventIndex: index, atNs: atNs, totals: counters.loss))
+    }
+
     private mutating func handOn(_ edge: GpioEdge, into out: inout [InputEvent]) {
+        let doubtfulBefore = counters.doubtfulEdges
+        defer {
+            // The loss shows at this edge: noted before it (and after what came before it on other lines).
+            if counters.doubtfulEdges > doubtfulBefore, let last = out.last {
+                mark(at: out.count - 1, atNs: last.tNs)
+            } else if counters.doubtfulEdges > doubtfulBefore {
+                mark(at: out.count, atNs: handedOn.notBefore(edge.timestampNs))
+            }
+        }
         let index = edge.lineIndex
         let isEncoder = index == encoderA || index == encoderB
         // Dropped edges the stream has not shown yet: a correction since the line's last edge stood for one.
@@ -183,6 +229,9 @@ public struct EdgeSequencer: Sendable {
         if let encoderA, let encoderB, corrected.contains(encoderA), corrected.contains(encoderB) {
             counters.quadratureErrors += 1
         }
-        if !corrected.isEmpty { handedOn.pass(timeNs) }
+        if !corrected.isEmpty {
+            handedOn.pass(timeNs)
+            mark(at: out.count - corrected.count, atNs: timeNs)
+        }
     }
 }

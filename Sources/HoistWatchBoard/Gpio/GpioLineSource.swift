@@ -74,11 +74,27 @@ public protocol GpioLineRequest: AnyObject {
     /// `edges` (in kernel order within each line; lines may interleave in any order).
     func readEdges(timeoutNs: Int64, into edges: inout [GpioEdge]) throws(GpioError) -> GpioReadResult
 
+    /// Waits up to `timeoutNs` (negative: no limit) until an edge is queued on any line or `wakeDescriptor`
+    /// (another thread's wake-up, an eventfd) is readable, on the descriptors the kernel interface gives (v1:
+    /// `gpiod_line_event_get_fd` of each line; v2: `gpiod_line_request_get_fd` of each chip's request), all in one
+    /// `ppoll`. Reads nothing: `readEdges(timeoutNs: 0, ...)` then takes what is queued.
+    func waitForEdges(timeoutNs: Int64, orReadable wakeDescriptor: Int32) throws(GpioError) -> GpioWaitResult
+
     /// The current logical level of every line, in `lines` order (`levels` is replaced).
     func readLevels(into levels: inout [UInt8]) throws(GpioError)
 
     /// The clock edge timestamps are in (CLOCK_MONOTONIC), nanoseconds.
     func monotonicNs() -> Int64
+}
+
+/// What a `waitForEdges` came to.
+public enum GpioWaitResult: Sendable, Hashable {
+    /// An edge is queued on at least one line (the wake-up may be readable too).
+    case edges
+    /// Only the wake-up descriptor is readable.
+    case woken
+    /// Nothing for the whole timeout, or a signal cut the wait short.
+    case timedOut
 }
 
 /// Opens GPIO lines: the factory side of the seam.

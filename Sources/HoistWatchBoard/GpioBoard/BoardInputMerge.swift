@@ -17,7 +17,8 @@ struct BoardInputMerge: Sendable {
     let hasLines: Bool
     /// Board time before which everything was handed on; a later input older than it is late.
     private var horizon = LateInputRule(startNs: 0)
-    private var edges: [InputEvent] = []
+    /// The reader's stream: edges, and its losses where they showed (`GpioLossMark`), in its order.
+    private var edges: [EdgeItem] = []
     private var samples: [InputEvent] = []
     private var edgesCompleteThroughNs: Int64 = .min
 
@@ -31,9 +32,37 @@ struct BoardInputMerge: Sendable {
     /// Board time before which everything was handed on.
     var horizonNs: Int64 { horizon.lastNs }
 
-    /// Edges of one reader batch (CLOCK_MONOTONIC times), complete through `completeThroughNs`.
-    mutating func addEdges(_ events: [InputEvent], completeThroughNs: Int64) {
-        edges.append(contentsOf: events)
+    /// One item of the reader's stream.
+    private enum EdgeItem {
+        case edge(InputEvent)
+        /// The loss totals from `atNs` (CLOCK_MONOTONIC) on.
+        case loss(InputLossCounts, atNs: Int64)
+
+        var event: InputEvent? {
+            if case .edge(let event) = self { return event }
+            return nil
+        }
+
+        var tNs: Int64 {
+            switch self {
+            case .edge(let event): return event.tNs
+            case .loss(_, let atNs): return atNs
+            }
+        }
+    }
+
+    /// Edges of one reader batch (CLOCK_MONOTONIC times), complete through `completeThroughNs`, with the losses the
+    /// reader found among them (`GpioLossMark.eventIndex` into `events`).
+    mutating func addEdges(_ events: [InputEvent], losses: [GpioLossMark] = [], completeThroughNs: Int64) {
+        var next = 0
+        for (index, event) in events.enumerated() {
+            while next < losses.count, losses[next].eventIndex <= index {
+                edges.append(.loss(losses[next].totals, atNs: losses[next].atNs))
+                next += 1
+            }
+            edges.append(.edge(event))
+        }
+        for loss in losses[next...] { edges.append(.loss(loss.totals, atNs: loss.atNs)) }
         edgesCompleteThroughNs = max(edgesCompleteThroughNs, completeThroughNs)
     }
 
@@ -44,13 +73,19 @@ struct BoardInputMerge: Sendable {
 
     /// The threads have stopped: nothing more will come, so everything held is complete.
     mutating func endOfInput() {
-        let lastNs = max(edges.last?.tNs ?? .min, samples.last?.tNs ?? .min)
+        let lastNs = max(edges.map(\.tNs).max() ?? .min, samples.last?.tNs ?? .min)
         edgesCompleteThroughNs = max(edgesCompleteThroughNs, lastNs)
     }
 
-    /// Hands `emit` every input up to where all streams are complete, in time order with board times; returns the
-    /// new horizon (board time before which everything has been handed on).
+    /// `drainInputs` without the losses: the input events alone.
     mutating func drain(emit: (InputEvent) -> Void) -> Int64 {
+        drainInputs { input in if let event = input.event { emit(event) } }
+    }
+
+    /// Hands `emit` every input up to where all streams are complete, in time order with board times, and the
+    /// reader's losses where they showed (never before what was handed on); returns the new horizon (board time
+    /// before which everything has been handed on).
+    mutating func drainInputs(emit: (BoardInput) -> Void) -> Int64 {
         let completeNs: Int64
         if hasLines {
             completeNs = edgesCompleteThroughNs
@@ -65,6 +100,12 @@ struct BoardInputMerge: Sendable {
             let sample =
                 sampleIndex < samples.count && samples[sampleIndex].tNs <= completeNs
                 ? samples[sampleIndex] : nil
+            // A loss goes where it stands in the reader's stream, and before a sample of the same time.
+            if let item = edge, case .loss(let totals, let atNs) = item, sample.map({ atNs <= $0.tNs }) ?? true {
+                edgeIndex += 1
+                emit(.inputLoss(totals, atNs: horizon.notBefore(atNs - originNs)))
+                continue
+            }
             var next: InputEvent
             switch (edge, sample) {
             case (nil, nil):
@@ -73,7 +114,7 @@ struct BoardInputMerge: Sendable {
                 horizon.pass(completeNs - originNs + 1)
                 return horizon.lastNs
             case (let edge?, nil):
-                next = edge
+                next = edge.event!
                 edgeIndex += 1
             case (nil, let sample?):
                 next = sample
@@ -84,12 +125,12 @@ struct BoardInputMerge: Sendable {
                     next = sample
                     sampleIndex += 1
                 } else {
-                    next = edge
+                    next = edge.event!
                     edgeIndex += 1
                 }
             }
             next.tNs = horizon.handOn(stampedNs: next.tNs - originNs)
-            emit(next)
+            emit(.event(next))
         }
     }
 }

@@ -1,4 +1,5 @@
 import CGpiod
+import CWake
 
 #if canImport(Glibc)
 import Glibc
@@ -43,6 +44,11 @@ public struct GpiodFunctions: @unchecked Sendable {
     public var lineEventReadMultiple: hw_gpiod1_line_event_read_multiple_fn
     /// `gpiod_line_get_value_bulk`
     public var lineGetValueBulk: hw_gpiod1_line_get_value_bulk_fn
+    /// `gpiod_line_event_get_fd`: the line's event descriptor, readable while its FIFO holds events
+    public var lineEventGetFd: hw_gpiod1_line_event_get_fd_fn
+    /// `ppoll(2)` on descriptors for at most a timeout in nanoseconds (negative: none): the reader's wait on the
+    /// lines' event descriptors and its own wake-up (`hw_poll_ns`; a fake runs its clock in it).
+    public var poll: hw_poll_ns_fn
     /// `gpiod_line_get_value` (one line: the HX711's DOUT)
     public var lineGetValue: hw_gpiod1_line_get_value_fn
     /// `gpiod_line_set_value` (one output line: the HX711's PD_SCK)
@@ -70,6 +76,8 @@ public struct GpiodFunctions: @unchecked Sendable {
         lineEventWaitBulk: @escaping hw_gpiod1_line_event_wait_bulk_fn,
         lineEventReadMultiple: @escaping hw_gpiod1_line_event_read_multiple_fn,
         lineGetValueBulk: @escaping hw_gpiod1_line_get_value_bulk_fn,
+        lineEventGetFd: @escaping hw_gpiod1_line_event_get_fd_fn,
+        poll: @escaping hw_poll_ns_fn,
         lineGetValue: @escaping hw_gpiod1_line_get_value_fn,
         lineSetValue: @escaping hw_gpiod1_line_set_value_fn,
         chipIterNew: @escaping hw_gpiod1_chip_iter_new_fn,
@@ -89,6 +97,8 @@ public struct GpiodFunctions: @unchecked Sendable {
         self.lineEventWaitBulk = lineEventWaitBulk
         self.lineEventReadMultiple = lineEventReadMultiple
         self.lineGetValueBulk = lineGetValueBulk
+        self.lineEventGetFd = lineEventGetFd
+        self.poll = poll
         self.lineGetValue = lineGetValue
         self.lineSetValue = lineSetValue
         self.chipIterNew = chipIterNew
@@ -117,6 +127,8 @@ extension GpiodFunctions {
                 "gpiod_line_event_read_multiple", as: hw_gpiod1_line_event_read_multiple_fn.self),
             lineGetValueBulk: try library.function(
                 "gpiod_line_get_value_bulk", as: hw_gpiod1_line_get_value_bulk_fn.self),
+            lineEventGetFd: try library.function("gpiod_line_event_get_fd", as: hw_gpiod1_line_event_get_fd_fn.self),
+            poll: { fds, count, timeoutNs in hw_poll_ns(fds, count, timeoutNs) },
             lineGetValue: try library.function("gpiod_line_get_value", as: hw_gpiod1_line_get_value_fn.self),
             lineSetValue: try library.function("gpiod_line_set_value", as: hw_gpiod1_line_set_value_fn.self),
             chipIterNew: try library.function("gpiod_chip_iter_new", as: hw_gpiod1_chip_iter_new_fn.self),

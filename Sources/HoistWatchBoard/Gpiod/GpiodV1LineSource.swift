@@ -81,6 +81,8 @@ final class GpiodV1LineRequest: GpioLineRequest {
     private var groups: [GpiodLineGroup]
     private var waitSets: [ChipWaitSet]
     private let events: UnsafeMutablePointer<gpiod_line_event>
+    /// Each line's event descriptor (`gpiod_line_event_get_fd`), readable while its kernel FIFO holds events.
+    private let descriptors: [Int32]
 
     init(lines: [GpioLineSpec], consumer: String, functions: GpiodFunctions) throws(GpioError) {
         self.lines = lines
@@ -110,7 +112,18 @@ final class GpiodV1LineRequest: GpioLineRequest {
             }
             byChip.append(chipGroups)
         }
+        var descriptors: [Int32] = []
+        for group in groups {
+            for (handle, index) in zip(group.handles, group.indices) {
+                let descriptor = functions.lineEventGetFd(handle)
+                guard descriptor >= 0 else {
+                    throw GpioError.fromErrno("gpiod_line_event_get_fd", subject: lines[index].subject)
+                }
+                descriptors.append(descriptor)
+            }
+        }
         self.groups = groups
+        self.descriptors = descriptors
         waitSets = zip(chips, byChip).map { ChipWaitSet(chip: $0, groups: $1) }
         events = .allocate(capacity: GpiodV1LineSource.kernelFifoCapacity)
     }
@@ -174,6 +187,12 @@ final class GpiodV1LineRequest: GpioLineRequest {
             }
         }
         return GpioReadResult(completeUntilNs: completeUntilNs, suspectedOverflows: suspectedOverflows)
+    }
+
+    func waitForEdges(timeoutNs: Int64, orReadable wakeDescriptor: Int32) throws(GpioError) -> GpioWaitResult {
+        try GpiodDescriptorWait.wait(
+            poll: functions.poll, descriptors: descriptors, wakeDescriptor: wakeDescriptor, timeoutNs: timeoutNs,
+            subject: lines.map(\.subject).joined(separator: ", "))
     }
 
     func readLevels(into levels: inout [UInt8]) throws(GpioError) {

@@ -1,4 +1,5 @@
 import CGpiod
+import CWake
 
 #if canImport(Glibc)
 import Glibc
@@ -81,6 +82,10 @@ public struct GpiodV2Functions: @unchecked Sendable {
     public var lineRequestWaitEdgeEvents: hw_gpiod2_line_request_wait_edge_events_fn
     /// `gpiod_line_request_read_edge_events`
     public var lineRequestReadEdgeEvents: hw_gpiod2_line_request_read_edge_events_fn
+    /// `gpiod_line_request_get_fd`: the request's descriptor, readable while its FIFO holds events
+    public var lineRequestGetFd: hw_gpiod2_line_request_get_fd_fn
+    /// `ppoll(2)` on descriptors for at most a timeout in nanoseconds (negative: none), as `GpiodFunctions.poll`
+    public var poll: hw_poll_ns_fn
     /// `gpiod_edge_event_buffer_new`
     public var edgeEventBufferNew: hw_gpiod2_edge_event_buffer_new_fn
     /// `gpiod_edge_event_buffer_free`
@@ -135,6 +140,8 @@ public struct GpiodV2Functions: @unchecked Sendable {
         lineRequestSetValue: @escaping hw_gpiod2_line_request_set_value_fn,
         lineRequestWaitEdgeEvents: @escaping hw_gpiod2_line_request_wait_edge_events_fn,
         lineRequestReadEdgeEvents: @escaping hw_gpiod2_line_request_read_edge_events_fn,
+        lineRequestGetFd: @escaping hw_gpiod2_line_request_get_fd_fn,
+        poll: @escaping hw_poll_ns_fn,
         edgeEventBufferNew: @escaping hw_gpiod2_edge_event_buffer_new_fn,
         edgeEventBufferFree: @escaping hw_gpiod2_edge_event_buffer_free_fn,
         edgeEventBufferGetEvent: @escaping hw_gpiod2_edge_event_buffer_get_event_fn,
@@ -176,6 +183,8 @@ public struct GpiodV2Functions: @unchecked Sendable {
         self.lineRequestSetValue = lineRequestSetValue
         self.lineRequestWaitEdgeEvents = lineRequestWaitEdgeEvents
         self.lineRequestReadEdgeEvents = lineRequestReadEdgeEvents
+        self.lineRequestGetFd = lineRequestGetFd
+        self.poll = poll
         self.edgeEventBufferNew = edgeEventBufferNew
         self.edgeEventBufferFree = edgeEventBufferFree
         self.edgeEventBufferGetEvent = edgeEventBufferGetEvent
@@ -248,6 +257,9 @@ extension GpiodV2Functions {
                 "gpiod_line_request_wait_edge_events", as: hw_gpiod2_line_request_wait_edge_events_fn.self),
             lineRequestReadEdgeEvents: try library.function(
                 "gpiod_line_request_read_edge_events", as: hw_gpiod2_line_request_read_edge_events_fn.self),
+            lineRequestGetFd: try library.function(
+                "gpiod_line_request_get_fd", as: hw_gpiod2_line_request_get_fd_fn.self),
+            poll: { fds, count, timeoutNs in hw_poll_ns(fds, count, timeoutNs) },
             edgeEventBufferNew: try library.function(
                 "gpiod_edge_event_buffer_new", as: hw_gpiod2_edge_event_buffer_new_fn.self),
             edgeEventBufferFree: try library.function(

@@ -109,6 +109,8 @@ final class GpiodV2LineRequest: GpioLineRequest {
     private var requests: [ChipRequest]
     private let buffer: GpiodV2EdgeEventBuffer
     private var values: [gpiod_line_value] = []
+    /// Each request's descriptor (`gpiod_line_request_get_fd`), readable while its kernel FIFO holds events.
+    private let descriptors: [Int32]
 
     init(
         lines: [GpioLineSpec], consumer: String, functions: GpiodV2Functions, eventBufferSize: Int
@@ -146,7 +148,18 @@ final class GpiodV2LineRequest: GpioLineRequest {
                 subject: subject)
             requests.append(ChipRequest(request: request, members: members))
         }
+        var descriptors: [Int32] = []
+        for chipRequest in requests {
+            let descriptor = functions.lineRequestGetFd(chipRequest.request.handle)
+            guard descriptor >= 0 else {
+                throw GpioError.fromErrno(
+                    "gpiod_line_request_get_fd",
+                    subject: chipRequest.indices.map { lines[$0].subject }.joined(separator: ", "))
+            }
+            descriptors.append(descriptor)
+        }
         self.requests = requests
+        self.descriptors = descriptors
         buffer = try GpiodV2EdgeEventBuffer(capacity: eventBufferSize, functions: functions)
     }
 
@@ -220,6 +233,12 @@ final class GpiodV2LineRequest: GpioLineRequest {
             }
         }
         return GpioReadResult(completeUntilNs: completeUntilNs, suspectedOverflows: 0, droppedEvents: droppedEvents)
+    }
+
+    func waitForEdges(timeoutNs: Int64, orReadable wakeDescriptor: Int32) throws(GpioError) -> GpioWaitResult {
+        try GpiodDescriptorWait.wait(
+            poll: functions.poll, descriptors: descriptors, wakeDescriptor: wakeDescriptor, timeoutNs: timeoutNs,
+            subject: lines.map(\.subject).joined(separator: ", "))
     }
 
     func readLevels(into levels: inout [UInt8]) throws(GpioError) {

@@ -39,11 +39,33 @@ public protocol BoardInputSource: Sendable {
     /// coming); nil when the board cannot tell (a real board's lines: the loop then reads it every tick). The
     /// detection loop sleeps until the earlier of this and the engine's own deadline.
     var nextInputBoardNs: Int64? { get }
+
+    /// How long after a tick of board time the loop evaluates it, so that the inputs up to the tick are in: a real
+    /// board's reader holds each edge back for its settle time (edges of other lines the kernel has not queued
+    /// yet); a simulated board makes its inputs when it is read, complete up to then (0). Part of every alarm's
+    /// latency.
+    var evaluationDelayNs: Int64 { get }
+
+    /// Whether the board wakes the loop itself when an input comes (`wakeOnInput`: a real board's reader threads,
+    /// which wait on their lines' descriptors): the loop then sleeps until its engine's next deadline (at most a
+    /// second) or until woken, and evaluates from the tick after the input on.
+    var wakesOnInput: Bool { get }
+
+    /// Gives the board the loop's wake-up: called (from any thread) with the board time of an input soon after it
+    /// came, at least for the earliest one after each `read`; `Int64.min` when the board failed. Called once,
+    /// before `start`; only when `wakesOnInput`.
+    mutating func wakeOnInput(_ wake: @escaping @Sendable (_ boardNs: Int64) -> Void)
 }
 
 extension BoardInputSource {
+    /// 2 ms: what the loop waited after each tick for every board before boards said their own.
+    public var evaluationDelayNs: Int64 { 2_000_000 }
     /// Nil: the board cannot tell when its next input comes, so the loop reads it every tick.
     public var nextInputBoardNs: Int64? { nil }
+    /// False: the board does not wake the loop.
+    public var wakesOnInput: Bool { false }
+    /// The board does not wake the loop: nothing to keep.
+    public mutating func wakeOnInput(_ wake: @escaping @Sendable (_ boardNs: Int64) -> Void) {}
 }
 
 /// One thing a board hands the detection loop.
