@@ -39,7 +39,7 @@ public final class MosquittoClient: @unchecked Sendable {
     // (or, before the client is attached, by the one thread connecting it); `phase` is behind a lock; the stream
     // continuation and the semaphore are Sendable.
 
-    /// What the network thread reports: connect, refusal, disconnect, PUBACKs, messages, log lines.
+    /// What the network loop reports: connect, refusal, disconnect, PUBACKs, messages, log lines.
     /// Finishes when the client is closed.
     public let events: AsyncStream<MosquittoEvent>
 
@@ -243,8 +243,8 @@ public final class MosquittoClient: @unchecked Sendable {
         continuation.yield(event)
     }
 
-    /// Ends a refused attempt on libmosquitto's side too (state "disconnecting"): its disconnect callback, which
-    /// follows, then carries no error, so a refusal is reported once, as `.connectRefused`.
+    /// Ends a refused attempt on libmosquitto's side too (`mosquitto_disconnect`: its state "disconnected"): its
+    /// disconnect callback, which follows, then carries no error, so a refusal is reported once, as `.connectRefused`.
     fileprivate func endAttempt() {
         mosquitto_disconnect(handle)
     }
