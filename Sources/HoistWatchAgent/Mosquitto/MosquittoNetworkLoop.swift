@@ -12,8 +12,10 @@ import Musl
 /// and their SQLite files has them. This one waits in ppoll(2) and drives each connection through libmosquitto's
 /// external-loop calls (`mosquitto_socket`, `mosquitto_want_write`, `mosquitto_loop_read`, `mosquitto_loop_write`,
 /// `mosquitto_loop_misc`), as `MosquittoSocketSchedule` decides. Clients are in libmosquitto's threaded mode
-/// (`mosquitto_threaded_set`), so other threads may publish; each publish wakes the loop through a `WakeSignal`
-/// (libmosquitto's own wake-up byte goes to its socket pair, which nothing public can read).
+/// (`mosquitto_threaded_set`), so other threads may publish; each publish wakes the loop through a `WakeSignal`.
+/// libmosquitto still writes its own wake-up byte per queued packet into its socket pair, whose descriptors no public
+/// call gives: unread, the pair fills after 278 packets (its 208 KB send buffer, kernel memory, until
+/// `mosquitto_destroy`) and later writes fail at once.
 ///
 /// One loop serves one client (a `MosquittoClient` makes its own unless given one: a thread per connection, as
 /// libmosquitto's was) or many (the fleet bench: a few loops for thousands of boards). Its thread runs while a client
