@@ -8,7 +8,9 @@ import HoistWatchCore
 /// - a `}` where an array expects a value (`[}`, `["a",` then `}` on the next line);
 /// - a Unicode line or paragraph separator (U+2028, U+2029, U+0085) outside strings and comments, which TOML does
 ///   not allow there anyway;
-/// - a date and `T` not followed by a digit in a value that has a `:` further on (`1979-05-27T(07:32:00Z`).
+/// - a date and `T` not followed by a digit in a value that has a `:` further on (`1979-05-27T(07:32:00Z`);
+/// - a value that toml++ takes for a date with a space before its time but whose "time" is one digit then the
+///   value's end (`5=92-05-2= 2`, `1979-05-=$ 3 s`): `DateSpaceDigit` has the exact rule.
 ///
 /// Everything else is left to the parser. A header is a `[` or `[[` where a key could start: at the start of a line,
 /// outside strings and comments and outside a value that spans lines.
@@ -27,6 +29,8 @@ enum TOMLSyntaxGuard {
         var atStatementStart = true
         /// Just after an array's `[` or a `,` in an array (blanks, line breaks and comments aside).
         var expectingArrayValue = false
+        /// Just after a key's `=` (blanks aside): where toml++ reads a value.
+        var expectingValue = false
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -39,15 +43,18 @@ enum TOMLSyntaxGuard {
                 case 0x0A:
                     line += 1
                     if open.isEmpty { atStatementStart = true }
+                    expectingValue = false
                     index += 1
                 case 0x20, 0x09, 0x0D:
                     index += 1
                 case UInt8(ascii: "#"):
+                    expectingValue = false
                     while index < bytes.count, bytes[index] != 0x0A { index += 1 }
                 case UInt8(ascii: "\""), UInt8(ascii: "'"):
                     skipString(quote: byte)
                     atStatementStart = false
                     expectingArrayValue = false
+                    expectingValue = false
                 case UInt8(ascii: "[") where atStatementStart && open.isEmpty:
                     try checkHeader()
                     atStatementStart = false
@@ -69,9 +76,21 @@ enum TOMLSyntaxGuard {
                     .syntax, line: line,
                     "not valid TOML: a Unicode line or paragraph separator (\(separator)) outside a string or comment")
             }
-            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { try checkDateTime() }
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                try checkDateTime()
+                if expectingValue || expectingArrayValue {
+                    if DateSpaceDigit.abortsTomlpp(bytes, valueStart: index) {
+                        throw InputError(
+                            .syntax, line: line,
+                            "not valid TOML: a value read as a date, then a space and a single digit as its time")
+                    }
+                }
+            }
             expectingArrayValue = false
+            expectingValue = false
             switch byte {
+            case UInt8(ascii: "="):
+                expectingValue = true
             case UInt8(ascii: "["):
                 open.append(byte)
                 expectingArrayValue = true

@@ -22,14 +22,24 @@ public struct TraceReplay {
     let calibrationPath: String
     let tracePath: String
     let recordsFolder: String?
+    let skipsIdleTicks: Bool
+    let seed: UInt64?
 
     /// A replay of the trace at `tracePath` with `calibration` (already loaded and checked by the caller from
     /// `calibrationPath`, which messages name), writing each alarm's flight record into `recordsFolder` when given.
-    public init(calibration: Calibration, calibrationPath: String, tracePath: String, recordsFolder: String? = nil) {
+    /// Between inputs it skips the ticks at which nothing can happen (`DetectionEngine.advanceSkippingIdleTicks`), so its time
+    /// follows the trace's inputs and deadlines, not its length; `skipsIdleTicks: false` evaluates every 10 ms tick,
+    /// for the checks that hold both to the same output, which also give a `seed` for the ids (at random when nil).
+    public init(
+        calibration: Calibration, calibrationPath: String, tracePath: String, recordsFolder: String? = nil,
+        skipsIdleTicks: Bool = true, seed: UInt64? = nil
+    ) {
         self.calibration = calibration
         self.calibrationPath = calibrationPath
         self.tracePath = tracePath
         self.recordsFolder = recordsFolder
+        self.skipsIdleTicks = skipsIdleTicks
+        self.seed = seed
     }
 
     /// Replays; errors are `InputError`s naming the file and line.
@@ -78,12 +88,17 @@ public struct TraceReplay {
                     offset = ns
                     synced = true
                 }
-                engine = DetectionEngine(
-                    calibration: calibration, header: header,
-                    stamper: .replay(deviceId: calibration.deviceId, wallOffsetNs: offset, timeSynced: synced))
+                let stamper: EventStamper =
+                    if let seed {
+                        .replay(deviceId: calibration.deviceId, wallOffsetNs: offset, timeSynced: synced, seed: seed)
+                    } else {
+                        .replay(deviceId: calibration.deviceId, wallOffsetNs: offset, timeSynced: synced)
+                    }
+                engine = DetectionEngine(calibration: calibration, header: header, stamper: stamper)
             },
             onEvent: { (event) throws(InputError) in
                 summary.inputEvents += 1
+                if skipsIdleTicks { engine!.advanceSkippingIdleTicks(beforeNs: event.tNs, into: &events) }
                 engine!.process(event, into: &events)
                 if events.count > 0 || !engine!.completedRecords.isEmpty { try drain(&engine!) }
             })

@@ -32,4 +32,49 @@ struct DiagScreenTests {
         #expect(lines.count <= 24)
         #expect(lines.allSatisfy { $0.count <= DiagScreen.width })
     }
+
+    /// The storage figures (`storage` of the snapshot, as `--json` has them) on one line after the outbox's: state,
+    /// what is held in memory against its cap, corrupt entries, the start-up space check; within 24 x 80 even with
+    /// every input, four faults and a long error, and with numbers no agent has.
+    @Test(arguments: [
+        (
+            #"{"durable":true,"failing":null,"unsaved":0,"unsaved_bytes":0,"unsaved_cap_bytes":8388608,"corrupt":0,"reserve_held":true,"available_bytes":1073741824,"needed_bytes":79691776,"space_short":false}"#,
+            "storage ok  memory 0 (0/8 MiB)  corrupt 0  free 1024/76 MiB"
+        ),
+        (
+            #"{"durable":false,"failing":"full","unsaved":12,"unsaved_bytes":419430,"unsaved_cap_bytes":8388608,"corrupt":3,"reserve_held":false,"available_bytes":31457280,"needed_bytes":79691776,"space_short":true}"#,
+            "storage full  memory 12 (0.40/8 MiB)  corrupt 3  free 30/76 MiB  no reserve"
+        ),
+        (
+            #"{"durable":false,"failing":"read_only","unsaved":5,"unsaved_bytes":1048576,"unsaved_cap_bytes":8388608,"corrupt":0,"reserve_held":true,"available_bytes":null,"needed_bytes":null,"space_short":false}"#,
+            "storage read_only  memory 5 (1/8 MiB)  corrupt 0"
+        ),
+        (
+            #"{"durable":false,"failing":"io_error","unsaved":9223372036854775807,"unsaved_bytes":9223372036854775807,"unsaved_cap_bytes":-1,"corrupt":9223372036854775807,"reserve_held":false,"available_bytes":-9223372036854775808,"needed_bytes":0,"space_short":true}"#,
+            "storage io_error  memory 9223372036854775807 ("
+        ),
+    ])
+    func theStorageFiguresAreOneLineAfterTheOutbox(storage: String, shown: String) throws {
+        var text = String(decoding: DiagnosticsSnapshotTests.fresh.encoded(), as: UTF8.self)
+        text.removeLast()  // the closing brace
+        text += ",\"storage\":\(storage)}"
+        let report = try DiagnosticsSnapshot(decoding: Array(text.utf8))
+        #expect(report.storage != nil)
+        let lines = DiagScreen.lines(report)
+        let index = try #require(lines.firstIndex { $0.hasPrefix("storage ") }, "\(lines)")
+        #expect(lines[index].hasPrefix(shown), "\(lines[index])")
+        #expect(lines[index - 1].hasPrefix("outbox "))
+        #expect(lines.count <= 24 && lines.allSatisfy { $0.count <= DiagScreen.width })
+
+        // A crowded screen: many inputs, four faults, a long error, many events: the storage line stays.
+        var crowded = report
+        crowded.inputs = (0..<16).map { .init(name: "input_\($0)", level: 1, edges: 123_456_789) }
+        crowded.activeFaults = (0..<6).map {
+            .init(type: "fault_\($0)", instance: "x", severity: "alarm", raisedId: "r", raisedForS: 1)
+        }
+        crowded.link.lastError = String(repeating: "e", count: 300)
+        let screen = DiagScreen.lines(crowded)
+        #expect(screen.contains { $0.hasPrefix("storage ") })
+        #expect(screen.count <= 24 && screen.allSatisfy { $0.count <= DiagScreen.width })
+    }
 }

@@ -111,4 +111,62 @@ struct OutboxStorageFailureTests {
         #expect(try outbox.remove(ids: ["evt-\(first.seq!)"]) == 1)
         #expect(try outbox.pending(limit: 10).map(\.seq) == [result.seq])
     }
+
+    /// A card read-only at start (`mount -o remount,ro` with the agent stopped): the outbox runs from memory; once the
+    /// card is writable again, `reopenDurable()` opens the database and moves what memory held into it: same ids,
+    /// seqs and order, the acknowledged one only in the history, the file's own waiting entries sent too, the session
+    /// not going back, and from then on stored; `false`, changing nothing, while the card is still read-only.
+    @Test func aCardReadOnlyAtStartIsTriedAgainAndGetsWhatMemoryHeld() throws {
+        let fs = try SmallFileSystem(sizeMiB: 16)
+        let path = "\(fs.path)/outbox.db"
+        var durable: Outbox? = try Outbox(path: path, reserveBytes: 1 << 20)
+        try durable!.appendEvent { Self.alarm($0) }  // seq 1, waiting in the file
+        try durable!.append(EntryFactory.status(1))
+        try durable!.recordSession(3)
+        durable = nil
+        try fs.remountReadOnly()
+
+        let outbox = try Outbox.openRecovering(path: path, reserveBytes: 1 << 20, nowWallNs: 1_700_000_000_000_000_000)
+        #expect(outbox.isMemoryOnly && outbox.storageHealth().memoryOnly)
+        #expect(outbox.storageHealth().lastFailure == .readOnly)
+        // Seqs go on above the high-water mark (a block above what the file stored): nothing handed out repeats.
+        let held = try (0..<3).map { _ in try outbox.appendEvent { Self.alarm($0) } }
+        let first = try #require(held.first?.seq)
+        #expect(first > 1 && held.map(\.seq) == [first, first + 1, first + 2])
+        #expect(held.allSatisfy { !$0.durable && $0.stored })
+        #expect(try outbox.remove(ids: ["evt-\(first)"]) == 1)  // delivered from memory before the card came back
+        try outbox.recordSession(5)
+        let inMemory = try outbox.pending(limit: 10)
+        #expect(inMemory.map(\.seq) == [first + 1, first + 2], "only memory is read while memory only")
+
+        // Still read-only: nothing changes.
+        #expect(outbox.reopenDurable() == false)
+        #expect(outbox.isMemoryOnly && outbox.storeGeneration() == 0)
+        #expect(outbox.storageHealth().unsavedCount == 2)
+
+        try fs.remountReadWrite()
+        #expect(outbox.reopenDurable())
+        #expect(!outbox.isMemoryOnly && outbox.storeGeneration() == 1)
+        let health = outbox.storageHealth()
+        #expect(health.lastFailure == nil && health.unsavedHeld == 0 && !health.memoryOnly, "\(health)")
+        // The file's waiting alarm and status, then the held ones, stored now, in seq order and with their ids.
+        let pending = try outbox.pending(limit: 10)
+        #expect(
+            pending.map(\.id) == ["evt-1", "evt-\(first + 1)", "evt-\(first + 2)", EntryFactory.status(1).id],
+            "\(pending.map(\.id))")
+        #expect(pending.allSatisfy { $0.durable })
+        let positions = pending.prefix(3).map(\.position)
+        #expect(positions == positions.sorted() && Set(positions).count == 3)
+        let history = try outbox.history(sinceWallNs: 0, kinds: [.event], limit: 100)
+        #expect(Set(history.compactMap(\.seq)) == [1, first, first + 1, first + 2])
+        #expect(try outbox.session() == 5)
+        #expect(outbox.reopenDurable(), "durable already")
+
+        // Stored from now on, and all of it is there after a restart.
+        let next = try outbox.appendEvent { Self.alarm($0) }
+        #expect(next.seq == first + 3 && next.durable)
+        let reopened = try Outbox(path: path, reserveBytes: 0)
+        #expect(try reopened.lastSeq() == first + 3)
+        #expect(try reopened.pending(limit: 10).compactMap(\.seq) == [1, first + 1, first + 2, first + 3])
+    }
 }

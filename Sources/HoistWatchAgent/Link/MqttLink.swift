@@ -351,6 +351,13 @@ public struct MqttLink: Sendable {
         state = .connected(connection)
     }
 
+    /// The outbox moved to another database (`Outbox.storeGeneration`): entries may wait below the cursors, so the
+    /// next refill reads from the start of every class again (what is in flight stays excluded by its id).
+    public mutating func rewindCursors() {
+        sendCursor = .start
+        recordCursor = .start
+    }
+
     /// The client refused the entry (not connected any more, for instance); it may be offered again, so the next
     /// refill reads from the start of every class again.
     public mutating func publishFailed(id: String) {

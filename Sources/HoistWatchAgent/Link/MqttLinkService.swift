@@ -50,6 +50,9 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
     /// A flight-record part may wait: set by every append and connect, cleared when a records read finds none (a
     /// records read steps over every waiting event, so it is skipped when nothing new can be there).
     private var recordsMayWait = true
+    /// The outbox's `storeGeneration` when the window was last filled: a new one (a memory-only outbox that opened
+    /// its database) means positions below the send cursors may wait, so every class is read from the start again.
+    private var storeGeneration = 0
     /// The current client got CONNACK 0 (so closing it is quick and an offline status can go out first).
     private var clientConnected = false
     /// Raised for every timer scheduled, so a timer replaced by a newer one is ignored when it fires.
@@ -399,6 +402,12 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
 
     /// Reads and offers what each lane has room for: events and status first, then flight-record parts.
     private func fillWindow() async {
+        let generation = outbox.storeGeneration()
+        if generation != storeGeneration {
+            storeGeneration = generation
+            machine.rewindCursors()
+            recordsMayWait = true
+        }
         let query = machine.pendingQuery
         if query.limit > 0 {
             await offer(query) { MqttSendLane(id: $0) == .messages }

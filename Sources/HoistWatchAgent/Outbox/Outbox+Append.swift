@@ -69,7 +69,7 @@ extension Outbox {
     @discardableResult
     public func retryUnsaved() throws -> Bool {
         try state.withLock { state in
-            guard !isMemoryOnly else { return false }
+            guard !state.memoryOnly else { return false }
             guard !state.unsaved.isEmpty || !state.pendingRemovals.isEmpty || state.storeFailing else { return true }
             state.storeFailing = false
             _ = try commitOrHold(&state, [])
@@ -84,6 +84,7 @@ extension Outbox {
         state.withLock { state in
             var health = state.health
             health.reserveHeld = reserve?.isHeld ?? false
+            health.memoryOnly = state.memoryOnly
             return health
         }
     }
@@ -99,8 +100,8 @@ extension Outbox {
 
     /// One transaction storing what memory holds, the refused removals and `entries`; the results, or nil when it
     /// failed for a storage reason (the failure noted, nothing of it stored).
-    private func commitOrHold(_ state: inout State, _ entries: [OutboxEntry]) throws -> [OutboxAppendResult]? {
-        if state.storeFailing || isMemoryOnly { return nil }
+    func commitOrHold(_ state: inout State, _ entries: [OutboxEntry]) throws -> [OutboxAppendResult]? {
+        if state.storeFailing || state.memoryOnly { return nil }
         for attempt in 0..<2 {
             do throws(OutboxError) {
                 let results = try commit(&state, entries)
@@ -170,7 +171,7 @@ extension Outbox {
     }
 
     /// Writes the high-water mark a block above `seq` when `seq` passes it (before the seq is used).
-    private func reserveSeqs(_ state: inout State, through seq: Int64) {
+    func reserveSeqs(_ state: inout State, through seq: Int64) {
         guard seq > state.mark.reserved else { return }
         var mark = state.mark
         mark.reserved = seq + SeqHighWaterMark.block

@@ -24,10 +24,11 @@ extension Outbox {
             let folder = StorageReserve.folder(of: path)
             if error.code != .newerSchema, FreeSpace.probe(folder: folder) == .readOnly {
                 // A card that is read-only at start: run from memory rather than stop (systemd would restart the
-                // agent into the same failure). Seqs continue above what the old file and the mark show.
+                // agent into the same failure) until `reopenDurable()` finds it writable. Seqs continue above what
+                // the old file and the mark show; the reserve is written once the file opens.
                 let salvaged = highestReadableSeq(path: path)
                 return try Outbox(
-                    path: path, capBytes: capBytes, unsavedCapBytes: unsavedCapBytes, reserveBytes: 0,
+                    path: path, capBytes: capBytes, unsavedCapBytes: unsavedCapBytes, reserveBytes: reserveBytes,
                     movedAside: nil, memoryOnly: .readOnly, seqFloor: salvaged ?? 0)
             }
             guard error.code == .notADatabase || error.code == .corrupt || error.code == .io else { throw error }

@@ -66,6 +66,11 @@ public final class Outbox: Sendable {
         var quarantined: Set<Int64> = []
         /// What the store did, for `storage_fault` and the status message.
         var health: OutboxStorageHealth
+        /// The database could not be opened for writing (a read-only card at start): `db` is an in-memory one,
+        /// never committed to, until `reopenDurable()` opens the file.
+        var memoryOnly = false
+        /// Raised each time `db` is replaced (`reopenDurable()`): positions may then lie below what the link read.
+        var storeGeneration = 0
     }
 
     let state: Locked<State>
@@ -77,9 +82,14 @@ public final class Outbox: Sendable {
     let highWaterMark: SeqHighWaterMark
     /// What happened at open when the database was damaged or lost; nil after a normal open.
     public let recovery: OutboxRecovery?
-    /// True when the database could not be opened for writing at all (a read-only card at start): everything is
-    /// held in memory and published from there, never stored, until the agent is restarted on a writable card.
-    public let isMemoryOnly: Bool
+    /// True while the database could not be opened for writing at all (a read-only card at start): everything is
+    /// held in memory and published from there, never stored, until `reopenDurable()` opens the file (the
+    /// detection loop tries every 30 s) or the agent is restarted on a writable card.
+    public var isMemoryOnly: Bool { state.withLock { $0.memoryOnly } }
+
+    /// Raised each time the outbox moves to another database (`reopenDurable()`): the link then reads every class
+    /// from the start again, since the file's entries and the moved ones may lie below what it read.
+    public func storeGeneration() -> Int { state.withLock { $0.storeGeneration } }
 
     /// Opens or creates the outbox at `path` (`sqlite3_open_v2`), sets the journal and sync modes, checks the
     /// file and creates or checks the schema. Seqs continue above the high-water mark file `{path}.seq` when the
@@ -105,7 +115,6 @@ public final class Outbox: Sendable {
     ) throws(OutboxError) {
         self.path = path
         self.capBytes = capBytes
-        isMemoryOnly = memoryOnly != nil
         let db: SQLiteConnection
         do {
             // Memory only: an in-memory database of the same schema, never committed to (`commitOrHold`).
@@ -159,7 +168,7 @@ public final class Outbox: Sendable {
                 db: db, totalBytes: opened.totalBytes, lastSeq: lastSeq, lastPosition: opened.lastPosition,
                 mark: SeqHighWaterMark.Mark(reserved: lastSeq, published: mark?.published ?? 0),
                 unsaved: UnsavedEntries(capBytes: unsavedCapBytes),
-                storeFailing: memoryOnly != nil, health: health))
+                storeFailing: memoryOnly != nil, health: health, memoryOnly: memoryOnly != nil))
         if memoryOnly == nil { reserve?.ensure() }
     }
 
@@ -275,6 +284,7 @@ public final class Outbox: Sendable {
         guard !ids.isEmpty else { return 0 }
         return try state.withLock { state throws(OutboxError) in
             let held = state.unsaved.acknowledge(ids)
+            if !held.isEmpty { Self.noteUnsaved(&state) }
             let toRemove = held.isEmpty ? ids : ids.filter { !held.contains($0) }
             guard !toRemove.isEmpty else { return held.count }
             do throws(OutboxError) {

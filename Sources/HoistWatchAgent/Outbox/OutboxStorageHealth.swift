@@ -23,6 +23,8 @@ public struct OutboxStorageHealth: Sendable, Hashable {
     public var unsavedCapBytes: Int64
     /// Whether the space reserve file is in place (false once released on a full file system).
     public var reserveHeld: Bool = false
+    /// True while the outbox runs from memory only (the database could not be opened for writing at start).
+    public var memoryOnly = false
 
     /// Nothing happened yet; memory capped at `unsavedCapBytes`.
     public init(unsavedCapBytes: Int64) { self.unsavedCapBytes = unsavedCapBytes }

@@ -100,6 +100,12 @@ struct UnsavedEntries: Sendable {
         return changed
     }
 
+    /// Moves every held entry's position up by `offset` (their order kept): a memory-only outbox's entries going
+    /// into a database whose positions reach `offset`.
+    mutating func shiftPositions(by offset: Int64) {
+        for index in items.indices { items[index].entry.position += offset }
+    }
+
     /// Forgets everything: the database stored it.
     mutating func removeAll() {
         items.removeAll()

@@ -237,6 +237,14 @@ public final class DetectionService: Service, Sendable {
             run.forgetOld(nowMonoNs: now)
             unsaved = store(unsaved, failing: &appendFailing)
             var health = outbox.storageHealth()
+            if storage.reopenDue(health, nowMonoNs: now) {
+                if outbox.performAndWait({ $0.reopenDurable() }) {
+                    logger.notice(
+                        "the state folder takes writes again: the outbox is durable, what memory held is stored",
+                        metadata: ["count": "\(health.unsavedCount)"])
+                }
+                health = outbox.storageHealth()
+            }
             if storage.retryDue(health, nowMonoNs: now) {
                 _ = try? outbox.performAndWait { try $0.retryUnsaved() }
                 health = outbox.storageHealth()
@@ -325,11 +333,20 @@ public final class DetectionService: Service, Sendable {
                 logger.error("stopping with events the outbox would not take", metadata: ["count": "\(unsaved.count)"])
             }
         }
-        let held = outbox.storageHealth().unsavedCount
-        if held > 0 {
-            logger.error(
-                "stopping with entries the card could not store (published from memory, now lost)",
-                metadata: ["count": "\(held)"])
+        // What memory still holds (the card full, read-only or failing): one more try to store it, then the count
+        // of what is lost with the process (published from memory, never stored).
+        let before = outbox.storageHealth().unsavedCount
+        if before > 0 {
+            if outbox.isMemoryOnly { _ = outbox.performAndWait { $0.reopenDurable() } }
+            _ = try? outbox.performAndWait { try $0.retryUnsaved() }
+            let held = outbox.storageHealth().unsavedCount
+            if held > 0 {
+                logger.error(
+                    "stopping with entries the card could not store (published from memory, now lost)",
+                    metadata: ["count": "\(held)"])
+            } else {
+                logger.notice("stopping: what memory held is stored", metadata: ["count": "\(before)"])
+            }
         }
         logger.info("detection stopped")
         return failure

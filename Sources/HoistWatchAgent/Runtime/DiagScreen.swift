@@ -54,6 +54,7 @@ public enum DiagScreen {
         out.append(
             "outbox \(outbox.count) waiting (oldest \(oldest)), dropped \(outbox.dropped), unsaved \(outbox.unsaved)  last seq \(report.lastSeq)"
         )
+        if let storage = report.storage { out.append(storageLine(storage)) }
         let link = report.link
         out.append(
             "broker \(link.state), session \(link.session), acked \(link.acknowledged), in flight \(link.inFlight)")
@@ -67,6 +68,24 @@ public enum DiagScreen {
         if report.recentEvents.isEmpty { out.append("  none yet") }
         return out.prefix(24).map { $0.count > width ? String($0.prefix(width - 1)) + "~" : $0 }
     }
+
+    /// The outbox's store (`storage`, docs/storage.md): its state (`ok`, or the cause of the last failure: `full`,
+    /// `read_only`, `io_error`, `corrupt`), the entries held in memory and their bytes against the cap, the
+    /// entries set aside as corrupt, the start-up space check (free space plus the outbox's files / what the caps and
+    /// the reserve need: the card is short when the first is smaller), `no reserve` once the reserve was released.
+    static func storageLine(_ storage: DiagnosticsSnapshot.StorageReading) -> String {
+        var line = "storage \(storage.failing ?? (storage.durable ? "ok" : "failing"))"
+        line += "  memory \(storage.unsaved) (\(mib(storage.unsavedBytes))/\(mib(storage.unsavedCapBytes)) MiB)"
+        line += "  corrupt \(storage.corrupt)"
+        if let available = storage.availableBytes, let needed = storage.neededBytes {
+            line += "  free \(mib(available))/\(mib(needed)) MiB"
+        }
+        if !storage.reserveHeld { line += "  no reserve" }
+        return line
+    }
+
+    /// Bytes as MiB, by `number`'s rules.
+    private static func mib(_ bytes: Int64) -> String { number(Double(bytes) / 1_048_576) }
 
     /// A reading as the screen shows it: whole numbers without decimals, others with two; `-` when there is none.
     static func number(_ value: Double?) -> String {

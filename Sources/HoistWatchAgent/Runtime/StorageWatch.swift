@@ -10,12 +10,16 @@ import Logging
 struct StorageWatch {
     private static let retryIntervalNs: Int64 = 1_000_000_000
     private static let reserveIntervalNs: Int64 = 10_000_000_000
+    /// How often a memory-only outbox (the card read-only at start) tries to open its database again: 30 s (an open,
+    /// a `quick_check` and, when it works, one commit of what memory holds).
+    static let reopenIntervalNs: Int64 = 30_000_000_000
 
     private var detector = StorageFaultDetector()
     private var stamper: EventStamper
     private var previous: OutboxStorageHealth
     private var lastRetryNs: Int64?
     private var lastReserveNs: Int64
+    private var lastReopenNs: Int64
     private let equipment: Equipment
     private let logger: Logger
     /// The `storage_fault` instances raised now, as status and `diag` list them.
@@ -34,6 +38,7 @@ struct StorageWatch {
         previous.failures = [:]
         previous.lastFailure = nil
         lastReserveNs = nowMonoNs
+        lastReopenNs = nowMonoNs
         self.equipment = equipment
         self.logger = logger
     }
@@ -84,6 +89,14 @@ struct StorageWatch {
             lastRetryNs.map({ nowMonoNs - $0 >= Self.retryIntervalNs }) ?? true
         else { return false }
         lastRetryNs = nowMonoNs
+        return true
+    }
+
+    /// Whether a memory-only outbox should try its database again now (`Outbox.reopenDurable`): every
+    /// `reopenIntervalNs` (30 s) from the start while it is memory only.
+    mutating func reopenDue(_ health: OutboxStorageHealth, nowMonoNs: Int64) -> Bool {
+        guard health.memoryOnly, nowMonoNs - lastReopenNs >= Self.reopenIntervalNs else { return false }
+        lastReopenNs = nowMonoNs
         return true
     }
 

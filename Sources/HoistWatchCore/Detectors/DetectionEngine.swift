@@ -168,6 +168,31 @@ public struct DetectionEngine: Sendable {
         return max(nextTickNs, onGrid)
     }
 
+    /// Replay: evaluates the ticks before an input at `tNs` as `process` does, but jumps over those at which nothing
+    /// can happen, so that a trace with long quiet stretches (or an event at `t_ns` 9e18) does not cost a tick per
+    /// 10 ms. Whenever the engine is idle, the grid jumps to the tick on it at or before the earlier of
+    /// `nextDeadlineNs` and the last tick before `tNs`, and that tick is evaluated. Skipped are only ticks the deadline
+    /// says change nothing, and none while the car moves (a moving tick adds running time); the speed window still
+    /// counts the samples they would have added (`SignalChain.skipIdle`). So the events, flight records and counters
+    /// are the same as with every tick evaluated (`IdleTickSkipTests`, and the `trace` fuzz target on every trace it
+    /// makes). Then `process` the input.
+    public mutating func advanceSkippingIdleTicks(beforeNs tNs: Int64, into events: inout [Event]) {
+        let tick = SignalChain.tickNs
+        guard tNs > 0 else { return }
+        let lastBefore = (tNs - 1) / tick * tick
+        while nextTickNs < tNs {
+            if nextTickNs < lastBefore, !signals.isMoving {
+                let target = min(lastBefore, nextDeadlineNs ?? .max)
+                if target > nextTickNs {
+                    signals.skipIdle(ticks: (target - nextTickNs) / tick)
+                    nextTickNs = target
+                }
+            }
+            self.tick(atNs: nextTickNs, into: &events)
+            nextTickNs += tick
+        }
+    }
+
     // MARK: tick
 
     private mutating func tick(atNs now: Int64, into events: inout [Event]) {

@@ -28,11 +28,27 @@ public struct EventClock: Sendable, Hashable {
         self.timeSynced = timeSynced
     }
 
-    /// CLOCK_MONOTONIC of run time `runNs`.
+    /// CLOCK_MONOTONIC of run time `runNs`. A real board's scale (1) is computed in integers: a Double holds
+    /// nanoseconds exactly only up to 2^53 (104 days of uptime). Times beyond an Int64 (a replayed trace's `t_ns`
+    /// near 9.2e18, plus an offset) saturate at its ends rather than trap.
     public func monoNs(runNs: Int64) -> Int64 {
-        originMonoNs + Int64(Double(runStartNs + runNs) / timeScale)
+        let boardNs = Self.saturatingSum(runStartNs, runNs)
+        let scaled = timeScale == 1 ? boardNs : Self.clamped(Double(boardNs) / timeScale)
+        return Self.saturatingSum(originMonoNs, scaled)
     }
 
-    /// Wall time (nanoseconds since the Unix epoch) of monotonic time `monoNs`.
-    public func wallNs(monoNs: Int64) -> Int64 { monoNs + wallMinusMonoNs }
+    /// Wall time (nanoseconds since the Unix epoch) of monotonic time `monoNs`, saturating as `monoNs(runNs:)`.
+    public func wallNs(monoNs: Int64) -> Int64 { Self.saturatingSum(monoNs, wallMinusMonoNs) }
+
+    static func saturatingSum(_ a: Int64, _ b: Int64) -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? .max : .min) : sum
+    }
+
+    static func clamped(_ value: Double) -> Int64 {
+        if value.isNaN { return 0 }
+        if value >= 9.223_372_036_854_775_807e18 { return .max }
+        if value <= -9.223_372_036_854_775_808e18 { return .min }
+        return Int64(value)
+    }
 }

@@ -144,6 +144,12 @@ public struct SignalChain: Sendable {
         updateRest()
     }
 
+    /// Replay's jump over `ticks` idle ticks (`DetectionEngine.advanceSkippingIdleTicks`, only when `nextChangeNs`
+    /// says nothing changes before them): what they would have left behind, which is the speed window's samples.
+    mutating func skipIdle(ticks: Int64) {
+        speedEstimator.hold(positionM: positionM, ticks: ticks)
+    }
+
     private mutating func updateOccupancyHold(_ input: InputName) {
         if input == .occupancy {
             occupancyDroppedAtNs = level(.occupancy) == 0 ? nowNs : nil

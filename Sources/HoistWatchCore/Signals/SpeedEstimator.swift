@@ -34,6 +34,16 @@ public struct SpeedEstimator: Sendable {
         return true
     }
 
+    /// What `ticks` samples at `positionM` would leave, without their speeds (0, when `isSteady`): replay's jump over
+    /// idle ticks. The window counts its samples until it is full, so the skipped ones must still be counted.
+    public mutating func hold(positionM: Double, ticks: Int64) {
+        for _ in 0..<Int(min(ticks, Int64(positions.count))) {
+            positions[next] = positionM
+            next = (next + 1) % positions.count
+            if stored < positions.count { stored += 1 }
+        }
+    }
+
     /// Shifts every remembered position (after re-referencing), so the jump is not seen as speed.
     public mutating func shift(byM delta: Double) {
         for index in positions.indices { positions[index] += delta }

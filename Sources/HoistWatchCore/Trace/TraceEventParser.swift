@@ -3,6 +3,11 @@
 /// A hand-written scanner rather than Foundation's JSON: replay must turn over a million lines a second. It still
 /// accepts any valid JSON object layout (whitespace, key order, unknown keys of any type, which it skips).
 public enum TraceEventParser {
+    /// The largest `t_ns` a trace may hold: 9.1e18 ns (288 years; trace.md sets no bound). What the engine adds to
+    /// an input's time (a tick of 10 ms, confirm and clear times, windows) must stay within an Int64; this leaves
+    /// 1.2e17 ns (3.9 years) for it. A time beyond it is an error naming the line, not an overflow trap.
+    public static let maxTNs: Int64 = 9_100_000_000_000_000_000
+
     /// Why a line was refused; the decoder adds the line number.
     public struct Failure: Error, Sendable {
         /// What is wrong with the line, in words.
@@ -226,6 +231,9 @@ private struct Scanner {
         guard index == end else { throw fail("unexpected text after the JSON object") }
         guard let tNs else { throw fail("event has no t_ns") }
         guard tNs >= 0 else { throw fail("t_ns must not be negative") }
+        guard tNs <= TraceEventParser.maxTNs else {
+            throw fail("t_ns must be at most \(TraceEventParser.maxTNs) (288 years)")
+        }
         if let lineInput {
             guard !adcNamed else { throw fail("an event names either a line or an adc, not both") }
             guard let level else { throw fail("line event has no level") }
