@@ -127,7 +127,8 @@ struct StorageFaultAgentTests {
             let raisedNs = RFC3339.parseNs(event.payload["time"] as? String ?? "") ?? 0
             let latency = (firstArrival[id] ?? .max) - raisedNs
             latencies.append(latency)
-            #expect(latency < 5_000_000_000, "alarm \(id) within 5 s of its raise")
+            // 5 s natively; under emulation the agent's loop itself runs that much slower: scaled.
+            #expect(latency < Int64(WallClockScale.seconds(5) * 1e9), "alarm \(id) within 5 s of its raise")
         }
         let median = Self.median(latencies)
         #expect(
@@ -161,8 +162,13 @@ struct StorageFaultAgentTests {
         let waiting = Set(try stopped.pending(limit: 100_000).compactMap { $0.seq.map(Int.init) })
         let periodic = Self.statuses(subscriber).last { $0["dropped"] != nil }
         let dropped = (periodic?["dropped"] as? [String: Int])?.values.reduce(0, +) ?? 0
-        let seqs = Set(Self.events(subscriber).compactMap { $0.payload["seq"] as? Int })
-        let missing = Set(1...max(lastSeq, 1)).subtracting(seqs).subtracting(waiting)
+        // An entry acknowledged just before the stop may still be on its way from the broker to the subscriber.
+        func missingSeqs() -> Set<Int> {
+            let seqs = Set(Self.events(subscriber).compactMap { $0.payload["seq"] as? Int })
+            return Set(1...max(lastSeq, 1)).subtracting(seqs).subtracting(waiting)
+        }
+        _ = await eventually(within: 5) { missingSeqs().count <= dropped }
+        let missing = missingSeqs()
         #expect(missing.count <= dropped, "missing seqs \(missing.sorted()) beyond the \(dropped) counted drops")
         #expect(agent.log.components(separatedBy: "storage fault raised").count - 1 == 1, "logged once, not per tick")
         subscriber.close()
