@@ -116,6 +116,34 @@ struct OutboxStorageFailureTests {
     /// card is writable again, `reopenDurable()` opens the database and moves what memory held into it: same ids,
     /// seqs and order, the acknowledged one only in the history, the file's own waiting entries sent too, the session
     /// not going back, and from then on stored; `false`, changing nothing, while the card is still read-only.
+    /// A database that kept its `-wal` and `-shm` (the agent stopped while another connection was open, or the power
+    /// went) on a card read-only at start: SQLite would open it read-only without a word, and every write would fail
+    /// for good. It is refused as read-only instead: memory only, tried again once the card is writable.
+    @Test func aDatabaseWithItsLogOnACardReadOnlyAtStartIsMemoryOnlyUntilWritable() throws {
+        let source = try SmallFileSystem(sizeMiB: 16)
+        let fs = try SmallFileSystem(sizeMiB: 16)
+        let path = "\(fs.path)/outbox.db"
+        let durable = try Outbox(path: "\(source.path)/outbox.db", reserveBytes: 0)
+        try durable.appendEvent { Self.alarm($0) }  // seq 1, in the -wal while the connection is open
+        for suffix in ["", "-wal", "-shm"] {
+            try FileManager.default.copyItem(atPath: "\(source.path)/outbox.db\(suffix)", toPath: path + suffix)
+        }
+        try fs.remountReadOnly()
+        defer { try? fs.remountReadWrite() }
+
+        let outbox = try Outbox.openRecovering(path: path, reserveBytes: 0, nowWallNs: 1_700_000_000_000_000_000)
+        #expect(outbox.isMemoryOnly && outbox.storageHealth().lastFailure == .readOnly)
+        let held = try outbox.appendEvent { Self.alarm($0) }
+        #expect(try #require(held.seq) > 1 && !held.durable)
+        #expect(outbox.reopenDurable() == false)
+
+        try fs.remountReadWrite()
+        #expect(outbox.reopenDurable())
+        #expect(!outbox.isMemoryOnly && outbox.storageHealth().unsavedHeld == 0)
+        #expect(try outbox.pending(limit: 10).map(\.id) == ["evt-1", "evt-\(held.seq!)"])
+        withExtendedLifetime(durable) {}
+    }
+
     @Test func aCardReadOnlyAtStartIsTriedAgainAndGetsWhatMemoryHeld() throws {
         let fs = try SmallFileSystem(sizeMiB: 16)
         let path = "\(fs.path)/outbox.db"

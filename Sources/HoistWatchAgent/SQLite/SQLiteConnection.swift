@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// One open SQLite database: owns the `sqlite3*` handle (`sqlite3_open_v2` in `init`, `sqlite3_close_v2` in
 /// `deinit`). Not thread-safe on its own: the owner serialises access (the `Outbox` holds a lock).
@@ -27,6 +28,17 @@ final class SQLiteConnection {
             throw error
         }
         sqlite3_extended_result_codes(db, 1)
+        // Asked to write, SQLite opens a file it cannot write read-only without a word (a card mounted read-only
+        // whose database kept its -wal and -shm): every write would then fail for the connection's life, even once
+        // the card is writable again. Refused here, so the owner knows at once and opens anew later.
+        if !readOnly && sqlite3_db_readonly(db, "main") == 1 {
+            sqlite3_close_v2(db)
+            var error = SQLiteError(
+                resultCode: SQLITE_READONLY, message: "the database file can only be opened read-only",
+                context: "open")
+            error.systemErrno = access(path, W_OK) == 0 ? 0 : errno
+            throw error
+        }
         handle = db
         self.path = path
     }
