@@ -12,8 +12,8 @@ import Testing
 /// read-only, returns altered bytes, or holds an unusable database at start (issue 14). Needs root to mount.
 ///
 /// The issue asks for 10 minutes of alarms on a full card; here the card stays full for about 15 s (3 scenario
-/// loops at 20 x), long enough for several alarms and flight records, and the README gives a longer run measured
-/// by hand.
+/// loops at 20 x), long enough for several alarms and flight records. `make soak-storage` runs the same test with
+/// the card full for `HOISTWATCH_FULL_CARD_S` seconds (600): README "Reliability" gives its figures.
 @Suite(.serialized, .enabled(if: SmallFileSystem.isAvailable, "needs root to mount a tmpfs and loop devices"))
 struct StorageFaultAgentTests {
     static let topics = "\(AgentProcess.prefix)/\(AgentProcess.deviceId)"
@@ -48,14 +48,43 @@ struct StorageFaultAgentTests {
 
     static func agentOnSmallCard(sizeMiB: Int, kind: SmallFileSystem.Kind = .tmpfs) async throws -> Rig {
         let fs = try SmallFileSystem(sizeMiB: sizeMiB, kind: kind)
+        let (broker, subscriber, agent) = try await agent(stateDirectory: "\(fs.path)/state")
+        return Rig(fs: fs, broker: broker, subscriber: subscriber, agent: agent)
+    }
+
+    /// The broker, the subscriber and the running agent of a `Rig`, its state folder at `stateDirectory`.
+    static func agent(
+        stateDirectory: String
+    ) async throws -> (broker: MosquittoBroker, subscriber: TestSubscriber, agent: AgentProcess) {
         let broker = try MosquittoBroker()
         try await broker.start()
         let subscriber = try await TestSubscriber(port: broker.port, pattern: "\(topics)/#")
         let agent = try AgentProcess(
             port: broker.port, scenario: "Scenarios/demo.toml", loop: true, timeScale: 20, statusIntervalS: 1,
-            outboxCapMiB: 8, stateDirectory: "\(fs.path)/state", historyCapMiB: 8)
+            outboxCapMiB: 8, stateDirectory: stateDirectory, historyCapMiB: 8)
         try agent.start()
-        return Rig(fs: fs, broker: broker, subscriber: subscriber, agent: agent)
+        return (broker, subscriber, agent)
+    }
+
+    /// The last status says every entry is stored and the outbox has (nearly) drained.
+    static func drained(_ subscriber: TestSubscriber) -> Bool {
+        Self.statuses(subscriber).last.map { status in
+            let outbox = status["outbox"] as? [String: Any]
+            let storage = status["storage"] as? [String: Any]
+            return outbox?["unsaved"] as? Int == 0 && storage?["durable"] as? Bool == true
+                && (outbox?["count"] as? Int ?? 99) <= 2
+        } ?? false
+    }
+
+    /// Whether an alarm raised after `afterNs` (wall) arrived from memory (`"durable": false`) within 1 s (scaled
+    /// under emulation) of its raise, numbered above `seqAbove`.
+    static func alarmFromMemory(_ subscriber: TestSubscriber, afterNs: Int64, seqAbove: Int = 0) -> Bool {
+        events(subscriber).contains { event in
+            let raisedNs = RFC3339.parseNs(event.payload["time"] as? String ?? "") ?? 0
+            return event.payload["severity"] as? String == "alarm" && event.payload["durable"] as? Bool == false
+                && raisedNs > afterNs && (event.payload["seq"] as? Int ?? 0) > seqAbove
+                && event.receivedNs - raisedNs < Int64(WallClockScale.seconds(1) * 1e9)
+        }
     }
 
     /// Raise (board time) to first arrival of each alarm raised between the two wall times, ns.
@@ -78,6 +107,25 @@ struct StorageFaultAgentTests {
         return (Int64(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
     }
 
+    /// The seqs up to the stopped agent's last one that the subscriber never got, beside the drops its last status
+    /// counted. An entry still waiting in the outbox at the stop is sent after the next start, so not missing; one
+    /// acknowledged just before the stop may still be on its way from the broker to the subscriber: 5 s for it.
+    static func missingSeqs(
+        _ subscriber: TestSubscriber, stoppedOutbox path: String
+    ) async throws -> (missing: Set<Int>, dropped: Int) {
+        let stopped = try Outbox(path: path, reserveBytes: 0)
+        let lastSeq = Int(try stopped.lastSeq())
+        let waiting = Set(try stopped.pending(limit: 100_000).compactMap { $0.seq.map(Int.init) })
+        let periodic = Self.statuses(subscriber).last { $0["dropped"] != nil }
+        let dropped = (periodic?["dropped"] as? [String: Int])?.values.reduce(0, +) ?? 0
+        func missing() -> Set<Int> {
+            let seqs = Set(Self.events(subscriber).compactMap { $0.payload["seq"] as? Int })
+            return Set(1...max(lastSeq, 1)).subtracting(seqs).subtracting(waiting)
+        }
+        _ = await eventually(within: 5) { missing().count <= dropped }
+        return (missing(), dropped)
+    }
+
     /// Full card, broker up: every alarm raised while full arrives within 1 s of its raise, marked not durable; RSS
     /// stays under the cap; `storage_fault` (`full`) is raised; once space is back it clears, everything arrives
     /// (every seq) and the outbox drains.
@@ -94,7 +142,8 @@ struct StorageFaultAgentTests {
         #expect(raised, "storage_fault full raised: \(agent.log.suffix(3000))")
         var peakRss: Int64 = 0
         // Long enough for several alarms of the plant (whose pace is slowed under emulation: scaled).
-        let fullUntil = ContinuousClock.now + .seconds(WallClockScale.seconds(15))
+        let fullSeconds = Double(ProcessInfo.processInfo.environment["HOISTWATCH_FULL_CARD_S"] ?? "") ?? 15
+        let fullUntil = ContinuousClock.now + .seconds(WallClockScale.seconds(fullSeconds))
         while ContinuousClock.now < fullUntil {
             // Kept full: what the outbox frees inside its files is its own, but space freed on the file system
             // (the released reserve, a shrunk WAL) is taken again, as by another program writing to the card.
@@ -104,6 +153,7 @@ struct StorageFaultAgentTests {
         }
         let freedNs = SystemClock.realtimeNs()
         fs.freeFillers()
+        print("full card: \(fullSeconds) s full, peak RSS \(peakRss / 1024) KiB (cap \(Self.rssCapBytes / 1024) KiB)")
 
         // Alarms raised while the card was full: each arrived within 1 s of its raise; those the outbox could not
         // store came from memory, marked `"durable": false`.
@@ -146,29 +196,10 @@ struct StorageFaultAgentTests {
         // Space is back: the fault clears (10 s of a working store), every seq arrives, the outbox drains.
         let cleared = await eventually(within: 40) { !Self.storageFaults(subscriber, "cleared", cause: "full").isEmpty }
         #expect(cleared, "storage_fault full cleared: \(agent.log.suffix(3000))")
-        let drained = await eventually(within: 30) {
-            Self.statuses(subscriber).last.map { status in
-                let outbox = status["outbox"] as? [String: Any]
-                let storage = status["storage"] as? [String: Any]
-                return outbox?["unsaved"] as? Int == 0 && storage?["durable"] as? Bool == true
-                    && (outbox?["count"] as? Int ?? 99) <= 2
-            } ?? false
-        }
+        let drained = await eventually(within: 30) { Self.drained(subscriber) }
         #expect(drained, "drained: \(Self.statuses(subscriber).last ?? [:])")
         #expect(agent.kill(signal: SIGTERM) == 0)
-        let stopped = try Outbox(path: agent.outboxPath, reserveBytes: 0)
-        let lastSeq = Int(try stopped.lastSeq())
-        // Still waiting at the stop (sent after the next start), so not lost.
-        let waiting = Set(try stopped.pending(limit: 100_000).compactMap { $0.seq.map(Int.init) })
-        let periodic = Self.statuses(subscriber).last { $0["dropped"] != nil }
-        let dropped = (periodic?["dropped"] as? [String: Int])?.values.reduce(0, +) ?? 0
-        // An entry acknowledged just before the stop may still be on its way from the broker to the subscriber.
-        func missingSeqs() -> Set<Int> {
-            let seqs = Set(Self.events(subscriber).compactMap { $0.payload["seq"] as? Int })
-            return Set(1...max(lastSeq, 1)).subtracting(seqs).subtracting(waiting)
-        }
-        _ = await eventually(within: 5) { missingSeqs().count <= dropped }
-        let missing = missingSeqs()
+        let (missing, dropped) = try await Self.missingSeqs(subscriber, stoppedOutbox: agent.outboxPath)
         #expect(missing.count <= dropped, "missing seqs \(missing.sorted()) beyond the \(dropped) counted drops")
         #expect(agent.log.components(separatedBy: "storage fault raised").count - 1 == 1, "logged once, not per tick")
         subscriber.close()
@@ -187,14 +218,7 @@ struct StorageFaultAgentTests {
             !Self.storageFaults(subscriber, "raised", cause: "read_only").isEmpty
         }
         #expect(raised, "storage_fault read_only raised: \(agent.log.suffix(3000))")
-        let alarm = await eventually(within: 30) {
-            Self.events(subscriber).contains { event in
-                event.payload["severity"] as? String == "alarm" && event.payload["durable"] as? Bool == false
-                    && (RFC3339.parseNs(event.payload["time"] as? String ?? "") ?? 0) > failedNs
-                    && event.receivedNs - (RFC3339.parseNs(event.payload["time"] as? String ?? "") ?? 0)
-                        < 1_000_000_000
-            }
-        }
+        let alarm = await eventually(within: 30) { Self.alarmFromMemory(subscriber, afterNs: failedNs) }
         #expect(alarm, "an alarm from memory within 1 s")
         let reported = await eventually(within: 10) {
             Self.statuses(subscriber).contains { status in
@@ -209,32 +233,86 @@ struct StorageFaultAgentTests {
     }
 
     /// A card that is read-only when the agent starts (a board rebooted after its card failed): the agent runs
-    /// from memory instead of exiting into a restart loop; alarms arrive marked not durable, `seq` goes on.
-    @Test func aCardReadOnlyAtStartStillDeliversAlarms() async throws {
+    /// from memory instead of exiting into a restart loop; alarms arrive marked not durable, `seq` goes on. Once the
+    /// card is writable again, the agent's next try to open its database (every 30 s) finds it: the fault clears, what
+    /// memory held is stored and the outbox drains, with no restart.
+    @Test func aCardReadOnlyAtStartStillDeliversAlarmsAndIsUsedOnceWritable() async throws {
         let rig = try await Self.agentOnSmallCard(sizeMiB: 48)
         let (fs, subscriber, agent) = (rig.fs, rig.subscriber, rig.agent)
         #expect(await eventually(within: 30) { Self.events(subscriber).count >= 2 })
         #expect(agent.kill(signal: SIGTERM) == 0)
         let highest = Self.events(subscriber).compactMap { $0.payload["seq"] as? Int }.max() ?? 0
         try fs.remountReadOnly()
-        defer { try? fs.remountReadWrite() }
         try agent.start()
+        let startedPid = agent.processID
         let raised = await eventually(within: 20) {
             !Self.storageFaults(subscriber, "raised", cause: "read_only").isEmpty
         }
         #expect(raised, "storage_fault read_only raised: \(agent.log.suffix(3000))")
         let alarm = await eventually(within: 30) {
-            Self.events(subscriber).contains { event in
-                let raisedNs = RFC3339.parseNs(event.payload["time"] as? String ?? "") ?? 0
-                return event.payload["severity"] as? String == "alarm" && event.payload["durable"] as? Bool == false
-                    && (event.payload["seq"] as? Int ?? 0) > highest && event.receivedNs - raisedNs < 1_000_000_000
-            }
+            Self.alarmFromMemory(subscriber, afterNs: 0, seqAbove: highest)
         }
         #expect(alarm, "an alarm from memory within 1 s, numbered above \(highest)")
         #expect(agent.isRunning, "no exit: \(agent.log.suffix(2000))")
+
+        // Writable again: within the 30 s retry (and a status period) the same process stores and drains.
+        try fs.remountReadWrite()
+        let cleared = await eventually(within: WallClockScale.seconds(50)) {
+            !Self.storageFaults(subscriber, "cleared", cause: "read_only").isEmpty
+        }
+        #expect(cleared, "storage_fault read_only cleared: \(agent.log.suffix(3000))")
+        #expect(await eventually(within: 30) { Self.drained(subscriber) }, "\(Self.statuses(subscriber).last ?? [:])")
+        #expect(agent.processID == startedPid && agent.isRunning, "the same process, never restarted")
         #expect(agent.kill(signal: SIGTERM) == 0)
+        // What memory held is in the database now: the highest seq published is stored (or was acknowledged and
+        // removed: then a higher one is stored), so a restart does not number from below it.
+        let published = Self.events(subscriber).compactMap { $0.payload["seq"] as? Int }.max() ?? 0
+        let stored = try Outbox(path: agent.outboxPath, reserveBytes: 0)
+        #expect(Int(try stored.lastSeq()) >= published, "seq high-water mark stored: \(published)")
         subscriber.close()
         withExtendedLifetime(rig) {}
+    }
+
+    /// The card answers every write and flush with `EIO` while the agent runs (a FUSE file system over the state
+    /// folder, `FaultyFileSystem`): as the full card, with `cause: io_error`; alarms arrive from memory within 1 s;
+    /// once the card works again the fault clears, everything held is stored, every seq arrives, the outbox drains.
+    @Test(
+        .enabled(
+            if: FaultyFileSystem.isAvailable || FaultyFileSystem.isRequired,
+            Comment(rawValue: FaultyFileSystem.unavailableReason)))
+    func aCardFailingWithIOErrorsStillDeliversAlarmsAndRecovers() async throws {
+        let card = try FaultyFileSystem()
+        let (broker, subscriber, agent) = try await Self.agent(stateDirectory: "\(card.path)/state")
+        #expect(await eventually(within: 30) { !Self.events(subscriber).isEmpty }, "\(agent.log.suffix(2000))")
+        let failedNs = SystemClock.realtimeNs()
+        card.failWrites()
+        let raised = await eventually(within: 30) {
+            !Self.storageFaults(subscriber, "raised", cause: "io_error").isEmpty
+        }
+        #expect(raised, "storage_fault io_error raised: \(agent.log.suffix(3000))")
+        let alarm = await eventually(within: 30) { Self.alarmFromMemory(subscriber, afterNs: failedNs) }
+        #expect(alarm, "an alarm from memory within 1 s of its raise")
+        let reported = await eventually(within: 10) {
+            Self.statuses(subscriber).contains { status in
+                let storage = status["storage"] as? [String: Any]
+                return storage?["durable"] as? Bool == false && storage?["failing"] as? String == "io_error"
+            }
+        }
+        #expect(reported, "a status says the card fails with I/O errors")
+        #expect(agent.isRunning, "no exit: \(agent.log.suffix(2000))")
+
+        card.heal()
+        let cleared = await eventually(within: 40) {
+            !Self.storageFaults(subscriber, "cleared", cause: "io_error").isEmpty
+        }
+        #expect(cleared, "storage_fault io_error cleared: \(agent.log.suffix(3000))")
+        #expect(await eventually(within: 30) { Self.drained(subscriber) }, "\(Self.statuses(subscriber).last ?? [:])")
+        #expect(agent.kill(signal: SIGTERM) == 0)
+        let (missing, dropped) = try await Self.missingSeqs(subscriber, stoppedOutbox: agent.outboxPath)
+        #expect(missing.count <= dropped, "missing seqs \(missing.sorted()) beyond the \(dropped) counted drops")
+        #expect(agent.log.components(separatedBy: "storage fault raised").count - 1 == 1, "logged once, not per tick")
+        subscriber.close()
+        withExtendedLifetime((card, broker)) {}
     }
 
     /// Bytes altered inside stored payloads while the agent was stopped (broker away, so everything waited in the
