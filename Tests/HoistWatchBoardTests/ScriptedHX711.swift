@@ -64,6 +64,9 @@ final class ScriptedHX711 {
     /// The reader's idle (a short sleep on a board).
     func idle() { nowNs += idleNs }
 
+    /// The reader's rest before a conversion is due (a sleep of `ns` on a board).
+    func advance(byNs ns: Int64) { nowNs += ns }
+
     private func now() -> Int64 {
         nowNs += clockReadCostNs
         return nowNs

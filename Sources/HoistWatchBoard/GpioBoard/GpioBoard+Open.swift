@@ -66,11 +66,11 @@ extension GpioBoard {
                 case .v1(let functions):
                     loadCell = try HX711GpioLoadCell(
                         chip: chip, doutLine: doutLine, sckLine: sckLine,
-                        source: GpiodV1LineSource(functions: functions))
+                        source: GpiodV1LineSource(functions: functions), pause: HX711GpioLoadCell.sleep(ns:))
                 case .v2(let functions):
                     loadCell = try HX711GpioLoadCell(
                         chip: chip, doutLine: doutLine, sckLine: sckLine,
-                        source: GpiodV2LineSource(functions: functions))
+                        source: GpiodV2LineSource(functions: functions), pause: HX711GpioLoadCell.sleep(ns:))
                 }
                 board.use(loadCell: loadCell, kind: "hx711 gpio \(chip.text) dout \(doutLine) sck \(sckLine)")
             } catch {

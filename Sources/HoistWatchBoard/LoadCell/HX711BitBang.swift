@@ -45,6 +45,8 @@ public struct HX711BitBang: Sendable {
     public private(set) var needsReset = false
     /// Chip resets issued so far.
     public private(set) var resets = 0
+    /// When the next conversion is due, from the ones seen: the wait for it sleeps until shortly before.
+    public private(set) var pacing = HX711ConversionPacing()
 
     /// A driver with the datasheet-typical pulse and the waits of a 10 SPS chip.
     public init(
@@ -60,14 +62,19 @@ public struct HX711BitBang: Sendable {
 
     /// Reads one sample: waits for a conversion, clocks it out, and retries as `reader` says until it emits the
     /// sample (a reading, or a failed read). `idle` is called between polls of DOUT and while a reset holds
-    /// PD_SCK high.
-    public mutating func sample(_ port: HX711Port, reader: inout HX711Reader, idle: () -> Void) -> InputEvent {
+    /// PD_SCK high. Once the chip's cadence is known (`pacing`), the wait first rests until shortly before the next
+    /// conversion is due: `pause(ns)` (a sleep on a board); without one, `idle` is called until then.
+    public mutating func sample(
+        _ port: HX711Port, reader: inout HX711Reader, idle: () -> Void, pause: ((Int64) -> Void)? = nil
+    ) -> InputEvent {
         var timeoutNs = readyTimeoutNs
         while true {
             if needsReset {
                 reset(port, idle: idle)
                 timeoutNs = resetReadyTimeoutNs
+                pacing.forget()
             }
+            rest(port, idle: idle, pause: pause)
             let attempt: HX711Reader.Attempt
             let tNs: Int64
             if let readyAtNs = Self.waitForReady(port, timeoutNs: timeoutNs, idle: idle) {
@@ -77,12 +84,14 @@ public struct HX711BitBang: Sendable {
                 attempt = .read(read)
                 tNs = readyAtNs
                 needsReset = read.violation(for: reader.input)?.leavesPulseCountUnknown ?? false
+                pacing.noteReady(atNs: readyAtNs)
             } else {
                 attempt = .notReady
                 tNs = port.nowNs()
                 // A chip that never signals ready may be waiting for the rest of a read it miscounted (DOUT then
                 // shows a data bit), or be powered down: the Linux driver resets it in this case too.
                 needsReset = true
+                pacing.forget()
             }
             switch reader.finished(attempt, atNs: tNs) {
             case .emit(let event):
@@ -94,6 +103,20 @@ public struct HX711BitBang: Sendable {
                     timeoutNs = readyTimeoutNs
                 }
             }
+        }
+    }
+
+    /// Rests until `pacing` says the next conversion may come: one `pause` (or `idle` until then).
+    private func rest(_ port: HX711Port, idle: () -> Void, pause: ((Int64) -> Void)?) {
+        guard let quietUntilNs = pacing.quietUntilNs else { return }
+        var nowNs = port.nowNs()
+        if let pause, quietUntilNs > nowNs {
+            pause(quietUntilNs - nowNs)
+            return
+        }
+        while nowNs < quietUntilNs {
+            idle()
+            nowNs = port.nowNs()
         }
     }
 

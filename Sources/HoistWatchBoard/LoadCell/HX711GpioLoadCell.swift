@@ -18,50 +18,58 @@ public final class HX711GpioLoadCell: LoadCellSampler {
     private var bitBang: HX711BitBang
     private var reader = HX711Reader()
     private let idle: () -> Void
+    /// The rest before a conversion is due (`HX711ConversionPacing`); nil: `idle` until then.
+    private let pause: ((Int64) -> Void)?
     private var failureReason: String?
     /// Samples turned into failed ones because a line could not be written or read.
     private var failedByLines: Int64 = 0
 
     /// Requests `sckLine` (output, low) and `doutLine` (input) of `chip` through `source`'s libgpiod v1. `idle`
-    /// is called between polls of DOUT and while a reset holds PD_SCK high (default: sleep 1 ms).
+    /// is called between polls of DOUT and while a reset holds PD_SCK high (default: sleep 1 ms); `pause(ns)` rests
+    /// until shortly before the next conversion is due (a board passes `sleep(ns:)`; nil: `idle` until then).
     public convenience init(
         chip: BoardProfile.Chip, doutLine: UInt32, sckLine: UInt32, source: GpiodV1LineSource,
         consumer: String = "hoistwatch", bitBang: HX711BitBang = HX711BitBang(),
-        idle: @escaping () -> Void = HX711GpioLoadCell.sleepOneMillisecond
+        idle: @escaping () -> Void = HX711GpioLoadCell.sleepOneMillisecond,
+        pause: ((Int64) -> Void)? = nil
     ) throws(GpioError) {
         self.init(
             lines: try GpiodHX711Lines(
                 chip: chip, doutLine: doutLine, sckLine: sckLine,
                 functions: source.functions, consumer: consumer),
-            bitBang: bitBang, idle: idle)
+            bitBang: bitBang, idle: idle, pause: pause)
     }
 
     /// The same through `source`'s libgpiod v2 (one request of both lines).
     public convenience init(
         chip: BoardProfile.Chip, doutLine: UInt32, sckLine: UInt32, source: GpiodV2LineSource,
         consumer: String = "hoistwatch", bitBang: HX711BitBang = HX711BitBang(),
-        idle: @escaping () -> Void = HX711GpioLoadCell.sleepOneMillisecond
+        idle: @escaping () -> Void = HX711GpioLoadCell.sleepOneMillisecond,
+        pause: ((Int64) -> Void)? = nil
     ) throws(GpioError) {
         self.init(
             lines: try GpiodV2HX711Lines(
                 chip: chip, doutLine: doutLine, sckLine: sckLine,
                 functions: source.functions, consumer: consumer),
-            bitBang: bitBang, idle: idle)
+            bitBang: bitBang, idle: idle, pause: pause)
     }
 
-    private init(lines: any HX711LinePort, bitBang: HX711BitBang, idle: @escaping () -> Void) {
+    private init(
+        lines: any HX711LinePort, bitBang: HX711BitBang, idle: @escaping () -> Void, pause: ((Int64) -> Void)?
+    ) {
         self.lines = lines
         port = HX711Port(
             setClock: { lines.setClock($0) }, readData: { lines.readData() },
             nowNs: { lines.monotonicNs() })
         self.bitBang = bitBang
         self.idle = idle
+        self.pause = pause
     }
 
     /// One sample: waits for a conversion, clocks it out, retries reads that broke a limit (at most 3).
     public func sample() -> InputEvent {
         let before = reader.counters
-        var event = bitBang.sample(port, reader: &reader, idle: idle)
+        var event = bitBang.sample(port, reader: &reader, idle: idle, pause: pause)
         if let failure = lines.takeFailure() {
             // A write or read of the lines failed during the sample: whatever was clocked out cannot be trusted.
             failureReason = "\(failure)"
@@ -101,6 +109,12 @@ public final class HX711GpioLoadCell: LoadCellSampler {
     public func takeFailureReason() -> String? {
         defer { failureReason = nil }
         return failureReason
+    }
+
+    /// Sleeps `ns` nanoseconds (the rest before a conversion is due).
+    public static func sleep(ns: Int64) {
+        var pause = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
+        nanosleep(&pause, nil)
     }
 
     /// Sleeps 1 ms: a poll of DOUT every millisecond finds a conversion long before the next one replaces it.
