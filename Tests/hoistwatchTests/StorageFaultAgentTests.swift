@@ -181,6 +181,12 @@ struct StorageFaultAgentTests {
             #expect(latency < Int64(WallClockScale.seconds(5) * 1e9), "alarm \(id) within 5 s of its raise")
         }
         let median = Self.median(latencies)
+        let sorted = latencies.sorted()
+        let p99 = sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
+        print(
+            "full card: \(whileFull.count) alarm messages while full, \(latencies.count) from memory; raise to arrival "
+                + "p50 \(median / 1_000_000) ms, p99 \(p99 / 1_000_000) ms, max \((sorted.last ?? 0) / 1_000_000) ms; "
+                + "healthy card p50 \(baseline / 1_000_000) ms")
         #expect(
             median < baseline + 1_000_000_000,
             "median raise-to-arrival \(median) ns of \(latencies), healthy card \(baseline) ns")
