@@ -126,6 +126,8 @@ public final class DetectionService: Service, Sendable {
         }
         var failure: BoardFailure?
         var unsaved: [Pending] = []
+        // Flight records are encoded off this loop (FlightRecordEncoder): an alarm never waits for one.
+        let recordEncoder = FlightRecordEncoder(routing: configuration.routing)
         let startMono = SystemClock.monotonicNs()
         // The loop runs the board's evaluation delay after each 10 ms tick of board time (at time_scale 1; 0 for the
         // simulated plant, the settle time and a margin for GPIO lines): by then the inputs up to the tick are in,
@@ -226,7 +228,10 @@ public final class DetectionService: Service, Sendable {
                 unsaved.append(.event(event))
             }
             for record in records {
-                if let raised = run.raised[record.eventId] { unsaved.append(.record(record, raised)) }
+                if let raised = run.raised[record.eventId] { recordEncoder.submit(record, raised: raised) }
+            }
+            for encoded in recordEncoder.takeEncoded() {
+                unsaved.append(.record(eventId: encoded.eventId, entries: encoded.entries))
             }
             if case .restarted(let header) = progress {
                 // Edge counts are the board's since the agent started, not the run's.
@@ -327,6 +332,9 @@ public final class DetectionService: Service, Sendable {
                 wakeAtMono = nextTick
             }
         }
+        for encoded in recordEncoder.finish() {
+            unsaved.append(.record(eventId: encoded.eventId, entries: encoded.entries))
+        }
         if !unsaved.isEmpty {
             unsaved = store(unsaved, failing: &appendFailing)
             if !unsaved.isEmpty {
@@ -376,8 +384,8 @@ public final class DetectionService: Service, Sendable {
             case .event(let event):
                 items.append(.event { seq in routing.entry(for: event, seq: seq) })
                 owners.append(index)
-            case .record(let record, let raised):
-                for entry in routing.entries(for: record, raised: raised) {
+            case .record(_, let entries):
+                for entry in entries {
                     items.append(.message(entry))
                     owners.append(index)
                 }
@@ -427,9 +435,9 @@ public final class DetectionService: Service, Sendable {
                     metadata: [
                         "seq": "\(seq)", "type": "\(event.type.rawValue)", "transition": "\(event.transition.rawValue)",
                     ])
-            case .record(let record, _):
+            case .record(let eventId, _):
                 if !result.stored {
-                    logger.warning("outbox full: flight record dropped", metadata: ["event_id": "\(record.eventId)"])
+                    logger.warning("outbox full: flight record dropped", metadata: ["event_id": "\(eventId)"])
                 }
             }
         }
@@ -438,7 +446,8 @@ public final class DetectionService: Service, Sendable {
 
     private enum Pending: Sendable {
         case event(Event)
-        case record(FlightRecord, Event)
+        /// An alarm's flight record, encoded (`FlightRecordEncoder`): its outbox entries.
+        case record(eventId: String, entries: [OutboxEntry])
     }
 
     /// One run of the board's scenario: its engine and the raised events whose flight records are still open.
