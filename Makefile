@@ -68,15 +68,17 @@ demo: deps
 	./scripts/demo.sh
 
 ## bench: replay throughput and RSS on a simulated busy day, the link and agent figures, the GPIO backend, then what a
-## board costs in the field (bench-costs) (release build).
+## board costs in the field (bench-costs), then a fleet of FLEET_BOARDS boards (bench-fleet) (release build).
 bench: deps
 	@# SwiftPM builds only the last of several --product options: one build per product. The agent is linked
 	@# as `make deb` ships it (Swift runtime static), so its RSS is the deployed one.
 	$(SWIFT) build -c release --static-swift-stdlib --product hoistwatch
 	$(SWIFT) build -c release --product hoistwatch-bench
 	$(SWIFT) build -c release --product hoistwatch-gpio-bench
+	$(SWIFT) build -c release --product hoistwatch-fleet-bench
 	./scripts/bench.sh
 	./scripts/bench-costs.sh
+	$(FLEET_BENCH)
 
 ## bench-costs: only what a board costs in the field (issue 16): bytes on the wire, storage writes, wake-ups and CPU
 ## of the agent over TLS, idle, in busy service and under a stream of alarms (scripts/bench-costs.sh; ~14 min).
@@ -223,15 +225,21 @@ test-rabbitmq: deps contract
 	[ $$status = 0 ] && python3 scripts/contract.py validate $(CONTRACT_SAMPLES)-rabbitmq \
 	  --require event status:birth status:will record
 
-## bench-fleet: FLEET_BOARDS simulated boards in one process (the agent's real outbox and link each) against a
-## mosquitto on loopback, the broker restarted under them (Benchmarks/hoistwatch-fleet-bench; README "Benchmarks").
-## One process stops at about 165 boards: libmosquitto waits on its socket with select(), which cannot watch a
-## descriptor above 1023, and each board holds about 6 (socket, wake-up pair, SQLite database, WAL, shm).
+## bench-fleet: FLEET_BOARDS simulated boards in one process (the agent's real outbox and link each, their connections
+## on FLEET_LOOPS network loops: one ppoll(2) thread each) against a mosquitto on loopback, the broker restarted
+## under them (Benchmarks/hoistwatch-fleet-bench; README "Benchmarks"; the last step of `make bench`, about 2 minutes
+## at 2,000). Each board holds about 6 descriptors (socket, libmosquitto's socket pair, SQLite database, WAL, shm):
+## the bench raises RLIMIT_NOFILE to the hard limit (and the hard limit where it may), the broker inherits it; with
+## this machine's hard limit of 20,000 one process stops at about 3,300 boards.
 .PHONY: bench-fleet
-FLEET_BOARDS ?= 150
+FLEET_BOARDS ?= 2000
+FLEET_LOOPS ?= 1
 bench-fleet: deps
 	$(SWIFT) build -c release --product hoistwatch-fleet-bench
-	.build/release/hoistwatch-fleet-bench --boards $(FLEET_BOARDS) --events 5 --outage-s 5
+	$(FLEET_BENCH)
+
+FLEET_BENCH = mkdir -p bench-out && set -o pipefail && .build/release/hoistwatch-fleet-bench --boards $(FLEET_BOARDS) \
+	  --loops $(FLEET_LOOPS) --events 5 --outage-s 5 | tee bench-out/fleet.txt
 
 ## bench-gpio-idle: an idle GPIO board's wake-ups per second and CPU: the detection loop over a real GpioBoard on the
 ## fake libgpiod, paced by the real clock, without and with the bit-banged HX711 (Benchmarks/hoistwatch-gpio-idle-bench;
