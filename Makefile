@@ -20,10 +20,12 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## test: the whole suite (unit, scenario library, integration against a real mosquitto on loopback), in one
-## `swift test` pass: no outbox write (fsync) runs on Swift's cooperative pool (the outbox's writer thread), and the
-## link, status and diag timers run on an injected clock. The pass has a time limit (scripts/test-pass.sh): a hung
-## test fails the run with its stacks, not at CI's limit.
+## test: the whole suite (unit, scenario library, integration against a real mosquitto on loopback), in `swift test`
+## processes side by side (scripts/test-passes.sh): the suites whose waits are bounded by the wall clock (a broker,
+## the agent as a child process) in one, then the whole agent on a paced GPIO board alone, and beside them all other
+## suites in a third, so that the broker tests never wait for a cooperative-pool thread behind the computing suites. No outbox write (fsync) runs on Swift's cooperative pool
+## (the outbox's writer thread), and the link, status and diag timers run on an injected clock. Each pass has a time
+## limit (scripts/test-pass.sh): a hung test fails the run with its stacks, not at CI's limit.
 ## Then the board tests once more against the real libgpiod 2.2 of Debian trixie beside bookworm's 1.6
 ## (`test-gpiod2`: about 20 s more; it fetches trixie's libgpiod3 and libgpiod-dev once).
 ## The contract (docs/asyncapi.yaml, docs/schemas): `make contract` first, then every message the broker tests' agents
@@ -32,7 +34,7 @@ CONTRACT_SAMPLES := .build/contract-samples
 test: deps contract
 	$(SWIFT) build --build-tests
 	rm -rf $(CONTRACT_SAMPLES)
-	HOISTWATCH_CONTRACT_SAMPLES=$(abspath $(CONTRACT_SAMPLES)) SWIFT=$(SWIFT) ./scripts/test-pass.sh
+	HOISTWATCH_CONTRACT_SAMPLES=$(abspath $(CONTRACT_SAMPLES)) SWIFT=$(SWIFT) ./scripts/test-passes.sh
 	python3 scripts/contract.py validate $(CONTRACT_SAMPLES) --require event status:birth status:periodic status:will record
 	$(MAKE) --no-print-directory test-gpiod2
 
