@@ -12,6 +12,9 @@
 # A higher task priority does not help: a sleeping task is woken through a default-priority thread. A process of
 # their own has a pool of its own; the kernel shares the cores between the two processes.
 #
+# The passes run the one test binary already built (`--skip-build`) and read .build only, so each `swift test` takes
+# `--ignore-lock`: SwiftPM's lock on .build would otherwise run them one after the other.
+#
 # Each pass's output goes to its own file (under .build/test-passes) and is printed when both have ended, the wall-clock
 # pass first; the exit status is the first failing pass's.
 set -uo pipefail
@@ -24,15 +27,15 @@ mkdir -p "$logs"
 
 # The wall-clock suites, then (the same lane) those that run alone; beside them every other suite.
 (
-    ./scripts/test-pass.sh --filter "$(pattern "$suites")" "$@" >"$logs/wall-clock.log" 2>&1
+    ./scripts/test-pass.sh --ignore-lock --filter "$(pattern "$suites")" "$@" >"$logs/wall-clock.log" 2>&1
     first=$?
-    ./scripts/test-pass.sh --filter "$(pattern "$alone")" "$@" >"$logs/alone.log" 2>&1
+    ./scripts/test-pass.sh --ignore-lock --filter "$(pattern "$alone")" "$@" >"$logs/alone.log" 2>&1
     second=$?
     ((first != 0)) && exit "$first"
     exit "$second"
 ) &
 wall=$!
-./scripts/test-pass.sh --skip "$(pattern "$suites"$'\n'"$alone")" "$@" >"$logs/others.log" 2>&1 &
+./scripts/test-pass.sh --ignore-lock --skip "$(pattern "$suites"$'\n'"$alone")" "$@" >"$logs/others.log" 2>&1 &
 others=$!
 wait "$wall"
 wall_status=$?
