@@ -20,10 +20,10 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## test: the whole suite (unit, scenario library, integration against a real mosquitto on loopback), in `swift test`
-## processes side by side (scripts/test-passes.sh): the suites whose waits are bounded by the wall clock (a broker,
-## the agent as a child process) in one, then the whole agent on a paced GPIO board alone, and beside them all other
-## suites in a third, so that the broker tests never wait for a cooperative-pool thread behind the computing suites. No outbox write (fsync) runs on Swift's cooperative pool
+## test: the whole suite (unit, scenario library, integration against a real mosquitto on loopback), in three
+## `swift test` processes one after the other (scripts/test-passes.sh): the suites whose waits are bounded by the wall
+## clock (a broker, the agent as a child process), then the whole agent on a paced GPIO board alone, then all other
+## suites, so that the broker tests never wait for a cooperative-pool thread behind the computing suites. No outbox write (fsync) runs on Swift's cooperative pool
 ## (the outbox's writer thread), and the link, status and diag timers run on an injected clock. Each pass has a time
 ## limit (scripts/test-pass.sh): a hung test fails the run with its stacks, not at CI's limit.
 ## Then the board tests once more against the real libgpiod 2.2 of Debian trixie beside bookworm's 1.6
