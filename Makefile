@@ -20,10 +20,12 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## test: the whole suite (unit, scenario library, integration against a real mosquitto on loopback), in one
-## `swift test` pass: no outbox write (fsync) runs on Swift's cooperative pool (the outbox's writer thread), and the
-## link, status and diag timers run on an injected clock. The pass has a time limit (scripts/test-pass.sh): a hung
-## test fails the run with its stacks, not at CI's limit.
+## test: the whole suite (unit, scenario library, integration against a real mosquitto on loopback), in three
+## `swift test` processes one after the other (scripts/test-passes.sh): the suites whose waits are bounded by the wall
+## clock (a broker, the agent as a child process), then the whole agent on a paced GPIO board alone, then all other
+## suites, so that the broker tests never wait for a cooperative-pool thread behind the computing suites. No outbox write (fsync) runs on Swift's cooperative pool
+## (the outbox's writer thread), and the link, status and diag timers run on an injected clock. Each pass has a time
+## limit (scripts/test-pass.sh): a hung test fails the run with its stacks, not at CI's limit.
 ## Then the board tests once more against the real libgpiod 2.2 of Debian trixie beside bookworm's 1.6
 ## (`test-gpiod2`: about 20 s more; it fetches trixie's libgpiod3 and libgpiod-dev once).
 ## The contract (docs/asyncapi.yaml, docs/schemas): `make contract` first, then every message the broker tests' agents
@@ -36,7 +38,7 @@ test: deps contract $(FAULTYFS)
 	$(SWIFT) build --build-tests
 	rm -rf $(CONTRACT_SAMPLES)
 	HOISTWATCH_FAULTYFS=$(abspath $(FAULTYFS)) HOISTWATCH_CONTRACT_SAMPLES=$(abspath $(CONTRACT_SAMPLES)) \
-	  SWIFT=$(SWIFT) ./scripts/test-pass.sh
+	  SWIFT=$(SWIFT) ./scripts/test-passes.sh
 	python3 scripts/contract.py validate $(CONTRACT_SAMPLES) --require event status:birth status:periodic status:will record
 	$(MAKE) --no-print-directory test-gpiod2
 
@@ -86,15 +88,17 @@ demo: deps
 	./scripts/demo.sh
 
 ## bench: replay throughput and RSS on a simulated busy day, the link and agent figures, the GPIO backend, then what a
-## board costs in the field (bench-costs) (release build).
+## board costs in the field (bench-costs), then a fleet of FLEET_BOARDS boards (bench-fleet) (release build).
 bench: deps
 	@# SwiftPM builds only the last of several --product options: one build per product. The agent is linked
 	@# as `make deb` ships it (Swift runtime static), so its RSS is the deployed one.
 	$(SWIFT) build -c release --static-swift-stdlib --product hoistwatch
 	$(SWIFT) build -c release --product hoistwatch-bench
 	$(SWIFT) build -c release --product hoistwatch-gpio-bench
+	$(SWIFT) build -c release --product hoistwatch-fleet-bench
 	./scripts/bench.sh
 	./scripts/bench-costs.sh
+	$(FLEET_BENCH)
 
 ## bench-costs: only what a board costs in the field (issue 16): bytes on the wire, storage writes, wake-ups and CPU
 ## of the agent over TLS, idle, in busy service and under a stream of alarms (scripts/bench-costs.sh; ~14 min).
@@ -241,15 +245,21 @@ test-rabbitmq: deps contract
 	[ $$status = 0 ] && python3 scripts/contract.py validate $(CONTRACT_SAMPLES)-rabbitmq \
 	  --require event status:birth status:will record
 
-## bench-fleet: FLEET_BOARDS simulated boards in one process (the agent's real outbox and link each) against a
-## mosquitto on loopback, the broker restarted under them (Benchmarks/hoistwatch-fleet-bench; README "Benchmarks").
-## One process stops at about 165 boards: libmosquitto waits on its socket with select(), which cannot watch a
-## descriptor above 1023, and each board holds about 6 (socket, wake-up pair, SQLite database, WAL, shm).
+## bench-fleet: FLEET_BOARDS simulated boards in one process (the agent's real outbox and link each, their connections
+## on FLEET_LOOPS network loops: one ppoll(2) thread each) against a mosquitto on loopback, the broker restarted
+## under them (Benchmarks/hoistwatch-fleet-bench; README "Benchmarks"; the last step of `make bench`, about 2 minutes
+## at 2,000). Each board holds about 6 descriptors (socket, libmosquitto's socket pair, SQLite database, WAL, shm):
+## the bench raises RLIMIT_NOFILE to the hard limit (and the hard limit where it may), the broker inherits it; with
+## this machine's hard limit of 20,000 one process stops at about 3,300 boards.
 .PHONY: bench-fleet
-FLEET_BOARDS ?= 150
+FLEET_BOARDS ?= 2000
+FLEET_LOOPS ?= 1
 bench-fleet: deps
 	$(SWIFT) build -c release --product hoistwatch-fleet-bench
-	.build/release/hoistwatch-fleet-bench --boards $(FLEET_BOARDS) --events 5 --outage-s 5
+	$(FLEET_BENCH)
+
+FLEET_BENCH = mkdir -p bench-out && set -o pipefail && .build/release/hoistwatch-fleet-bench --boards $(FLEET_BOARDS) \
+	  --loops $(FLEET_LOOPS) --events 5 --outage-s 5 | tee bench-out/fleet.txt
 
 ## bench-gpio-idle: an idle GPIO board's wake-ups per second and CPU: the detection loop over a real GpioBoard on the
 ## fake libgpiod, paced by the real clock, without and with the bit-banged HX711 (Benchmarks/hoistwatch-gpio-idle-bench;

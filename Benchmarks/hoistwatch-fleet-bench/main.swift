@@ -1,16 +1,21 @@
 // hoistwatch-fleet-bench: a fleet of simulated boards in one process, each with the agent's real outbox (its own
 // SQLite file) and MQTT link (`MqttLinkService`, libmosquitto), against a mosquitto this tool starts on a loopback
-// port; then the broker is killed and restarted under them (issue 15, part 6).
+// port; then the broker is stopped and restarted under them (issue 15, part 6).
 //
-//   hoistwatch-fleet-bench --boards N [--events E] [--outage-s S] [--mosquitto PATH] [--work DIR]
+//   hoistwatch-fleet-bench --boards N [--loops L] [--events E] [--outage-s S] [--mosquitto PATH] [--work DIR]
+//
+// The boards' connections share L network loops (`MosquittoNetworkLoop`: one thread and one ppoll(2) each); each
+// board holds about 6 descriptors (socket, libmosquitto's socket pair, SQLite database, WAL, shm), so the bench
+// raises RLIMIT_NOFILE (the hard limit too when it may, as root) and the broker it starts inherits that limit.
 //
 // 1. start the broker, start N boards at once: time until every board is connected (the first storm);
 // 2. every board stores E events; wait until a subscriber has all of them;
-// 3. SIGKILL the broker; every board stores E more (they wait in the outboxes); after S seconds restart it on the
-//    same port: time until every board is connected again, connects per second at the peak (from the boards' session
-//    counters, sampled every 100 ms), the broker's CPU from the restart until every outbox is empty, and whether
-//    every seq of every board arrived (a subscriber that connects right after the restart; the boards' first retry
-//    is 1 s away).
+// 3. stop the broker (SIGTERM, so it saves the subscriber's session); every board stores E more (they wait in the
+//    outboxes); after S seconds restart it on the same port: time until every board is connected again, connects per
+//    second at the peak (from the broker's log, and as the boards saw them: their session counters, which rise on
+//    each connect, sampled every 100 ms), the broker's CPU from the restart until every board is back and until every outbox is empty (and its
+//    busiest second), and whether every seq of every board arrived (a subscriber that connects right after the
+//    restart; the boards' first retry is 1 s away).
 // Prints one `key: value` line per figure. Not a test: figures for the README.
 import Foundation
 import HoistWatchAgent
@@ -52,6 +57,7 @@ func progress(_ message: String) {
 
 struct Options {
     var boards = 200
+    var loops = 1
     var events = 5
     var outageS = 5.0
     var mosquitto = "/usr/sbin/mosquitto"
@@ -64,6 +70,7 @@ struct Options {
             guard let value = iterator.next() else { fail("\(name) needs a value") }
             switch name {
             case "--boards": boards = Int(value) ?? 0
+            case "--loops": loops = Int(value) ?? 0
             case "--events": events = Int(value) ?? 0
             case "--outage-s": outageS = Double(value) ?? -1
             case "--mosquitto": mosquitto = value
@@ -72,7 +79,9 @@ struct Options {
             default: fail("unknown option \(name)")
             }
         }
-        guard boards > 0, events > 0, outageS >= 0 else { fail("--boards and --events must be > 0") }
+        guard boards > 0, loops > 0, events > 0, outageS >= 0 else {
+            fail("--boards, --loops and --events must be > 0, --outage-s >= 0")
+        }
     }
 }
 
@@ -92,13 +101,16 @@ final class Broker: @unchecked Sendable {
         port = Broker.freePort()
         config = "\(directory)/mosquitto.conf"
         // Persistence, saved at the stop: the subscriber's session (and the messages queued for it) survive the
-        // restart, so it misses nothing the boards send before it is back. The log counts the connects. `user root`
-        // as the test brokers: started by root, mosquitto would otherwise run as `mosquitto` and not write its files.
+        // restart, so it misses nothing the boards send before it is back. The log counts the connects (notice
+        // level: one line per connection, not per message). `user root` as the test brokers: started by root,
+        // mosquitto would otherwise run as `mosquitto` and not write its files. No connection limit; the descriptors
+        // it may open are this process's RLIMIT_NOFILE, which it inherits.
         log = "\(directory)/mosquitto.log"
         let text = [
-            "user root", "listener \(port) 127.0.0.1", "allow_anonymous true", "persistence true",
-            "persistence_location \(directory)/", "autosave_interval 0", "max_queued_messages 1000000",
-            "log_dest file \(log)", "log_type all", "log_timestamp_format %s", "",
+            "user root", "listener \(port) 127.0.0.1", "allow_anonymous true", "max_connections -1",
+            "persistence true", "persistence_location \(directory)/", "autosave_interval 0",
+            "max_queued_messages 1000000", "log_dest file \(log)", "log_type error", "log_type warning",
+            "log_type notice", "log_timestamp_format %s", "",
         ].joined(separator: "\n")
         _ = FileManager.default.createFile(atPath: config, contents: Data(text.utf8))
     }
@@ -187,6 +199,19 @@ final class Broker: @unchecked Sendable {
     }
 }
 
+/// Descriptors this process has open (/proc/self/fd).
+func openDescriptors() -> Int {
+    ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.count ?? 1) - 1
+}
+
+/// This process's user + system CPU time so far, seconds.
+func processCpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 // MARK: the boards
 
 enum Log {
@@ -204,7 +229,7 @@ struct Board {
     let service: MqttLinkService<ContinuousClock>
     let task: Task<Void, any Error>
 
-    init(index: Int, port: Int, directory: String) {
+    init(index: Int, port: Int, directory: String, networkLoop: MosquittoNetworkLoop) {
         deviceId = String(format: "3701%016d", index)
         do {
             outbox = try Outbox(path: "\(directory)/board-\(index).db")
@@ -217,7 +242,8 @@ struct Board {
             configuration: MqttLinkConfiguration(broker: options, statusTopic: "fleet/\(deviceId)/status"),
             outbox: outbox, logger: Log.logger, clock: ContinuousClock(),
             birth: { Array("{\"device_id\":\"\(device)\",\"online\":true,\"session\":\($0)}".utf8) },
-            will: { Array("{\"device_id\":\"\(device)\",\"online\":false,\"session\":\($0)}".utf8) })
+            will: { Array("{\"device_id\":\"\(device)\",\"online\":false,\"session\":\($0)}".utf8) },
+            networkLoop: networkLoop)
         self.service = service
         task = Task.detached { try await service.run() }
     }
@@ -295,6 +321,11 @@ final class Subscriber: Sendable {
     }
 
     func received() -> Int { seqs.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+
+    /// How many of `boards` this subscriber has every seq of `expected` from.
+    func boardsComplete(with expected: Set<Int64>, of boards: [Board]) -> Int {
+        seqs.withLock { seen in boards.filter { expected.isSubset(of: seen[$0.deviceId] ?? []) }.count }
+    }
     func boardsComplete(through seq: Int64) -> Int {
         seqs.withLock { $0.values.filter { set in set.count == Int(seq) && set.contains(seq) }.count }
     }
@@ -302,15 +333,28 @@ final class Subscriber: Sendable {
 
 func seconds(_ ns: Int64) -> String { String(format: "%.2f", Double(ns) / 1e9) }
 
-/// Polls every board every 100 ms until all are connected (or `timeoutS`); returns the time taken and the peak of
-/// new sessions per second (connect attempts: the link's `session` rises on each, issue 15), counted from
-/// `sessionsBefore`.
+/// What `waitAllConnected` saw.
+struct Storm {
+    /// From the start until every board was connected; nil when not all were within the timeout.
+    var allConnectedNs: Int64?
+    /// The most new sessions (connects: the link's `session` rises on each) in one second.
+    var connectsPeakPerSecond: Int
+    /// The broker's CPU seconds when every board was connected (or at the timeout).
+    var brokerCpuS: Double
+    /// The broker's busiest second: CPU seconds used in it (1.0 = one core all the time).
+    var brokerPeakCpuPerSecond: Double
+}
+
+/// Polls every board every 100 ms until all are connected (or `timeoutS`), counting new sessions from
+/// `sessionsBefore` and sampling the broker's CPU time once a second.
 func waitAllConnected(
-    _ boards: [Board], since startNs: Int64, timeoutS: Double, sessionsBefore: [Int64]
-) async -> (Int64?, Int) {
+    _ boards: [Board], since startNs: Int64, timeoutS: Double, sessionsBefore: [Int64], broker: Broker
+) async -> Storm {
     var lastSessions = sessionsBefore
     var perSecond: [Int: Int] = [:]
     var reported = 0
+    var cpuAtSecond = broker.cpuSeconds()
+    var peakCpu = 0.0
     let deadline = startNs + Int64(timeoutS * 1e9)
     while monotonicNs() < deadline {
         var connected = 0
@@ -323,10 +367,17 @@ func waitAllConnected(
             }
             if case .connected = diagnostics.phase { connected += 1 }
         }
-        if connected == boards.count { return (monotonicNs() - startNs, perSecond.values.max() ?? 0) }
         if second > reported {
+            let cpu = broker.cpuSeconds()
+            peakCpu = max(peakCpu, (cpu - cpuAtSecond) / Double(second - reported))
+            cpuAtSecond = cpu
             reported = second
             progress("\(second) s: \(connected) of \(boards.count) connected")
+        }
+        if connected == boards.count {
+            return Storm(
+                allConnectedNs: monotonicNs() - startNs, connectsPeakPerSecond: perSecond.values.max() ?? 0,
+                brokerCpuS: broker.cpuSeconds(), brokerPeakCpuPerSecond: peakCpu)
         }
         try? await Task.sleep(for: .milliseconds(100))
     }
@@ -337,35 +388,55 @@ func waitAllConnected(
         phases["\(diagnostics.phase) \(diagnostics.lastError ?? "")".prefix(160).description, default: 0] += 1
     }
     for (phase, count) in phases { progress("not connected: \(count) x \(phase)") }
-    return (nil, perSecond.values.max() ?? 0)
+    return Storm(
+        allConnectedNs: nil, connectsPeakPerSecond: perSecond.values.max() ?? 0, brokerCpuS: broker.cpuSeconds(),
+        brokerPeakCpuPerSecond: peakCpu)
 }
 
-func raiseFileLimit() {
+/// Raises RLIMIT_NOFILE to `wanted` descriptors: the soft limit up to the hard one, and the hard one too where the
+/// process may (root). Returns the soft limit now in force.
+func raiseFileLimit(to wanted: rlim_t) -> rlim_t {
     var limit = rlimit()
     getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-    limit.rlim_cur = limit.rlim_max
+    if limit.rlim_max < wanted {
+        var raised = rlimit(rlim_cur: wanted, rlim_max: wanted)
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { return wanted }
+    }
+    limit.rlim_cur = max(limit.rlim_cur, min(wanted, limit.rlim_max))
     setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    return limit.rlim_cur
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-raiseFileLimit()
+// Six a board, the broker's one a board (it inherits the limit), and room for the rest.
+let fileLimit = raiseFileLimit(to: rlim_t(options.boards * 8 + 1024))
 stopBrokerOnSignals()
 let work = options.work ?? NSTemporaryDirectory() + "hoistwatch-fleet-\(getpid())"
 try? FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
 let broker = Broker(path: options.mosquitto, directory: work)
 await broker.start()
 report("boards: \(options.boards)")
+report("network_loops (threads): \(options.loops)")
+report("open_files_limit: \(fileLimit)")
 report("events_per_board_per_phase: \(options.events)")
 
 let subscriber = await Subscriber(port: broker.port)
+let loops = (0..<options.loops).map { _ in MosquittoNetworkLoop() }
 let startNs = monotonicNs()
 var boards: [Board] = []
-for index in 0..<options.boards { boards.append(Board(index: index, port: broker.port, directory: work)) }
-let (firstNs, firstPeak) = await waitAllConnected(
+for index in 0..<options.boards {
+    boards.append(Board(index: index, port: broker.port, directory: work, networkLoop: loops[index % loops.count]))
+}
+// Each board's outbox is a new SQLite database (created, WAL, fsync): most of the first storm's time at 2,000.
+report("boards_started_s (outboxes made, links started): \(seconds(monotonicNs() - startNs))")
+let first = await waitAllConnected(
     boards, since: startNs, timeoutS: options.connectTimeoutS,
-    sessionsBefore: [Int64](repeating: 0, count: boards.count))
-report("first_connect_all_s: \(firstNs.map(seconds) ?? "not all within 300 s")")
-report("first_connect_attempts_peak_per_s: \(firstPeak)")
+    sessionsBefore: [Int64](repeating: 0, count: boards.count), broker: broker)
+let timeoutText = "not all within \(Int(options.connectTimeoutS)) s"
+report("first_connect_all_s: \(first.allConnectedNs.map(seconds) ?? timeoutText)")
+report("first_connects_peak_per_s (the boards' session counters): \(first.connectsPeakPerSecond)")
+report("descriptors_open_with_every_board_connected: \(openDescriptors())")
 
 for board in boards { board.store(events: options.events, phase: "a") }
 let phaseA = Int64(options.events)
@@ -387,14 +458,17 @@ let restartS = Int(SystemClock.realtimeNs() / 1_000_000_000)
 let after = await Subscriber(port: broker.port)
 var sessionsAtRestart: [Int64] = []
 for board in boards { sessionsAtRestart.append(await board.service.diagnostics().session) }
-let (againNs, peak) = await waitAllConnected(
-    boards, since: restartNs, timeoutS: options.connectTimeoutS, sessionsBefore: sessionsAtRestart)
-report("reconnect_all_s: \(againNs.map(seconds) ?? "not all within 300 s")")
-report("reconnect_attempts_peak_per_s (the boards' session counters): \(peak)")
+let again = await waitAllConnected(
+    boards, since: restartNs, timeoutS: options.connectTimeoutS, sessionsBefore: sessionsAtRestart, broker: broker)
+report("reconnect_all_s: \(again.allConnectedNs.map(seconds) ?? timeoutText)")
+report("reconnects_peak_per_s (the boards' session counters): \(again.connectsPeakPerSecond)")
 let connects = broker.connectsPerSecond(sinceS: restartS, clientPrefix: "fleet-")
 report(
     "reconnects_at_broker: \(connects.values.reduce(0, +)) in \(connects.count) s, peak \(connects.values.max() ?? 0) per s"
 )
+// A new broker process since the restart: all its CPU time is the recovery's.
+report(String(format: "broker_cpu_s_restart_to_all_back: %.2f", again.brokerCpuS))
+report(String(format: "broker_cpu_busiest_second: %.0f%% of a core", again.brokerPeakCpuPerSecond * 100))
 var drained = false
 for _ in 0..<3000 {
     var waiting = 0
@@ -407,16 +481,14 @@ for _ in 0..<3000 {
 }
 let drainedNs = monotonicNs() - restartNs
 report("outboxes_drained_s: \(drained ? seconds(drainedNs) : "no (300 s)")")
-// A new broker process since the restart: all its CPU time is the recovery's.
 report(String(format: "broker_cpu_s_restart_to_drained: %.2f", broker.cpuSeconds()))
 // The subscriber's session kept what the boards sent before it was back: every seq E+1...2E of every board.
-var complete = 0
-after.seqs.withLock { seen in
-    for board in boards where Set((phaseA + 1)...(2 * phaseA)).isSubset(of: seen[board.deviceId] ?? []) {
-        complete += 1
-    }
+let expected = Set((phaseA + 1)...(2 * phaseA))
+for _ in 0..<300 where after.boardsComplete(with: expected, of: boards) < boards.count {
+    try? await Task.sleep(for: .milliseconds(100))
 }
-report("phase_b_boards_every_seq_arrived: \(complete) of \(boards.count)")
+report("phase_b_boards_every_seq_arrived: \(after.boardsComplete(with: expected, of: boards)) of \(boards.count)")
+report("bench_cpu_s: \(String(format: "%.1f", processCpuSeconds()))")
 for board in boards { board.service.triggerShutdown() }
 for board in boards { _ = await board.task.result }
 after.client.closeInBackground()

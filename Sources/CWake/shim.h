@@ -1,11 +1,13 @@
-// eventfd(2) and ppoll(2), which Glibc's Swift module leaves out: the detection loop's interruptible sleep
-// (HoistWatchSystem's WakeSignal) and the GPIO reader's wait on its lines' descriptors and its own wake-up
-// (HoistWatchBoard's `GpiodFunctions.waitReadable`).
+// eventfd(2), ppoll(2) and pthread_setname_np(3), which Glibc's Swift module leaves out: the interruptible sleeps of
+// the detection loop and of the MQTT network loop (HoistWatchSystem's WakeSignal), and the names of threads of our own
+// (PosixThread); and the GPIO reader's wait on its lines' descriptors and its own wake-up (HoistWatchBoard's
+// `GpiodFunctions.waitReadable`).
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <poll.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <time.h>
 
@@ -21,4 +23,14 @@ static inline int hw_poll_ns(struct pollfd *fds, unsigned long count, int64_t ti
     if (timeout_ns < 0) return ppoll(fds, (nfds_t)count, NULL, NULL);
     struct timespec timeout = {.tv_sec = timeout_ns / 1000000000, .tv_nsec = timeout_ns % 1000000000};
     return ppoll(fds, (nfds_t)count, &timeout, NULL);
+}
+
+/// ppoll(2) on `count` descriptors, at most `timeout` (relative; NULL: no limit); the signal mask is left as it is.
+static inline int hw_poll(struct pollfd *entries, nfds_t count, const struct timespec *timeout) {
+    return ppoll(entries, count, timeout, NULL);
+}
+
+/// Names the calling thread (at most 15 bytes are kept), as `top -H` and /proc/PID/task/TID/comm show it.
+static inline void hw_name_this_thread(const char *name) {
+    pthread_setname_np(pthread_self(), name);
 }

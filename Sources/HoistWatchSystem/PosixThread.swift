@@ -1,3 +1,5 @@
+import CWake
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -9,8 +11,8 @@ import Musl
 ///
 /// - An instance runs one loop until asked to stop, then is joined: the GPIO reader's and the load cell's, which
 ///   block in system calls and must run promptly (`start`, `isStopRequested`, `stop`).
-/// - `detach` runs blocking work nobody joins (the detection loop, the diag socket's accept loop, joining
-///   libmosquitto's thread), so that it does not hold a thread of Swift's cooperative pool.
+/// - `detach` runs blocking work nobody joins (the detection loop, the diag socket's accept loop, the MQTT network
+///   loop, closing an MQTT client), so that it does not hold a thread of Swift's cooperative pool.
 public final class PosixThread: @unchecked Sendable {
     // @unchecked Sendable: `shared` is behind its own lock; `joining` serialises `stop`.
     private let shared = Locked(Shared())
@@ -68,9 +70,23 @@ public final class PosixThread: @unchecked Sendable {
     /// Runs `body` on a new detached thread (`pthread_detach`: nobody joins it); runs it inline if no thread can be
     /// made.
     public static func detach(_ body: @escaping @Sendable () -> Void) {
-        switch create(body) {
-        case .success(let thread): pthread_detach(thread)
-        case .failure: body()
+        if spawnDetached(body) != 0 { body() }
+    }
+
+    /// Runs `body` on a new detached thread (`pthread_detach`: nobody joins it), for work that must not run on the
+    /// caller's thread (the MQTT network loop); 0, or pthread_create's error number (then nothing runs). `name`
+    /// (`pthread_setname_np`, at most 15 bytes) is what `top -H` and `/proc/PID/task/TID/comm` show.
+    public static func spawnDetached(named name: String? = nil, _ body: @escaping @Sendable () -> Void) -> Int32 {
+        let named: @Sendable () -> Void = {
+            if let name { hw_name_this_thread(String(name.utf8.prefix(15))!) }
+            body()
+        }
+        switch create(named) {
+        case .success(let thread):
+            pthread_detach(thread)
+            return 0
+        case .failure(let error):
+            return error.code
         }
     }
 

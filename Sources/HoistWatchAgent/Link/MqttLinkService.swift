@@ -42,6 +42,8 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
     private let inputContinuation: AsyncStream<Input>.Continuation
     private let clock: C
     private let origin: C.Instant
+    /// Runs each client's connection; nil: each client its own (a thread while connected).
+    private let networkLoop: MosquittoNetworkLoop?
 
     private var machine: MqttLink
     private var client: MosquittoClient?
@@ -59,7 +61,8 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
     private var forwardTask: Task<Void, Never>?
 
     /// A link for `outbox` on `clock`. `birth` and `will` build the status payloads for a session number;
-    /// `random` supplies backoff jitter.
+    /// `random` supplies backoff jitter. `networkLoop` runs the link's connections beside other links' (the fleet
+    /// bench: a few threads for thousands of boards); nil: each connection a network thread of its own (the agent).
     public init(
         configuration: MqttLinkConfiguration,
         outbox: Outbox,
@@ -67,8 +70,10 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
         clock: C,
         birth: @escaping SessionPayload,
         will: @escaping SessionPayload,
-        random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
+        random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
+        networkLoop: MosquittoNetworkLoop? = nil
     ) {
+        self.networkLoop = networkLoop
         self.configuration = configuration
         self.outbox = outbox
         self.logger = logger
@@ -303,7 +308,7 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
         // never queues entries.
         options.maxInflightMessages = configuration.link.inFlightWindow + configuration.link.recordWindow + 4
         do {
-            let client = try MosquittoClient(options: options)
+            let client = try MosquittoClient(options: options, networkLoop: networkLoop)
             let events = client.events
             let generation = machine.clientGeneration
             let continuation = inputContinuation

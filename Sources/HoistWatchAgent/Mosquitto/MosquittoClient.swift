@@ -1,4 +1,5 @@
 import CMosquitto
+import Dispatch
 import HoistWatchSystem
 
 #if canImport(Glibc)
@@ -9,49 +10,79 @@ import Musl
 import Darwin
 #endif
 
-/// `mosquitto_lib_init`, once per process (Swift runs a global's initialiser exactly once, thread-safely).
-private let mosquittoLibraryInitialised: Int32 = mosquitto_lib_init()
+/// `mosquitto_lib_init`, once per process (Swift runs a global's initialiser exactly once, thread-safely). SIGPIPE
+/// is ignored first, as libmosquitto 2.0's `mosquitto_new` did: 2.1 no longer does (it sends with MSG_NOSIGNAL on a
+/// plain socket), but OpenSSL writes a TLS connection with write(2), so a TLS write after the broker closed (the
+/// close_notify of a clean disconnect) would kill the process.
+private let mosquittoLibraryInitialised: Int32 = {
+    signal(SIGPIPE, SIG_IGN)
+    return mosquitto_lib_init()
+}()
 
 /// One MQTT connection through libmosquitto: owns the `struct mosquitto *` (`mosquitto_new` in `init`,
-/// `mosquitto_destroy` in `deinit`) and libmosquitto's network thread (`mosquitto_loop_start`).
+/// `mosquitto_destroy` in `deinit`); a `MosquittoNetworkLoop` runs its network side (ppoll(2), not libmosquitto's
+/// select(2) thread, so it works with any descriptor number).
 ///
 /// One client is one connection attempt: `connect()` once, and when it ends (`.disconnected` or
-/// `.connectRefused`) the client stops; the owner makes a new one to reconnect. libmosquitto's own
-/// reconnect loop (fixed delays, no jitter, tight retries on refused credentials) is switched off by calling
-/// `mosquitto_disconnect` from the disconnect callback, so the reconnect policy lives in `MqttLink` only.
-/// A fresh client per attempt also drops libmosquitto's in-memory queue of unacknowledged messages, which
-/// the outbox re-sends itself.
+/// `.connectRefused`) the client stops; the owner makes a new one to reconnect. The network loop never reconnects
+/// (libmosquitto's own loop would, with fixed delays, no jitter and tight retries on refused credentials), so the
+/// reconnect policy lives in `MqttLink` only. A fresh client per attempt also drops libmosquitto's in-memory queue
+/// of unacknowledged messages, which the outbox re-sends itself.
 ///
-/// Callbacks run on libmosquitto's thread and only yield into `events`.
+/// Callbacks run on the network loop's thread and only yield into `events`. While connected the loop holds the
+/// client: one dropped without `close()` keeps its connection until the connection ends.
 public final class MosquittoClient: @unchecked Sendable {
-    // @unchecked Sendable: `handle` and `options` never change after init; after `mosquitto_loop_start`,
-    // libmosquitto guards its own state with its mutexes, so `mosquitto_publish`, `mosquitto_subscribe` and
-    // `mosquitto_disconnect` may be called from any thread (libmosquitto's "threaded" mode); `phase` is behind a
-    // lock; the stream continuation is Sendable.
+    // @unchecked Sendable: `handle`, `options` and `network` never change after init; the client is in libmosquitto's
+    // threaded mode (`mosquitto_threaded_set`), where libmosquitto guards its own state with its mutexes, so
+    // `mosquitto_publish`, `mosquitto_subscribe` and `mosquitto_disconnect` may be called from any thread while the
+    // network loop's thread reads and writes; `loopState` and `disconnectReported` are touched only on that thread
+    // (or, before the client is attached, by the one thread connecting it); `phase` is behind a lock; the stream
+    // continuation and the semaphore are Sendable.
 
-    /// What the network thread reports: connect, refusal, disconnect, PUBACKs, messages, log lines.
+    /// What the network loop reports: connect, refusal, disconnect, PUBACKs, messages, log lines.
     /// Finishes when the client is closed.
     public let events: AsyncStream<MosquittoEvent>
 
     /// The options the client was made with.
     public let options: MosquittoOptions
 
+    /// The libmosquitto handle; never leaves the module (the network loop drives it).
+    let handle: OpaquePointer
+    /// The network loop's bookkeeping while it serves this client.
+    var loopState: LoopState?
+
     private let continuation: AsyncStream<MosquittoEvent>.Continuation
-    /// Called on libmosquitto's thread with each event, before it goes into `events` (nil for none).
+    /// Called on the network loop's thread with each event, before it goes into `events` (nil for none).
     private let observer: (@Sendable (MosquittoEvent) -> Void)?
-    private let handle: OpaquePointer
+    private let network: MosquittoNetworkLoop
     private let phase = Locked(Phase.created)
+    /// Signalled when the network loop detaches the client.
+    private let detached = DispatchSemaphore(value: 0)
+    /// A `.disconnected` was delivered for this attempt.
+    private var disconnectReported = false
 
-    private enum Phase { case created, started, closed }
+    private enum Phase {
+        case created
+        /// Attached to the network loop.
+        case started
+        /// `close()` waits for the network loop to detach the client.
+        case closing
+        /// The connection ended; the network loop has let go of the client.
+        case ended
+        case closed
+    }
 
-    /// Makes a client (`mosquitto_new`) and applies the options: `mosquitto_username_pw_set`,
-    /// `mosquitto_tls_set`, `mosquitto_will_set`, `mosquitto_max_inflight_messages_set`.
+    /// Makes a client (`mosquitto_new`) in libmosquitto's threaded mode (`mosquitto_threaded_set`) and applies the
+    /// options: `mosquitto_username_pw_set`, `mosquitto_tls_set`, `mosquitto_will_set`,
+    /// `mosquitto_max_inflight_messages_set`.
     ///
     /// - Throws: `MosquittoError` naming the function, e.g. `mosquitto_tls_set` when a TLS file is unreadable.
-    /// `observer`, when given, sees each event on libmosquitto's thread the moment it happens, before `events` does
-    /// (for a caller that must order it against a clock without waiting for a task to run).
+    /// `networkLoop` runs the connection, beside any other clients given the same one; nil: a loop of its own (a
+    /// thread while connected). `observer`, when given, sees each event on the loop's thread the moment it happens,
+    /// before `events` does (for a caller that must order it against a clock without waiting for a task to run).
     public init(
-        options: MosquittoOptions, observer: (@Sendable (MosquittoEvent) -> Void)? = nil
+        options: MosquittoOptions, networkLoop: MosquittoNetworkLoop? = nil,
+        observer: (@Sendable (MosquittoEvent) -> Void)? = nil
     ) throws(MosquittoError) {
         try checkMosquitto(mosquittoLibraryInitialised, "mosquitto_lib_init")
         guard let handle = mosquitto_new(options.clientID, options.cleanSession, nil) else {
@@ -62,10 +93,15 @@ public final class MosquittoClient: @unchecked Sendable {
         self.handle = handle
         self.options = options
         self.observer = observer
+        network = networkLoop ?? MosquittoNetworkLoop()
         (events, continuation) = AsyncStream.makeStream(of: MosquittoEvent.self, bufferingPolicy: .unbounded)
         // Passed after mosquitto_new because `self` exists only once every stored property is set; it is the
-        // same `obj` libmosquitto hands to every callback. Unretained: deinit joins the thread before freeing.
+        // same `obj` libmosquitto hands to every callback. Unretained: callbacks run only inside the network loop's
+        // calls, and the loop holds the client while it is attached.
         mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
+        // Publishing from other threads while the loop's thread reads and writes; libmosquitto then leaves every
+        // write to the loop.
+        try checkMosquitto(mosquitto_threaded_set(handle, true), "mosquitto_threaded_set")
         mosquitto_connect_callback_set(handle, onConnect)
         mosquitto_disconnect_callback_set(handle, onDisconnect)
         mosquitto_publish_callback_set(handle, onPublish)
@@ -98,11 +134,11 @@ public final class MosquittoClient: @unchecked Sendable {
         mosquitto_destroy(handle)
     }
 
-    /// Starts connecting (`mosquitto_connect_async`) and starts the network thread (`mosquitto_loop_start`).
-    /// The outcome arrives as `.connected`, `.connectRefused` or `.disconnected` on `events`.
+    /// Starts connecting (`mosquitto_connect_async`) and hands the connection to the network loop, starting its
+    /// thread if it has none. The outcome arrives as `.connected`, `.connectRefused` or `.disconnected` on `events`.
     ///
     /// - Throws: `MosquittoError` when the attempt fails at once (unknown host, connection refused on a local
-    ///   port, unreadable TLS files); no thread is started then.
+    ///   port, unreadable TLS files, no thread for the loop).
     public func connect() throws(MosquittoError) {
         try phase.withLock { phase throws(MosquittoError) in
             guard case .created = phase else {
@@ -113,7 +149,7 @@ public final class MosquittoClient: @unchecked Sendable {
             try checkMosquitto(
                 mosquitto_connect_async(handle, options.host, Int32(options.port), Int32(options.keepAliveS)),
                 "mosquitto_connect_async (\(options.host):\(options.port))")
-            try checkMosquitto(mosquitto_loop_start(handle), "mosquitto_loop_start")
+            try network.attach(self)
             phase = .started
         }
     }
@@ -142,6 +178,7 @@ public final class MosquittoClient: @unchecked Sendable {
             mosquitto_publish(handle, &mid, topic, Int32(bytes.count), bytes.baseAddress, qos, retain)
         }
         try checkMosquitto(rc, "mosquitto_publish (\(topic))")
+        network.wake(self)
         return mid
     }
 
@@ -150,13 +187,14 @@ public final class MosquittoClient: @unchecked Sendable {
     public func subscribe(_ pattern: String, qos: Int32 = 1) throws(MosquittoError) -> Int32 {
         var mid: Int32 = 0
         try checkMosquitto(mosquitto_subscribe(handle, &mid, pattern, qos), "mosquitto_subscribe (\(pattern))")
+        network.wake(self)
         return mid
     }
 
-    /// Disconnects (`mosquitto_disconnect`, after any queued messages are written), waits for the network
-    /// thread to end (`mosquitto_loop_stop`) and finishes `events`. Blocks until then, up to `keepAliveS`
-    /// while a connect attempt hangs; use `closeInBackground()` from async code. Never call it from inside the
-    /// network thread.
+    /// Disconnects (`mosquitto_disconnect`, after any queued messages are written), waits for the network loop
+    /// to let go of the connection and finishes `events`. Blocks until then, up to `keepAliveS` while a connect
+    /// attempt hangs; use `closeInBackground()` from async code. Never call it on the network loop's thread (from an
+    /// observer).
     public func close() {
         stop()
     }
@@ -167,33 +205,57 @@ public final class MosquittoClient: @unchecked Sendable {
     }
 
     private func stop() {
-        let wasStarted = phase.withLock { phase -> Bool in
-            defer { phase = .closed }
-            if case .started = phase { return true }
-            return false
+        let attached = phase.withLock { phase -> Bool in
+            switch phase {
+            case .started:
+                phase = .closing
+                return true
+            case .created, .ended:
+                phase = .closed
+                return false
+            case .closing, .closed:
+                return false
+            }
         }
-        if wasStarted {
+        if attached {
             mosquitto_disconnect(handle)
-            // Not forced: pthread_cancel could stop the thread inside a callback of ours.
-            mosquitto_loop_stop(handle, false)
+            network.wake(self)
+            detached.wait()
+            phase.withLock { $0 = .closed }
         }
         continuation.finish()
     }
 
+    /// Called by the network loop, on its thread, when the connection is gone: reports its end if libmosquitto did
+    /// not (2.0 closes a connection whose TLS handshake failed without calling back), and lets `close()` return.
+    func connectionEnded(_ failure: MosquittoError?) {
+        loopState?.ended = true
+        if !disconnectReported { deliver(.disconnected(failure)) }
+        phase.withLock { phase in
+            if case .started = phase { phase = .ended }
+        }
+        detached.signal()
+    }
+
     fileprivate func deliver(_ event: MosquittoEvent) {
+        if case .disconnected = event { disconnectReported = true }
         observer?(event)
         continuation.yield(event)
     }
 
-    /// Stops libmosquitto's automatic reconnect: with the state set to "disconnecting", its loop ends instead
-    /// of sleeping and reconnecting.
+    /// Ends a refused attempt on libmosquitto's side too (`mosquitto_disconnect`: its state "disconnected"): its
+    /// disconnect callback, which follows, then carries no error, so a refusal is reported once, as `.connectRefused`.
     fileprivate func endAttempt() {
         mosquitto_disconnect(handle)
     }
+
+    /// The connect callback saw CONNACK 0 (on the loop's thread).
+    fileprivate func noteConnack() {
+        loopState?.connackReceived = true
+    }
 }
 
-/// Calls `body` with the client behind libmosquitto's `obj` without retaining it, so the last release (and
-/// `deinit`, which joins this very thread) can never happen on the network thread.
+/// Calls `body` with the client behind libmosquitto's `obj` without retaining it (the network loop holds it).
 private func withClient(_ obj: UnsafeMutableRawPointer?, _ body: (MosquittoClient) -> Void) {
     guard let obj else { return }
     Unmanaged<MosquittoClient>.fromOpaque(obj)._withUnsafeGuaranteedRef(body)
@@ -202,6 +264,7 @@ private func withClient(_ obj: UnsafeMutableRawPointer?, _ body: (MosquittoClien
 private func onConnect(_: OpaquePointer?, obj: UnsafeMutableRawPointer?, rc: Int32) {
     withClient(obj) { client in
         if rc == 0 {
+            client.noteConnack()
             client.deliver(.connected)
         } else {
             client.endAttempt()
@@ -213,7 +276,6 @@ private func onConnect(_: OpaquePointer?, obj: UnsafeMutableRawPointer?, rc: Int
 private func onDisconnect(_: OpaquePointer?, obj: UnsafeMutableRawPointer?, rc: Int32) {
     let savedErrno = errno
     withClient(obj) { client in
-        client.endAttempt()
         if rc == 0 {
             client.deliver(.disconnected(nil))
         } else {
@@ -248,9 +310,9 @@ private func onLog(_: OpaquePointer?, obj: UnsafeMutableRawPointer?, level: Int3
     let line = String(cString: text)
     withClient(obj) { client in
         client.deliver(.log(level: level, message: line))
-        // When a TLS handshake fails inside the network thread (an untrusted broker certificate, say),
-        // libmosquitto 2.0 ends its loop on the fatal MOSQ_ERR_TLS without calling the disconnect callback; this
-        // log line is the only report, and it carries OpenSSL's reason. A TLS error always ends the connection.
+        // When a TLS handshake fails (an untrusted broker certificate, say), libmosquitto 2.0 closes the connection
+        // without calling the disconnect callback (the network loop then reports it with the bare MOSQ_ERR_TLS); this
+        // log line carries OpenSSL's reason, so it is the report. A TLS error always ends the connection.
         if level == MOSQ_LOG_ERR, line.hasPrefix("OpenSSL Error") {
             client.deliver(
                 .disconnected(

@@ -1,4 +1,4 @@
-/// What libmosquitto's network thread reports, delivered through `MosquittoClient.events`.
+/// What the network loop (`MosquittoNetworkLoop`) reports of a connection, delivered through `MosquittoClient.events`.
 public enum MosquittoEvent: Sendable, Hashable {
     /// The broker accepted the connection (CONNACK 0).
     case connected
