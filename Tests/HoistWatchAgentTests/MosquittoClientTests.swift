@@ -64,10 +64,10 @@ import Glibc
     @Test func connectsAndGetsThePubackWithItsDescriptorsAbove1024() async throws {
         let broker = try MosquittoBroker()
         try await broker.start()
-        try await withDescriptorsAbove1024 {
+        try await withDescriptorsAbove1024 { refill in
             let client = try MosquittoClient(
                 options: MosquittoOptions(host: "127.0.0.1", port: broker.port, clientID: "high-fd"))
-            try await expectPuback(from: client)
+            try await expectPuback(from: client, refill: refill)
         }
     }
 
@@ -75,11 +75,11 @@ import Glibc
         let certs = try await TestCertificates.make()
         let broker = try TLSLinkTests.tlsBroker(certs)
         try await broker.start()
-        try await withDescriptorsAbove1024 {
+        try await withDescriptorsAbove1024 { refill in
             let tls = MosquittoOptions.TLS(caFile: certs.caFile, certFile: certs.clientCert, keyFile: certs.clientKey)
             let client = try MosquittoClient(
                 options: MosquittoOptions(host: "127.0.0.1", port: broker.port, clientID: "high-fd-tls", tls: tls))
-            try await expectPuback(from: client)
+            try await expectPuback(from: client, refill: refill)
         }
     }
 
@@ -159,9 +159,11 @@ import Glibc
     }
 }
 
-/// Connects `client`, publishes one QoS 1 message and expects its PUBACK, then closes it.
-private func expectPuback(from client: MosquittoClient) async throws {
+/// Connects `client`, publishes one QoS 1 message and expects its PUBACK, then closes it. `refill` (high
+/// descriptors) runs just before the connect.
+private func expectPuback(from client: MosquittoClient, refill: () throws -> Void = {}) async throws {
     let recorder = EventRecorder(client)
+    try refill()
     try client.connect()
     #expect(await recorder.eventually { $0.contains(.connected) }, "\(recorder.events)")
     #expect(mosquitto_socket(client.handle) > 1024, "the test is about a socket select(2) cannot watch")
@@ -174,7 +176,9 @@ private func expectPuback(from client: MosquittoClient) async throws {
 
 /// Runs `body` while this process holds enough descriptors (copies of /dev/null) that the next ones it opens are
 /// numbered above 1024; raises the soft RLIMIT_NOFILE for that (to the hard limit, which root may raise too).
-private func withDescriptorsAbove1024(_ body: () async throws -> Void) async throws {
+/// Other suites of the process close descriptors meanwhile, leaving holes below 1024 that the next socket would
+/// take: `body` gets `refill`, which takes them too, to call right before it opens the socket.
+private func withDescriptorsAbove1024(_ body: (_ refill: () throws -> Void) async throws -> Void) async throws {
     var limit = rlimit()
     getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     let wanted: rlim_t = 4096
@@ -190,12 +194,17 @@ private func withDescriptorsAbove1024(_ body: () async throws -> Void) async thr
     try #require(devNull >= 0)
     var held = [devNull]
     defer { for descriptor in held { close(descriptor) } }
-    while let last = held.last, last <= 1100 {
-        let copy = fcntl(devNull, F_DUPFD_CLOEXEC, 0)
-        try #require(copy >= 0, "could not hold descriptors up to 1100: errno \(errno)")
-        held.append(copy)
+    // Each copy takes the lowest free number: copies until one lands above 1100 take every hole below it.
+    func refill() throws {
+        while true {
+            let copy = fcntl(devNull, F_DUPFD_CLOEXEC, 0)
+            try #require(copy >= 0, "could not hold descriptors up to 1100: errno \(errno)")
+            held.append(copy)
+            if copy > 1100 { return }
+        }
     }
-    try await body()
+    try refill()
+    try await body(refill)
 }
 
 /// Every event of one client, in order, from its stream.
