@@ -117,3 +117,6 @@ play_scenario() {
     unsubscribe "$1"
     CHECK=$($CHECK_EXPECT "$2" "$OUT/$1.mqtt" --zero-ns "$zero")
 }
+
+# libgpiod's major version (1 on bookworm, 2 on trixie): its tools take other arguments.
+GPIOD_MAJOR=$(gpiodetect --version 2>/dev/null | sed -n 's/.* v\([0-9]*\)\..*/\1/p' | head -n 1)
