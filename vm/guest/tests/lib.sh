@@ -120,3 +120,13 @@ play_scenario() {
 
 # libgpiod's major version (1 on bookworm, 2 on trixie): its tools take other arguments.
 GPIOD_MAJOR=$(gpiodetect --version 2>/dev/null | sed -n 's/.* v\([0-9]*\)\..*/\1/p' | head -n 1)
+
+# scenario_verdict NAME STATUS: after play_scenario (its return STATUS), prints the driver's figures and the
+# comparison, and FAILs the test unless every expectation was met.
+scenario_verdict() {
+    info "${DRIVE:-}"
+    echo "$CHECK" | sed 's/^/  /'
+    [ "$2" = 0 ] || fail "$1: the broker's events are not the scenario's expectations ($(echo "$CHECK" | grep -v '^  event' | tr '\n' ';'))"
+}
+# event_at TYPE TRANSITION: the scenario time (s) of that event in the comparison of play_scenario.
+event_at() { echo "$CHECK" | sed -n "s/.*event at \([0-9.]*\) s: $1 $2.*/\1/p" | head -n 1; }

@@ -5,8 +5,5 @@
 . "$(dirname "$0")/lib.sh"
 name=limit-switch
 play_scenario limit "$SRC/Scenarios/elevator-limit-stuck-top.toml"
-ok=$?
-info "${DRIVE:-}"
-echo "$CHECK" | sed 's/^/  /'
-[ $ok = 0 ] || fail "$name: the broker's events are not the scenario's expectations ($(echo "$CHECK" | grep -v '^  event' | tr '\n' ';'))"
-pass "$name (limit_switch_failure case stuck raised at $(echo "$CHECK" | sed -n 's/.*event at \([0-9.]*\) s: limit_switch_failure raised.*/\1/p') s and cleared at $(echo "$CHECK" | sed -n 's/.*event at \([0-9.]*\) s: limit_switch_failure cleared.*/\1/p') s of the scenario from $(figure "$DRIVE" edges) kernel edges: the scenario's expectations exactly, at the host broker)"
+scenario_verdict "$name" $?
+pass "$name (limit_switch_failure case stuck raised at $(event_at limit_switch_failure raised) s and cleared at $(event_at limit_switch_failure cleared) s of the scenario from $(figure "$DRIVE" edges) kernel edges: the scenario's expectations exactly, at the host broker)"

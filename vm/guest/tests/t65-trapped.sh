@@ -5,8 +5,5 @@
 . "$(dirname "$0")/lib.sh"
 name=trapped
 play_scenario trapped "$SRC/Scenarios/elevator-trapped-between-floors.toml"
-ok=$?
-info "${DRIVE:-}"
-echo "$CHECK" | sed 's/^/  /'
-[ $ok = 0 ] || fail "$name: the broker's events are not the scenario's expectations ($(echo "$CHECK" | grep -v '^  event' | tr '\n' ';'))"
-pass "$name (trapped_passenger case between_floors raised at $(echo "$CHECK" | sed -n 's/.*event at \([0-9.]*\) s: trapped_passenger raised.*/\1/p') s and cleared at $(echo "$CHECK" | sed -n 's/.*event at \([0-9.]*\) s: trapped_passenger cleared.*/\1/p') s, stopped_outside_door_zone too, from $(figure "$DRIVE" edges) kernel edges: the scenario's expectations exactly, at the host broker)"
+scenario_verdict "$name" $?
+pass "$name (trapped_passenger case between_floors raised at $(event_at trapped_passenger raised) s and cleared at $(event_at trapped_passenger cleared) s, stopped_outside_door_zone too, from $(figure "$DRIVE" edges) kernel edges: the scenario's expectations exactly, at the host broker)"
