@@ -207,15 +207,35 @@ verify-arm64: deps
 
 ## board-vm: the agent on a real kernel: a Debian trixie VM per BOARD_VM_ARCH under QEMU's TCG (one vCPU), gpio-sim
 ## lines (the module built from Debian's kernel source), the package of `make deb DIST=trixie`, a broker on the host
-## reached through a guestfwd; the tests of vm/guest/tests print PASS or FAIL (vm/board-vm.sh, README "Board VM").
-## Needs root and the Debian mirror; the roots and images are kept in .build-roots/vm.
-.PHONY: board-vm
+## reached through a guestfwd; the tests of vm/guest/tests print PASS or FAIL (vm/board-vm.sh), then BOARD_VM_CUTS
+## real power cuts (vm/power-cuts.sh: QEMU killed with SIGKILL, booted again from the same disk). README "Board VM".
+## Needs root and the Debian mirror; the roots and images are kept in VM_WORK (default .build-roots/vm).
+.PHONY: board-vm board-vm-bookworm board-vm-quick
 BOARD_VM_ARCH ?= arm64 amd64
-VM_TOOL_PACKAGES := $(CROSS_TOOL_PACKAGES) qemu-system-x86 qemu-system-arm e2fsprogs mosquitto mosquitto-clients
+BOARD_VM_CUTS ?= 20
+VM_WORK ?= .build-roots/vm
+VM_TOOL_PACKAGES := $(CROSS_TOOL_PACKAGES) qemu-system-x86 qemu-system-arm e2fsprogs mosquitto mosquitto-clients sqlite3
 board-vm:
 	$(call install-missing,$(VM_TOOL_PACKAGES))
 	@for a in $(BOARD_VM_ARCH); do $(MAKE) --no-print-directory deb DIST=trixie ARCH=$$a || exit 1; \
-	  $(SUDO) vm/board-vm.sh $$a $(call DEB_FILE,trixie,$$a) || exit 1; done
+	  $(SUDO) env VM_WORK=$(VM_WORK) vm/board-vm.sh $$a $(call DEB_FILE,trixie,$$a) || exit 1; \
+	  $(SUDO) env VM_WORK=$(VM_WORK) vm/power-cuts.sh $$a $(call DEB_FILE,trixie,$$a) $(BOARD_VM_CUTS) || exit 1; done
+
+## board-vm-bookworm: the same tests on an amd64 bookworm guest: kernel 6.1, gpio-sim from linux-source-6.1,
+## libgpiod 1, the package of `make deb DIST=bookworm ARCH=amd64` (VM_DIST=bookworm).
+board-vm-bookworm:
+	$(call install-missing,$(VM_TOOL_PACKAGES))
+	$(MAKE) --no-print-directory deb DIST=bookworm ARCH=amd64
+	$(SUDO) env VM_WORK=$(VM_WORK) VM_DIST=bookworm vm/board-vm.sh amd64 $(call DEB_FILE,bookworm,amd64)
+
+## board-vm-quick: the part for CI: the amd64 trixie guest, the sim-lines, check and door-open tests (one scenario),
+## then 3 power cuts. Not in `make test` (README "Board VM" has its times, from nothing and with the cache).
+BOARD_VM_QUICK_TESTS ?= t10,t20,t30
+board-vm-quick:
+	$(call install-missing,$(VM_TOOL_PACKAGES))
+	$(MAKE) --no-print-directory deb DIST=trixie ARCH=amd64
+	$(SUDO) env VM_WORK=$(VM_WORK) BOARD_VM_TESTS=$(BOARD_VM_QUICK_TESTS) vm/board-vm.sh amd64 $(call DEB_FILE,trixie,amd64)
+	$(SUDO) env VM_WORK=$(VM_WORK) vm/power-cuts.sh amd64 $(call DEB_FILE,trixie,amd64) 3
 
 ## verify-systemd: the package under a real systemd: a debootstrap'ed bookworm root booted with systemd-nspawn,
 ## install, start, watchdog, sandbox, upgrade, stop, purge (packaging/README.md). Needs root and the Debian mirror;

@@ -4,38 +4,27 @@
 # free 127.0.0.1 port on the host with a subscriber recording everything, then the VM booted with the tests
 # (vm/boot.sh, hoistwatch.vm=tests): vm/guest/tests/t*.sh, each printing PASS or FAIL. Prints their lines, the
 # boot time and the run's time; exit 0 only if every test passed.
-# Usage: vm/board-vm.sh ARCH DEB      Results in VM_OUT (default .build-roots/vm/out-ARCH).
+# Usage: vm/board-vm.sh ARCH DEB      Results in VM_OUT (default VM_WORK/out-ARCH; VM_WORK default .build-roots/vm).
+# BOARD_VM_TESTS=t10,t30 runs only those tests.
 set -eu
 [ $# -eq 2 ] || { echo "usage: $0 ARCH DEB" >&2; exit 2; }
 arch=$1 deb=$2
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
-out=${VM_OUT:-$top/.build-roots/vm/out-$arch}
+out=${VM_OUT:-${VM_WORK:-$top/.build-roots/vm}/out-$arch}
 start=$(date +%s)
 "$here/make-root.sh" "$arch" "$deb"
 built=$(date +%s)
 
 rm -rf "$out" && mkdir -p "$out"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" > "$out/mosquitto.conf"
-mosquitto -c "$out/mosquitto.conf" > "$out/mosquitto.log" 2>&1 &
-broker=$!
-sub=""
-cleanup() {
-    [ -z "$sub" ] || kill "$sub" 2>/dev/null || true
-    kill "$broker" 2>/dev/null || true
-}
-trap cleanup EXIT INT TERM
-i=0
-until mosquitto_sub -h 127.0.0.1 -p "$port" -t probe -W 1 -C 1 >/dev/null 2>&1 || [ $? = 27 ]; do
-    i=$((i + 1)); [ $i -lt 50 ] || { echo "error: the host broker did not start" >&2; exit 1; }; sleep 0.1
-done
-mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -v -t '#' > "$out/host-subscriber.log" 2>&1 &
-sub=$!
+. "$here/host-lib.sh"
+trap stop_broker EXIT INT TERM
+start_broker "$out"
+port=$PORT
 
 echo "== booting the $arch VM (TCG, 1 vCPU), broker 127.0.0.1:$port"
 boot0=$(date +%s.%N)
-"$here/boot.sh" "$arch" "$out" "$port" hoistwatch.vm=tests ${VM_KERNEL_ARGS:-} &
+"$here/boot.sh" "$arch" "$out" "$port" hoistwatch.vm=tests ${BOARD_VM_TESTS:+hoistwatch.tests=$BOARD_VM_TESTS} ${VM_KERNEL_ARGS:-} &
 qemu=$!
 booted=""
 while kill -0 "$qemu" 2>/dev/null; do

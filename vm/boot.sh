@@ -15,7 +15,7 @@ arch=$1 out=$2 port=$3
 shift 3
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
-work=${VM_WORK:-$top/.build-roots/vm}/trixie-$arch
+work=${VM_WORK:-$top/.build-roots/vm}/${VM_DIST:-trixie}-$arch
 [ -e "$work/disk.img" ] || { echo "error: no $work/disk.img: run vm/make-root.sh $arch DEB first" >&2; exit 1; }
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

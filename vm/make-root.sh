@@ -6,8 +6,10 @@
 #
 # Usage: vm/make-root.sh ARCH DEB          (ARCH amd64 or arm64; DEB the package made by `make deb DIST=trixie`,
 #                                          or - for the root and the module only, before the package exists)
-# Writes VM_WORK/trixie-ARCH/{root/,disk.img,vmlinuz,initrd.img,kernel-version} (VM_WORK default
-# .build-roots/vm, ignored by git). The root is kept between runs (delete it to make it anew); the package, the
+# VM_DIST=bookworm makes a bookworm root instead: kernel 6.1, gpio-sim from linux-source-6.1, libgpiod 1 (libgpiod2),
+# and DEB then the package of `make deb DIST=bookworm`.
+# Writes VM_WORK/DIST-ARCH/{root/,disk.img,vmlinuz,initrd.img,kernel-version} (VM_WORK default
+# .build-roots/vm, ignored by git; VM_DIST default trixie). The root is kept between runs (delete it to make it anew); the package, the
 # guest's files (vm/guest) and the image are refreshed at every run. Needs root, debootstrap, qemu-user-static
 # for a foreign ARCH, e2fsprogs (mkfs.ext4 -d), the Debian mirror (DEBIAN_MIRROR).
 set -eu
@@ -19,7 +21,13 @@ if [ "$deb" != - ]; then
     [ -f "$deb" ] || { echo "error: $deb: no such package (make deb DIST=trixie ARCH=$arch)" >&2; exit 2; }
     deb=$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")
 fi
-work=${VM_WORK:-$top/.build-roots/vm}/trixie-$arch
+dist=${VM_DIST:-trixie}
+case $dist in
+    trixie) gpiod_packages="libgpiod3 gpiod" kernel_source=6.12 ;;
+    bookworm) gpiod_packages="libgpiod2 gpiod" kernel_source=6.1 ;;
+    *) echo "error: VM_DIST must be trixie or bookworm" >&2; exit 2 ;;
+esac
+work=${VM_WORK:-$top/.build-roots/vm}/$dist-$arch
 root=$work/root
 log() { printf '== %s\n' "$*" >&2; }
 inroot() { "$top/packaging/in-root.sh" "$root" "$@"; }
@@ -30,30 +38,31 @@ start=$(date +%s)
 #    module's build tools, the agent's libraries and the tests' tools. mosquitto itself runs on the host.
 case $arch in amd64 | arm64) ;; *) echo "error: ARCH must be amd64 or arm64" >&2; exit 2 ;; esac
 if [ ! -e "$root/.hoistwatch-vm" ]; then
-    log "root $root (debootstrap trixie $arch, then apt)"
-    "$top/packaging/debian-root.sh" "$root" trixie "$arch" \
+    log "root $root (debootstrap $dist $arch, then apt)"
+    # shellcheck disable=SC2086 # one word per package
+    "$top/packaging/debian-root.sh" "$root" "$dist" "$arch" \
         systemd systemd-sysv udev dbus kmod iproute2 procps initramfs-tools \
         "linux-image-$arch" "linux-headers-$arch" make gcc libc6-dev xz-utils \
-        libgpiod3 gpiod mosquitto-clients python3 sqlite3 ca-certificates
+        $gpiod_packages mosquitto-clients python3 sqlite3 ca-certificates
     touch "$root/.hoistwatch-vm"
 fi
 kver=$(ls "$root/lib/modules" | sort -V | tail -n 1)
 [ -d "$root/usr/src/linux-headers-$kver" ] || { echo "error: no headers for $kver in $root" >&2; exit 1; }
 
 # 2. gpio-sim.ko (Debian's kernel has CONFIG_GPIO_SIM and CONFIG_IRQ_SIM off): the two sources out of Debian's
-#    linux-source-6.12 (Architecture: all, fetched by the root's apt, unpacked here on the host), built inside the
+#    linux-source-6.12 (6.1 on bookworm; Architecture: all, fetched by the root's apt, unpacked here on the host), built inside the
 #    root against its headers (vm/guest/build-gpio-sim.sh).
 if [ ! -e "$root/lib/modules/$kver/updates/gpio-sim.ko" ]; then
     src=$work/gpio-sim-src
     if [ ! -e "$src/.ok" ]; then
-        log "gpio-sim sources from linux-source-6.12"
+        log "gpio-sim sources from linux-source-$kernel_source"
         rm -rf "$src" && mkdir -p "$src"
-        inroot sh -c 'cd /tmp && rm -f linux-source-6.12_*.deb && apt-get download -qq linux-source-6.12 >/dev/null && ls linux-source-6.12_*.deb' > "$src/deb-name"
+        inroot sh -c "cd /tmp && rm -f linux-source-${kernel_source}_*.deb && apt-get download -qq linux-source-$kernel_source >/dev/null && ls linux-source-${kernel_source}_*.deb" > "$src/deb-name"
         srcdeb=$root/tmp/$(cat "$src/deb-name")
-        dpkg-deb --fsys-tarfile "$srcdeb" | tar -xO --wildcards './usr/src/linux-source-6.12.tar.xz' |
+        dpkg-deb --fsys-tarfile "$srcdeb" | tar -xO --wildcards "./usr/src/linux-source-$kernel_source.tar.xz" |
             tar -xJ -C "$src" --strip-components=1 --wildcards \
-                'linux-source-6.12/drivers/gpio/gpio-sim.c' 'linux-source-6.12/drivers/gpio/gpiolib*.h' \
-                'linux-source-6.12/kernel/irq/irq_sim.c'
+                "linux-source-$kernel_source/drivers/gpio/gpio-sim.c" "linux-source-$kernel_source/drivers/gpio/gpiolib*.h" \
+                "linux-source-$kernel_source/kernel/irq/irq_sim.c"
         rm -f "$srcdeb"
         touch "$src/.ok"
     fi

@@ -50,7 +50,7 @@ public final class FaultyFileSystem: @unchecked Sendable {
             guard ContinuousClock.now < deadline, ChildProgram.exitCodeIfEnded(pid) == nil else {
                 kill(pid, SIGKILL)
                 throw TestSetupError(
-                    description: "faultyfs did not mount \(path): \((try? String(contentsOfFile: log)) ?? "")")
+                    description: "faultyfs did not mount \(path): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
             }
             usleep(20_000)
         }

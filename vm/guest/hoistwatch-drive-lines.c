@@ -6,7 +6,9 @@
  * Usage: hoistwatch-drive-lines SYSFS PLAN [--init]     the initial levels (I), then the edges (E) unless --init
  *        hoistwatch-drive-lines SYSFS --storm OFFSET COUNT   COUNT edges on one line as fast as writes go
  *        hoistwatch-drive-lines SYSFS --storm-encoder A B COUNT   COUNT quadrature edges (up, then back down)
- * Prints one line of figures: edges written, how long it took, edges per second, how late the writes were.
+ * Prints one line of figures: edges written, how long it took, edges per second, how late the writes were, and
+ * where the plan's time 0 was on CLOCK_MONOTONIC and CLOCK_REALTIME (start_mono_ns, start_real_ns: the tests put
+ * the agent's events on the scenario's time with them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -99,14 +101,19 @@ int main(int argc, char **argv) {
     size_t cap = 1024, n = 0, repeats = 0;
     long long *late = malloc(cap * sizeof *late);
     char kind;
-    long long start = 0, t = 0, last_t = 0;
+    long long start = 0, start_real = 0, t = 0, last_t = 0;
     int offset, level;
     char buf[128];
     while (fgets(buf, sizeof buf, plan)) {
         if (sscanf(buf, "I %d %d", &offset, &level) == 2) { set_line(offset, level); continue; }
         if (init_only) continue;
         if (sscanf(buf, "%c %lld %d %d", &kind, &t, &offset, &level) != 4 || kind != 'E') continue;
-        if (start == 0) start = now_ns();
+        if (start == 0) {
+            struct timespec real;
+            start = now_ns();
+            clock_gettime(CLOCK_REALTIME, &real);
+            start_real = (long long)real.tv_sec * 1000000000LL + real.tv_nsec;
+        }
         long long due = start + t;
         if (due > now_ns()) {
             struct timespec ts = { .tv_sec = due / 1000000000LL, .tv_nsec = due % 1000000000LL };
@@ -122,8 +129,8 @@ int main(int argc, char **argv) {
     if (init_only) { printf("drive-lines: initial levels set\n"); return 0; }
     qsort(late, n, sizeof *late, cmp_ll);
     double s = n ? last_t / 1e9 : 0;
-    printf("drive-lines: edges=%zu repeats=%zu trace_s=%.3f wall_s=%.3f late_p50_ms=%.3f late_p99_ms=%.3f late_max_ms=%.3f\n",
+    printf("drive-lines: edges=%zu repeats=%zu trace_s=%.3f wall_s=%.3f late_p50_ms=%.3f late_p99_ms=%.3f late_max_ms=%.3f start_mono_ns=%lld start_real_ns=%lld\n",
            n, repeats, s, start ? (now_ns() - start) / 1e9 : 0.0, n ? late[n / 2] / 1e6 : 0.0,
-           n ? late[n * 99 / 100] / 1e6 : 0.0, n ? late[n - 1] / 1e6 : 0.0);
+           n ? late[n * 99 / 100] / 1e6 : 0.0, n ? late[n - 1] / 1e6 : 0.0, start, start_real);
     return 0;
 }

@@ -1,8 +1,10 @@
 #!/bin/sh
 # In the board VM, once booted (hoistwatch-vm-run.service): with hoistwatch.vm=tests on the kernel's command line,
 # mounts the two 9p shares of vm/boot.sh (src: the checkout, read-only; out: results), runs the checkout's
-# vm/guest/tests/run-all.sh with its output on the console and in out/, then powers the VM off. Without it,
-# nothing (the VM stays up, the agent runs as configured).
+# vm/guest/tests/run-all.sh with its output on the console and in out/, then powers the VM off (hoistwatch.tests=
+# t10,t30 runs only those). With hoistwatch.vm=powercut or powercut-final, the checkout's
+# vm/guest/hoistwatch-vm-powercut.sh (vm/power-cuts.sh). Without it, nothing (the VM stays up, the agent runs as
+# configured).
 set -u
 mode=$(sed -n 's/.*hoistwatch\.vm=\([a-z0-9-]*\).*/\1/p' /proc/cmdline)
 [ -n "$mode" ] || exit 0
@@ -17,5 +19,6 @@ case $mode in
         sync
         systemctl poweroff
         ;;
+    powercut | powercut-final) sh /mnt/src/vm/guest/hoistwatch-vm-powercut.sh "$mode" /mnt/out ;;
     *) echo "hoistwatch-vm-run: unknown mode $mode" >&2 ;;
 esac
