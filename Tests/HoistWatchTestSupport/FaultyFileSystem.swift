@@ -49,8 +49,8 @@ public final class FaultyFileSystem: @unchecked Sendable {
         while !Self.isMounted(path) {
             guard ContinuousClock.now < deadline, ChildProgram.exitCodeIfEnded(pid) == nil else {
                 kill(pid, SIGKILL)
-                throw TestSetupError(
-                    description: "faultyfs did not mount \(path): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+                let said = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                throw TestSetupError(description: "faultyfs did not mount \(path): \(said)")
             }
             usleep(20_000)
         }
