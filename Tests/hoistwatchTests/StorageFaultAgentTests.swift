@@ -76,6 +76,14 @@ struct StorageFaultAgentTests {
         } ?? false
     }
 
+    /// Whether a status said the card is failing with `cause` and events are not durable.
+    static func aStatusSaysFailing(_ subscriber: TestSubscriber, cause: String) -> Bool {
+        statuses(subscriber).contains { status in
+            let storage = status["storage"] as? [String: Any]
+            return storage?["durable"] as? Bool == false && storage?["failing"] as? String == cause
+        }
+    }
+
     /// Whether an alarm raised after `afterNs` (wall) arrived from memory (`"durable": false`) within 1 s (scaled
     /// under emulation) of its raise, numbered above `seqAbove`.
     static func alarmFromMemory(_ subscriber: TestSubscriber, afterNs: Int64, seqAbove: Int = 0) -> Bool {
@@ -233,12 +241,7 @@ struct StorageFaultAgentTests {
         #expect(raised, "storage_fault read_only raised: \(agent.log.suffix(3000))")
         let alarm = await eventually(within: 30) { Self.alarmFromMemory(subscriber, afterNs: failedNs) }
         #expect(alarm, "an alarm from memory within 1 s")
-        let reported = await eventually(within: 10) {
-            Self.statuses(subscriber).contains { status in
-                let storage = status["storage"] as? [String: Any]
-                return storage?["durable"] as? Bool == false && storage?["failing"] as? String == "read_only"
-            }
-        }
+        let reported = await eventually(within: 10) { Self.aStatusSaysFailing(subscriber, cause: "read_only") }
         #expect(reported, "a status says the card is read-only")
         #expect(agent.kill(signal: SIGTERM) == 0, "a clean stop even with events held in memory")
         subscriber.close()
@@ -305,12 +308,7 @@ struct StorageFaultAgentTests {
         #expect(raised, "storage_fault io_error raised: \(agent.log.suffix(3000))")
         let alarm = await eventually(within: 30) { Self.alarmFromMemory(subscriber, afterNs: failedNs) }
         #expect(alarm, "an alarm from memory within 1 s of its raise")
-        let reported = await eventually(within: 10) {
-            Self.statuses(subscriber).contains { status in
-                let storage = status["storage"] as? [String: Any]
-                return storage?["durable"] as? Bool == false && storage?["failing"] as? String == "io_error"
-            }
-        }
+        let reported = await eventually(within: 10) { Self.aStatusSaysFailing(subscriber, cause: "io_error") }
         #expect(reported, "a status says the card fails with I/O errors")
         #expect(agent.isRunning, "no exit: \(agent.log.suffix(2000))")
 
