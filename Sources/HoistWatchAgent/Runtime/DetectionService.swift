@@ -230,9 +230,7 @@ public final class DetectionService: Service, Sendable {
             for record in records {
                 if let raised = run.raised[record.eventId] { recordEncoder.submit(record, raised: raised) }
             }
-            for encoded in recordEncoder.takeEncoded() {
-                unsaved.append(.record(eventId: encoded.eventId, entries: encoded.entries))
-            }
+            unsaved.append(contentsOf: recordEncoder.takeEncoded().map { .record($0) })
             if case .restarted(let header) = progress {
                 // Edge counts are the board's since the agent started, not the run's.
                 for input in wiredInputs { edgeBase[Int(input.rawValue)] += run.engine.signals.edgeCount(input) }
@@ -332,9 +330,7 @@ public final class DetectionService: Service, Sendable {
                 wakeAtMono = nextTick
             }
         }
-        for encoded in recordEncoder.finish() {
-            unsaved.append(.record(eventId: encoded.eventId, entries: encoded.entries))
-        }
+        unsaved.append(contentsOf: recordEncoder.finish().map { .record($0) })
         if !unsaved.isEmpty {
             unsaved = store(unsaved, failing: &appendFailing)
             if !unsaved.isEmpty {
@@ -384,8 +380,8 @@ public final class DetectionService: Service, Sendable {
             case .event(let event):
                 items.append(.event { seq in routing.entry(for: event, seq: seq) })
                 owners.append(index)
-            case .record(_, let entries):
-                for entry in entries {
+            case .record(let encoded):
+                for entry in encoded.entries {
                     items.append(.message(entry))
                     owners.append(index)
                 }
@@ -435,9 +431,9 @@ public final class DetectionService: Service, Sendable {
                     metadata: [
                         "seq": "\(seq)", "type": "\(event.type.rawValue)", "transition": "\(event.transition.rawValue)",
                     ])
-            case .record(let eventId, _):
+            case .record(let encoded):
                 if !result.stored {
-                    logger.warning("outbox full: flight record dropped", metadata: ["event_id": "\(eventId)"])
+                    logger.warning("outbox full: flight record dropped", metadata: ["event_id": "\(encoded.eventId)"])
                 }
             }
         }
@@ -447,7 +443,7 @@ public final class DetectionService: Service, Sendable {
     private enum Pending: Sendable {
         case event(Event)
         /// An alarm's flight record, encoded (`FlightRecordEncoder`): its outbox entries.
-        case record(eventId: String, entries: [OutboxEntry])
+        case record(FlightRecordEncoder.Encoded)
     }
 
     /// One run of the board's scenario: its engine and the raised events whose flight records are still open.
