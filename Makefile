@@ -57,8 +57,10 @@ soak-storage: deps
 	  --filter 'StorageFaultAgentTests.aFullCardStillDeliversAlarmsAndRecoversByItself'
 
 ## contract: the schemas are valid draft 2020-12 and agree with docs/asyncapi.yaml and with each other, they refuse
-## known-bad payloads, and the README's MQTT tables are the ones generated from them (`python3 scripts/contract.py
-## readme --write` regenerates the tables after a schema change).
+## known-bad payloads, docs/asyncapi.yaml is valid against the official AsyncAPI 3.0.0 and MQTT binding schemas
+## (docs/vendor/asyncapi; no network) and known-bad AsyncAPI documents are refused, and the README's MQTT tables are
+## the ones generated from them (`python3 scripts/contract.py readme --write` regenerates the tables after a schema
+## change).
 contract: deps
 	python3 scripts/contract.py selfcheck
 	python3 scripts/contract.py readme

@@ -5,7 +5,11 @@
   contract.py readme [--write] [README]          the README's contract tables: generated from the schemas,
                                                  and an error when the README's differ (--write rewrites them)
   contract.py selfcheck                          the schemas are valid draft 2020-12, agree with each other and
-                                                 with docs/asyncapi.yaml, and refuse known-bad payloads
+                                                 with docs/asyncapi.yaml, and refuse known-bad payloads;
+                                                 docs/asyncapi.yaml is valid against the official AsyncAPI 3.0.0
+                                                 and MQTT 0.2.0 binding schemas (docs/vendor/asyncapi, draft-07,
+                                                 offline) and the spec's rules the schema cannot say, and
+                                                 known-bad AsyncAPI documents are refused
 
 A saved message (Tests/HoistWatchTestSupport/ContractSamples.swift) is one file: the topic, a newline, the payload.
 Validation uses the `jsonschema` package (Debian's python3-jsonschema 4.10, or newer from pip).
@@ -41,7 +45,7 @@ def validators(schemas):
         registry = Registry().with_resources(
             (uri, Resource.from_contents(s, default_specification=DRAFT202012)) for uri, s in by_id.items())
         return {name: cls(schemas[name], registry=registry) for name in ["event", "status", "flight-record"]}
-    except ImportError:
+    except (ImportError, TypeError):  # TypeError: a jsonschema older than `referencing` beside a newer `referencing`
         return {
             name: cls(schemas[name], resolver=jsonschema.RefResolver(schemas[name]["$id"], schemas[name], store=by_id))
             for name in ["event", "status", "flight-record"]
@@ -297,7 +301,8 @@ def selfcheck(_args):
         for key in rule["then"]["required"]:
             if key not in status["properties"]:
                 problems.append(f"status kind {rule['if']['properties']['kind']['const']} requires unknown key {key}")
-    problems += asyncapi_problems()
+    asyncapi, refused = asyncapi_selfcheck()
+    problems += asyncapi
     checkers = validators(schemas)
     if errors_of(checkers["event"], GOOD_EVENT):
         problems.append(f"the example event of mqtt.md is refused: {errors_of(checkers['event'], GOOD_EVENT)}")
@@ -309,18 +314,22 @@ def selfcheck(_args):
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if not problems:
-        print(f"contract: schemas valid and consistent; {len(BAD_EVENTS)} bad events refused; asyncapi.yaml agrees")
+        print(f"contract: schemas valid and consistent; {len(BAD_EVENTS)} bad events refused; asyncapi.yaml valid "
+              f"against the official AsyncAPI 3.0.0 and MQTT 0.2.0 binding schemas and agrees with the schemas; "
+              f"{refused} bad AsyncAPI documents refused")
     return 1 if problems else 0
 
 
-def asyncapi_problems():
-    """docs/asyncapi.yaml: AsyncAPI 3.0, every $ref to a schema file resolves, and its channels are the topics of
-    mqtt.md with the QoS and retain flags of the contract. (Not a full AsyncAPI validation: no AsyncAPI validator
-    is packaged for Debian.)"""
+def load_asyncapi():
     import yaml
 
-    path = os.path.join(ROOT, "docs", "asyncapi.yaml")
-    doc = yaml.safe_load(open(path))
+    return yaml.safe_load(open(os.path.join(ROOT, "docs", "asyncapi.yaml")))
+
+
+def asyncapi_problems(doc):
+    """Our own rules for docs/asyncapi.yaml, beside the official schema (asyncapi_schema_problems): AsyncAPI 3.x, every
+    $ref (to this file or to a schema file) resolves, and its channels are the topics of mqtt.md with the QoS and
+    retain flags of the contract."""
     problems = []
     if not str(doc.get("asyncapi", "")).startswith("3."):
         problems.append("asyncapi.yaml: not AsyncAPI 3.x")
@@ -346,21 +355,261 @@ def asyncapi_problems():
     walk(doc, "")
     expected = {"{prefix}/{device_id}/event": (1, False), "{prefix}/{device_id}/status": (1, True),
                 "{prefix}/{device_id}/record/{event_id}": (1, False)}
-    addresses = {c.get("address"): name for name, c in doc.get("channels", {}).items()}
+    addresses = {c.get("address"): name for name, c in (doc.get("channels") or {}).items()}
     for address, (qos, retain) in expected.items():
         if address not in addresses:
             problems.append(f"asyncapi.yaml: no channel {address}")
             continue
         channel = addresses[address]
-        operations = [o for o in doc.get("operations", {}).values() if o.get("channel", {}).get("$ref") == f"#/channels/{channel}"]
+        operations = [o for o in (doc.get("operations") or {}).values()
+                      if (o.get("channel") or {}).get("$ref") == f"#/channels/{channel}"]
         if not operations:
             problems.append(f"asyncapi.yaml: no operation sends on {address}")
         for operation in operations:
-            binding = operation.get("bindings", {}).get("mqtt", {})
+            binding = (operation.get("bindings") or {}).get("mqtt") or {}
             if binding.get("qos") != qos or binding.get("retain") != retain:
                 problems.append(f"asyncapi.yaml: {address}: qos {binding.get('qos')} retain {binding.get('retain')}, "
                                 f"the contract says qos {qos} retain {retain}")
     return problems
+
+
+# The official AsyncAPI schemas (docs/vendor/asyncapi, README there: source, commit, license), draft-07.
+
+VENDOR = os.path.join(ROOT, "docs", "vendor", "asyncapi")
+BINDING_KINDS = ["server", "operation", "message"]
+
+
+def vendored_problems():
+    """The vendored files are the ones their README names (sha256), unchanged, and valid draft-07 schemas."""
+    import hashlib
+
+    problems = []
+    readme = open(os.path.join(VENDOR, "README.md")).read()
+    listed = dict(re.findall(r"^\| `([^`]+)` \|.*\| `([0-9a-f]{64})` \|$", readme, re.M))
+    for path in ["3.0.0.json"] + [f"bindings/mqtt/0.2.0/{kind}.json" for kind in BINDING_KINDS]:
+        full = os.path.join(VENDOR, path)
+        digest = hashlib.sha256(open(full, "rb").read()).hexdigest()
+        if listed.get(path) != digest:
+            problems.append(f"docs/vendor/asyncapi/{path}: sha256 {digest}, its README lists {listed.get(path)}")
+        try:
+            jsonschema.Draft7Validator.check_schema(json.load(open(full)))
+        except jsonschema.SchemaError as error:
+            problems.append(f"docs/vendor/asyncapi/{path} is not a valid draft-07 schema: {error.message}")
+    return problems
+
+
+def asyncapi_validators():
+    """A Draft-07 validator of the AsyncAPI 3.0.0 document format, and one per MQTT 0.2.0 binding (server, operation,
+    message), all resolving their $refs (absolute http://asyncapi.com/... URIs) among the vendored files only: every
+    definition the bundle embeds under its $id is registered, and a $ref to anything else is an error, never a
+    download (`referencing` without a retriever where jsonschema has it, 4.18 and later; RefResolver with the http and
+    https handlers refusing before)."""
+    spec = json.load(open(os.path.join(VENDOR, "3.0.0.json")))
+    bindings = {kind: json.load(open(os.path.join(VENDOR, "bindings", "mqtt", "0.2.0", f"{kind}.json")))
+                for kind in BINDING_KINDS}
+    resources = {spec["$id"]: spec}
+    for uri, definition in spec["definitions"].items():
+        resources[definition.get("$id", uri).rstrip("#")] = definition
+    for binding in bindings.values():
+        resources[binding["$id"]] = binding
+    cls = jsonschema.Draft7Validator
+    try:
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT7
+
+        registry = Registry().with_resources(
+            (uri, Resource.from_contents(s, default_specification=DRAFT7)) for uri, s in resources.items())
+        cls({}, registry=registry)  # a jsonschema older than `referencing` (TypeError) takes the other way
+
+        def make(schema):
+            return cls(schema, registry=registry)
+    except (ImportError, TypeError):
+        def offline(uri):
+            raise jsonschema.RefResolutionError(f"{uri} is not vendored (docs/vendor/asyncapi); not fetched")
+
+        def make(schema):
+            resolver = jsonschema.RefResolver(schema["$id"], schema, store=dict(resources),
+                                              handlers={"http": offline, "https": offline})
+            return cls(schema, resolver=resolver)
+    return make(spec), {kind: make(schema) for kind, schema in bindings.items()}
+
+
+def short_errors(validator, value, base=""):
+    """Each error of `value`, as where it is and what is wrong. Where AsyncAPI allows a Reference or an object (a
+    oneOf) and neither fits, the errors of the object branch are the ones that say what is wrong (not having a `$ref`
+    is not the problem); otherwise jsonschema's best_match inside the error. The instance is cut short."""
+    def explained(error):
+        if error.context:
+            branches = {}
+            for inner in error.context:
+                branches.setdefault(inner.relative_schema_path[0], []).append(inner)
+            real = [errors for errors in branches.values()
+                    if not any(e.validator == "required" and e.message.startswith("'$ref'") for e in errors)]
+            if len(real) == 1:
+                return [found for inner in real[0] for found in explained(inner)]
+        return [jsonschema.exceptions.best_match([error])]
+
+    problems = []
+    try:
+        errors = sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
+    except Exception as error:  # an unresolvable $ref: the vendored files are incomplete
+        return [f"(the schema) cannot be applied (a $ref to a file not in docs/vendor/asyncapi?): "
+                f"{type(error).__name__}: {error}"]
+    for error in errors:
+        for best in explained(error):
+            path = "/".join([base] * bool(base) + [str(p) for p in best.absolute_path]) or "(top)"
+            message = best.message if len(best.message) <= 160 else best.message[:157] + "..."
+            problems.append(f"{path}: {message}")
+    return problems
+
+
+def mqtt_bindings(doc):
+    """(where, kind, binding) for every MQTT binding object of the document: servers', operations', messages' (in
+    channels and components), their traits', and the reusable ones of components; a $ref to this document resolved."""
+    def resolved(node):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if isinstance(ref, str) and ref.startswith("#/"):
+            for part in ref[2:].split("/"):
+                node = node.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(node, dict) else None
+        return node if isinstance(node, dict) else None
+
+    def of(objects, where, kind):
+        for name, thing in (objects or {}).items() if isinstance(objects, dict) else []:
+            thing = resolved(thing)
+            bindings = resolved((thing or {}).get("bindings"))
+            if bindings and isinstance(bindings.get("mqtt"), dict):
+                yield f"{where}/{name}/bindings/mqtt", kind, resolved(bindings["mqtt"])
+            traits = (thing or {}).get("traits")
+            if isinstance(traits, list):
+                yield from of(dict(enumerate(traits)), f"{where}/{name}/traits", kind)
+
+    components = doc.get("components") or {}
+    yield from of(doc.get("servers"), "servers", "server")
+    yield from of(doc.get("operations"), "operations", "operation")
+    for name, channel in (doc.get("channels") or {}).items():
+        yield from of((resolved(channel) or {}).get("messages"), f"channels/{name}/messages", "message")
+    yield from of(components.get("servers"), "components/servers", "server")
+    yield from of(components.get("operations"), "components/operations", "operation")
+    yield from of(components.get("messages"), "components/messages", "message")
+    yield from of(components.get("operationTraits"), "components/operationTraits", "operation")
+    yield from of(components.get("messageTraits"), "components/messageTraits", "message")
+    for kind in BINDING_KINDS:
+        for name, bindings in (components.get(f"{kind}Bindings") or {}).items():
+            if isinstance(bindings, dict) and isinstance(bindings.get("mqtt"), dict):
+                yield f"components/{kind}Bindings/{name}/mqtt", kind, resolved(bindings["mqtt"])
+
+
+def asyncapi_schema_problems(doc, checkers):
+    """docs/asyncapi.yaml against the official AsyncAPI 3.0.0 schema, and each MQTT binding in it against the
+    official schema of its kind (the bundle checks them too, through its bindings objects; this names the binding)."""
+    document, bindings = checkers
+    problems = [f"asyncapi.yaml {p} (AsyncAPI 3.0.0 schema)" for p in short_errors(document, doc)]
+    for where, kind, binding in mqtt_bindings(doc):
+        problems += [f"asyncapi.yaml {p} (MQTT 0.2.0 {kind} binding schema)"
+                     for p in short_errors(bindings[kind], binding, where)]
+    return problems
+
+
+def asyncapi_rule_problems(doc):
+    """What the AsyncAPI 3.0.0 specification requires and its JSON Schema cannot say: the parameters of a channel are
+    the `{name}` expressions of its address, a server's variables those of its host and pathname, an operation's
+    channel is a channel of this document, and its messages are messages of that channel."""
+    problems = []
+    names = re.compile(r"\{([^{}]+)\}")
+    for name, channel in (doc.get("channels") or {}).items():
+        if not isinstance(channel, dict) or not isinstance(channel.get("address"), str):
+            continue
+        used, declared = set(names.findall(channel["address"])), set(channel.get("parameters") or {})
+        for missing in sorted(used - declared):
+            problems.append(f"asyncapi.yaml channels/{name}: address parameter {{{missing}}} is not in its parameters")
+        for extra in sorted(declared - used):
+            problems.append(f"asyncapi.yaml channels/{name}: parameter {extra} is not in its address")
+    for name, server in (doc.get("servers") or {}).items():
+        if not isinstance(server, dict):
+            continue
+        used = set(names.findall(str(server.get("host", "")) + str(server.get("pathname", ""))))
+        declared = set(server.get("variables") or {})
+        for missing in sorted(used - declared):
+            problems.append(f"asyncapi.yaml servers/{name}: host variable {{{missing}}} is not in its variables")
+        for extra in sorted(declared - used):
+            problems.append(f"asyncapi.yaml servers/{name}: variable {extra} is not in its host or pathname")
+    channels = doc.get("channels") or {}
+    for name, operation in (doc.get("operations") or {}).items():
+        if not isinstance(operation, dict):
+            continue
+        ref = (operation.get("channel") or {}).get("$ref", "")
+        channel = ref[len("#/channels/"):] if ref.startswith("#/channels/") else None
+        if channel not in channels:
+            problems.append(f"asyncapi.yaml operations/{name}: channel {ref!r} is not a channel of this document")
+            continue
+        for message in operation.get("messages") or []:
+            mref = (message or {}).get("$ref", "")
+            prefix = f"#/channels/{channel}/messages/"
+            if not mref.startswith(prefix) or mref[len(prefix):] not in (channels[channel].get("messages") or {}):
+                problems.append(f"asyncapi.yaml operations/{name}: message {mref!r} is not a message of its channel "
+                                f"{channel}")
+    return problems
+
+
+def spoiled(doc, path, value=None, delete=False):
+    """A copy of doc with the value at path (keys separated by /) replaced, or deleted."""
+    bad = json.loads(json.dumps(doc))
+    node = bad
+    keys = path.split("/")
+    for key in keys[:-1]:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    if delete:
+        del node[keys[-1]]
+    else:
+        node[keys[-1]] = value
+    return bad
+
+
+# Known-bad AsyncAPI documents: docs/asyncapi.yaml with one thing spoilt, and which check must refuse it.
+BAD_ASYNCAPI = {
+    "no `asyncapi` field": ("schema", lambda d: spoiled(d, "asyncapi", delete=True)),
+    "`asyncapi: 2.6.0`": ("schema", lambda d: spoiled(d, "asyncapi", "2.6.0")),
+    "a server without `protocol`": ("schema", lambda d: spoiled(d, "servers/site-broker/protocol", delete=True)),
+    "an operation with the AsyncAPI 2 action `publish`":
+        ("schema", lambda d: spoiled(d, "operations/sendEvent/action", "publish")),
+    "an unknown key in a channel": ("schema", lambda d: spoiled(d, "channels/event/topic", "x")),
+    "an MQTT binding of version 0.1.0":
+        ("schema", lambda d: spoiled(d, "operations/sendEvent/bindings/mqtt/bindingVersion", "0.1.0")),
+    "an MQTT operation with qos 3": ("binding", lambda d: spoiled(d, "operations/sendEvent/bindings/mqtt/qos", 3)),
+    "an MQTT operation with retain as a string":
+        ("binding", lambda d: spoiled(d, "operations/sendStatus/bindings/mqtt/retain", "yes")),
+    "a last will with qos 3":
+        ("binding", lambda d: spoiled(d, "servers/site-broker/bindings/mqtt/lastWill/qos", 3)),
+    "an MQTT server binding with an unknown key":
+        ("binding", lambda d: spoiled(d, "servers/site-broker/bindings/mqtt/will", {})),
+    "an MQTT message binding with an unknown key":
+        ("binding", lambda d: spoiled(d, "components/messages/event/bindings", {"mqtt": {"qos": 1}})),
+    "a channel without the parameter its address names":
+        ("rule", lambda d: spoiled(d, "channels/event/parameters/device_id", delete=True)),
+    "a server variable its host does not use":
+        ("rule", lambda d: spoiled(d, "servers/site-broker/variables/path", {"default": "x"})),
+    "an operation sending another channel's message":
+        ("rule", lambda d: spoiled(d, "operations/sendEvent/messages/0/$ref", "#/channels/status/messages/status")),
+}
+
+
+def asyncapi_selfcheck():
+    """(problems, how many bad documents were refused): docs/asyncapi.yaml passes the official schema, our rules and
+    our own checks, and each document of BAD_ASYNCAPI is refused by the check it names."""
+    doc = load_asyncapi()
+    problems = vendored_problems()
+    checkers = asyncapi_validators()
+    problems += asyncapi_schema_problems(doc, checkers) + asyncapi_rule_problems(doc) + asyncapi_problems(doc)
+    for what, (check, spoil) in BAD_ASYNCAPI.items():
+        bad = spoil(doc)
+        if check == "rule":
+            found = asyncapi_rule_problems(bad)
+        else:
+            found = [p for p in asyncapi_schema_problems(bad, checkers)
+                     if p.endswith("(AsyncAPI 3.0.0 schema)" if check == "schema" else "binding schema)")]
+        if not found:
+            problems.append(f"an AsyncAPI document with {what} is accepted (by the {check} check)")
+    return problems, len(BAD_ASYNCAPI)
 
 
 def main():
