@@ -156,6 +156,12 @@ extension SiteConfig {
         for text in try section.optionalStringArray("backups") ?? [] {
             backups.append(try parseBackup(text, defaultPort: port))
         }
+        let versionText = try section.optionalString("mqtt_version") ?? MqttProtocolChoice.auto.rawValue
+        guard let mqttVersion = MqttProtocolChoice(rawValue: versionText) else {
+            throw InputError(
+                .invalidValue, key: "broker.mqtt_version",
+                "must be \"auto\" (MQTT 5, falling back to 3.1.1), \"5\" or \"3.1.1\", got \"\(versionText)\"")
+        }
         try section.rejectUnknownKeys()
 
         var broker = Broker(
@@ -167,6 +173,7 @@ extension SiteConfig {
         broker.passwordFile = passwordFile
         broker.maxMessageBytes = maxMessageBytes
         broker.backups = backups
+        broker.mqttVersion = mqttVersion
         return broker
     }
 

@@ -39,6 +39,8 @@ public struct SiteConfig: Sendable, Hashable {
         public var maxMessageBytes: Int = SiteConfig.Broker.defaultMaxMessageBytes
         /// Backup brokers (`backups`), tried in order when the primary fails; same TLS files and credentials.
         public var backups: [Backup] = []
+        /// The MQTT version (`mqtt_version`: "auto", the default, "5" or "3.1.1").
+        public var mqttVersion: MqttProtocolChoice = .auto
 
         /// The default of `maxMessageBytes`: 128 KiB.
         public static let defaultMaxMessageBytes = 131_072

@@ -78,7 +78,7 @@ struct ListenSession {
             connected = false
             scheduleReconnect()
             return .say("         connection to the broker lost (\(error.map { "\($0)" } ?? "closed")); reconnecting")
-        case .published, .subscribed, .message, .log:
+        case .published, .publishRefused, .subscribed, .message, .log:
             return .none
         }
     }

@@ -34,7 +34,9 @@ struct DiagnosticsSnapshotTests {
         snapshot.counters.travelledM = 10.26
         snapshot.counters.maxSpeedMps = 1.0
         snapshot.counters.maxLoadKg = 800.05
-        snapshot.link = .init(state: "connected", lastError: "oops \"x\"", session: 3, acknowledged: 7, inFlight: 1)
+        snapshot.link = .init(
+            state: "connected", lastError: "oops \"x\"", session: 3, acknowledged: 7, inFlight: 1,
+            broker: "broker.example:8883", mqttVersion: "5", setAside: 2)
         snapshot.unsaved = 2
         snapshot.boardRuns = 4
         snapshot.boardCounters?.lateInputs = 9
@@ -73,13 +75,13 @@ struct DiagnosticsSnapshotTests {
         (
             busy,
             #"""
-            {"schema":"hoistwatch.diag/1","device_id":"dev","version":"test","equipment":"elevator","board":"raspberry-pi-4","uptime_s":12.3,"mono_ns":5123456789,"time":"2023-11-14T22:13:25.000Z","time_synced":false,"inputs":[{"name":"door_closed","level":1,"edges":12},{"name":"enc_a","level":0,"edges":4000}],"position_m":3.142,"referenced":true,"floor":2,"speed_mps":-0.5,"load_kg":512.3,"wind_mps":7.3,"active_faults":[{"type":"overload","instance":"","severity":"warning","raised_id":"r1","raised_for_s":4.123},{"type":"overspeed","instance":"top","severity":"alarm","raised_id":"r2","raised_for_s":null}],"counters":{"trips":3,"door_cycles":0,"running_hours":1.235,"travelled_m":10.3,"limit_actuations":0,"max_speed_mps":1,"max_load_kg":800.1},"outbox":{"count":3,"bytes":1200,"oldest_age_s":3.123,"unsaved":2,"dropped":2},"link":{"state":"connected","last_error":"oops \"x\"","session":3,"acknowledged":7,"in_flight":1},"board_runs":4,"gpio":{"edges":1200,"input_events":0,"lost_edges":3,"quadrature_errors":0,"overflows_suspected":1,"late_edges":2,"resyncs":0,"late_inputs":9},"load_cell":{"samples":50,"failed_samples":4,"discarded_reads":5,"resets":1},"raw":{"encoder_count":-12345,"load_raw":84123.5,"door_zone_marks":[{"n":1,"level":1,"encoder_count":100},{"n":2,"level":0,"encoder_count":900}]},"last_seq":42,"recent_events":[{"seq":41,"type":"overload","transition":"raised","severity":"warning","time":"2023-11-14T22:13:20.000Z","age_s":5}]}
+            {"schema":"hoistwatch.diag/1","device_id":"dev","version":"test","equipment":"elevator","board":"raspberry-pi-4","uptime_s":12.3,"mono_ns":5123456789,"time":"2023-11-14T22:13:25.000Z","time_synced":false,"inputs":[{"name":"door_closed","level":1,"edges":12},{"name":"enc_a","level":0,"edges":4000}],"position_m":3.142,"referenced":true,"floor":2,"speed_mps":-0.5,"load_kg":512.3,"wind_mps":7.3,"active_faults":[{"type":"overload","instance":"","severity":"warning","raised_id":"r1","raised_for_s":4.123},{"type":"overspeed","instance":"top","severity":"alarm","raised_id":"r2","raised_for_s":null}],"counters":{"trips":3,"door_cycles":0,"running_hours":1.235,"travelled_m":10.3,"limit_actuations":0,"max_speed_mps":1,"max_load_kg":800.1},"outbox":{"count":3,"bytes":1200,"oldest_age_s":3.123,"unsaved":2,"dropped":2},"link":{"state":"connected","last_error":"oops \"x\"","session":3,"acknowledged":7,"in_flight":1,"broker":"broker.example:8883","mqtt_version":"5","set_aside":2},"board_runs":4,"gpio":{"edges":1200,"input_events":0,"lost_edges":3,"quadrature_errors":0,"overflows_suspected":1,"late_edges":2,"resyncs":0,"late_inputs":9},"load_cell":{"samples":50,"failed_samples":4,"discarded_reads":5,"resets":1},"raw":{"encoder_count":-12345,"load_raw":84123.5,"door_zone_marks":[{"n":1,"level":1,"encoder_count":100},{"n":2,"level":0,"encoder_count":900}]},"last_seq":42,"recent_events":[{"seq":41,"type":"overload","transition":"raised","severity":"warning","time":"2023-11-14T22:13:20.000Z","age_s":5}]}
             """#
         ),
         (
             fresh,
             #"""
-            {"schema":"hoistwatch.diag/1","device_id":"dev","version":"test","equipment":"elevator","board":"raspberry-pi-4","uptime_s":0,"mono_ns":1,"time":"1970-01-01T00:00:00.000Z","time_synced":true,"inputs":[],"position_m":0,"referenced":false,"floor":null,"speed_mps":0,"load_kg":null,"active_faults":[],"counters":{"trips":0,"door_cycles":0,"running_hours":0,"travelled_m":0,"limit_actuations":0,"max_speed_mps":0,"max_load_kg":0},"outbox":{"count":-1,"bytes":-1,"oldest_age_s":null,"unsaved":0,"dropped":0},"link":{"state":"starting","last_error":null,"session":0,"acknowledged":0,"in_flight":0},"board_runs":1,"raw":{"encoder_count":0,"load_raw":null,"door_zone_marks":[]},"last_seq":0,"recent_events":[]}
+            {"schema":"hoistwatch.diag/1","device_id":"dev","version":"test","equipment":"elevator","board":"raspberry-pi-4","uptime_s":0,"mono_ns":1,"time":"1970-01-01T00:00:00.000Z","time_synced":true,"inputs":[],"position_m":0,"referenced":false,"floor":null,"speed_mps":0,"load_kg":null,"active_faults":[],"counters":{"trips":0,"door_cycles":0,"running_hours":0,"travelled_m":0,"limit_actuations":0,"max_speed_mps":0,"max_load_kg":0},"outbox":{"count":-1,"bytes":-1,"oldest_age_s":null,"unsaved":0,"dropped":0},"link":{"state":"starting","last_error":null,"session":0,"acknowledged":0,"in_flight":0,"broker":"","mqtt_version":"","set_aside":0},"board_runs":1,"raw":{"encoder_count":0,"load_raw":null,"door_zone_marks":[]},"last_seq":0,"recent_events":[]}
             """#
         ),
     ])

@@ -150,6 +150,44 @@ import Glibc
         #expect(await eventually(within: 5) { freed == nil })
     }
 
+    /// On MQTT 5 the CONNACK's limits reach the owner (Mosquitto sends `max_packet_size` and its receive maximum,
+    /// `max_inflight_messages`, 20 by default), and a PUBACK that refuses a message (a payload over
+    /// `message_size_limit`: 0x95) is `.publishRefused`, while one that fits is `.published`. On 3.1.1 the same broker
+    /// says neither.
+    @Test func anMqtt5ConnectionReportsTheBrokerLimitsAndPubackRefusals() async throws {
+        let broker = try MosquittoBroker(
+            extraConfig: "allow_anonymous true\nmax_packet_size 50000\nmessage_size_limit 1000")
+        try await broker.start()
+        for version in MqttProtocolVersion.allCases {
+            let client = try MosquittoClient(
+                options: MosquittoOptions(
+                    host: "127.0.0.1", port: broker.port, clientID: "v\(version)", protocolVersion: version))
+            let recorder = EventRecorder(client)
+            try client.connect()
+            #expect(await recorder.eventually { $0.contains(.connected) })
+            let small = try client.publish(topic: "t/small", payload: Array(repeating: 0x61, count: 100))
+            let large = try client.publish(topic: "t/large", payload: Array(repeating: 0x61, count: 2000))
+            #expect(await recorder.eventually { $0.contains(.published(mid: small)) })
+            switch version {
+            case .v5:
+                #expect(client.brokerLimits == MqttBrokerLimits(maximumPacketBytes: 50000, receiveMaximum: 20))
+                #expect(
+                    await recorder.eventually {
+                        $0.contains { event in
+                            guard case .publishRefused(large, 0x95, let reason) = event else { return false }
+                            return reason.lowercased().contains("too large")
+                        }
+                    })
+                #expect(!recorder.events.contains(.published(mid: large)))
+            case .v311:
+                #expect(client.brokerLimits == .none)
+                #expect(await recorder.eventually { $0.contains(.published(mid: large)) }, "3.1.1 cannot say")
+            }
+            client.close()
+            await recorder.finished()
+        }
+    }
+
     @Test func optionsNeverPrintThePassword() {
         let options = MosquittoOptions(
             host: "broker", port: 8883, clientID: "dev1", username: "board", password: "s3cret",

@@ -1,5 +1,7 @@
 import Foundation
 import HoistWatchAgentTestSupport
+import HoistWatchConfig
+import HoistWatchSystem
 import HoistWatchTestSupport
 import Logging
 import Testing
@@ -62,17 +64,36 @@ import Testing
         return parts
     }
 
+    /// A broker started with `brokerConfig`, a subscriber to everything of the board, and an outbox holding two
+    /// alarms around a record of about `kib` KiB in parts (what `storeAlarmsAndRecord` stored).
+    struct Setup {
+        let broker: MosquittoBroker
+        let subscriber: TestSubscriber
+        let directory: TestDirectory
+        let outbox: Outbox
+        let logger: Logger
+        let lines: Locked<[String]>
+        let clock = ManualClock()
+        let parts: [OutboxEntry]
+
+        init(brokerConfig: String, kib: Int) async throws {
+            broker = try MosquittoBroker(extraConfig: "allow_anonymous true\n\(brokerConfig)")
+            try await broker.start()
+            subscriber = try await TestSubscriber(port: broker.port, pattern: "hw/#")
+            directory = try TestDirectory()
+            outbox = try Outbox(path: directory.file("outbox.db"))
+            (logger, lines) = capturingLogger()
+            parts = try MqttDeliveryBrokerTests.storeAlarmsAndRecord(outbox, kib: kib)
+        }
+    }
+
     @Test(arguments: ["max_packet_size \(limit)", "message_size_limit \(limit)"])
     func aRecordLargerThanTheBrokerTakesArrivesInPartsBehindTheAlarms(brokerLimit: String) async throws {
-        let broker = try MosquittoBroker(extraConfig: "allow_anonymous true\n\(brokerLimit)")
-        try await broker.start()
-        let subscriber = try await TestSubscriber(port: broker.port, pattern: "hw/#")
+        let setup = try await Setup(brokerConfig: brokerLimit, kib: 100)
+        let (broker, subscriber, outbox, logger, clock, parts) = (
+            setup.broker, setup.subscriber, setup.outbox, setup.logger, setup.clock, setup.parts
+        )
         defer { subscriber.close() }
-        let dir = try TestDirectory()
-        let outbox = try Outbox(path: dir.file("outbox.db"))
-        let (logger, _) = capturingLogger()
-        let clock = ManualClock()
-        let parts = try Self.storeAlarmsAndRecord(outbox, kib: 100)
         #expect(parts.count >= 7, "100 KiB in parts of at most 16 KiB")
         let (service, task) = Self.startService(port: broker.port, outbox: outbox, logger: logger, clock: clock)
 
@@ -95,24 +116,28 @@ import Testing
         await MqttLinkServiceTests.stop(service, task)
     }
 
-    /// The broker's `max_packet_size` is below the board's limit (a site set up wrongly): Mosquitto closes the
-    /// connection on each full part. Each is set aside after its tries, counted as a drop, named in the log, and the
-    /// alarm stored behind them still arrives.
-    @Test func partsTheBrokerKeepsRefusingAreSetAsideAndCountedWhileTheAlarmsArrive() async throws {
-        let broker = try MosquittoBroker(extraConfig: "allow_anonymous true\nmax_packet_size 12000")
-        try await broker.start()
-        let subscriber = try await TestSubscriber(port: broker.port, pattern: "hw/#")
+    /// The broker's `max_packet_size` is below the board's limit (a site set up wrongly). On MQTT 3.1.1 Mosquitto
+    /// closes the connection on each full part, and each is set aside after its tries; on MQTT 5 its CONNACK says
+    /// the limit, so the link sets such parts aside without sending them and the connection never drops. Either way
+    /// each is counted as a drop and named in the log, and the alarm stored behind them still arrives.
+    @Test(arguments: [MqttProtocolChoice.v311, .auto])
+    func partsTheBrokerKeepsRefusingAreSetAsideAndCountedWhileTheAlarmsArrive(
+        version: MqttProtocolChoice
+    )
+        async throws
+    {
+        let setup = try await Setup(brokerConfig: "max_packet_size 12000", kib: 40)
+        let (broker, subscriber, outbox, logger, lines, clock, parts) = (
+            setup.broker, setup.subscriber, setup.outbox, setup.logger, setup.lines, setup.clock, setup.parts
+        )
         defer { subscriber.close() }
-        let dir = try TestDirectory()
-        let outbox = try Outbox(path: dir.file("outbox.db"))
-        let (logger, lines) = capturingLogger()
-        let clock = ManualClock()
-        let parts = try Self.storeAlarmsAndRecord(outbox, kib: 40)
         let refused = parts.filter {
             MqttPacketSize.publish(topicBytes: $0.topic.utf8.count, payloadBytes: $0.payload.count) > 12000
         }
         #expect(refused.count >= 2)
-        let (service, task) = Self.startService(port: broker.port, outbox: outbox, logger: logger, clock: clock)
+        let (service, task) = Self.startService(port: broker.port, outbox: outbox, logger: logger, clock: clock) {
+            $0.mqttVersion = version
+        }
 
         #expect(
             await MqttLinkServiceTests.eventuallyRetrying(service, clock, within: 60) {
@@ -132,9 +157,55 @@ import Testing
                 logged.contains { $0.contains("set an entry aside") && $0.contains(part.id) },
                 "the log names \(part.id)")
         }
-        // Mosquitto 2.0 logs "disconnected due to oversize packet", 2.1 "disconnected: oversize packet".
-        #expect(broker.log.contains("oversize packet"), "the broker did refuse them")
-        #expect(diagnostics.session > 1)
+        switch version {
+        case .v311:
+            // Mosquitto 2.0 logs "disconnected due to oversize packet", 2.1 "disconnected: oversize packet".
+            #expect(broker.log.contains("oversize packet"), "the broker did refuse them")
+            #expect(diagnostics.session > 1)
+            #expect(diagnostics.protocolVersion == .v311)
+        case .auto, .v5:
+            #expect(!broker.log.contains("oversize packet"), "nothing too large was sent")
+            #expect(diagnostics.session == 1, "one connection throughout")
+            #expect(diagnostics.protocolVersion == .v5 && diagnostics.brokerLimits.maximumPacketBytes == 12000)
+            #expect(logged.contains { $0.contains("over the broker's maximum packet size (12000, from its CONNACK") })
+        }
+        await MqttLinkServiceTests.stop(service, task)
+    }
+
+    /// The broker's `message_size_limit` is below the board's limit: Mosquitto takes each full part and drops it.
+    /// On MQTT 5 its PUBACK says so (0x95, packet too large), so each such part is set aside at once, counted and
+    /// named in the log, on the same connection, and everything behind it arrives. (On MQTT 3.1.1 the PUBACK says
+    /// nothing: README "Brokers".)
+    @Test func partsTheBrokerDropsForItsMessageSizeLimitAreSetAsideOnMqtt5() async throws {
+        let setup = try await Setup(brokerConfig: "message_size_limit 12000", kib: 40)
+        let (broker, subscriber, outbox, logger, lines, clock, parts) = (
+            setup.broker, setup.subscriber, setup.outbox, setup.logger, setup.lines, setup.clock, setup.parts
+        )
+        defer { subscriber.close() }
+        let refused = parts.filter { $0.payload.count > 12000 }
+        #expect(refused.count >= 2)
+        let (service, task) = Self.startService(port: broker.port, outbox: outbox, logger: logger, clock: clock)
+
+        #expect(
+            await MqttLinkServiceTests.eventuallyRetrying(service, clock, within: 60) {
+                (try? outbox.depth().count) == 0
+            })
+        #expect(await eventually { subscriber.messages(on: "/event").count == 2 })
+        let delivered = Set(subscriber.messages.filter { $0.topic.contains("/record/") }.map(\.topic))
+        #expect(delivered == Set(parts.map(\.topic)).subtracting(refused.map(\.topic)), "the parts that fit arrived")
+        let diagnostics = await service.diagnostics()
+        #expect(diagnostics.setAside == refused.count && diagnostics.session == 1)
+        #expect(try outbox.droppedCounts()[.alarm] == Int64(refused.count), "each set-aside part counted as a drop")
+        let logged = lines.withLock { $0 }
+        for part in refused {
+            #expect(
+                logged.contains {
+                    $0.contains("set an entry aside") && $0.contains(part.id) && $0.contains("0x95")
+                        && $0.contains("sending it again cannot help")
+                },
+                "the log names \(part.id) and the broker's reason")
+        }
+        #expect(broker.log.contains("Dropped too large PUBLISH"), "the broker did drop them")
         await MqttLinkServiceTests.stop(service, task)
     }
 

@@ -168,7 +168,18 @@ import Testing
     func publishPacketSizeCountsHeaderTopicIdAndPayload(payload: Int, expected: Int) {
         // Topic of 1 byte: fixed header 1, remaining length 1 to 4 (127 and 16,383 still one and two), topic length
         // 2 + 1, packet id 2.
+        #expect(MqttPacketSize.publish(topicBytes: 1, payloadBytes: payload, protocolVersion: .v311) == expected)
+        let most = MqttPacketSize.maxPayload(topicBytes: 1, maxPacketBytes: expected, protocolVersion: .v311)
+        #expect(MqttPacketSize.publish(topicBytes: 1, payloadBytes: most, protocolVersion: .v311) <= expected)
+        #expect(MqttPacketSize.publish(topicBytes: 1, payloadBytes: most + 1, protocolVersion: .v311) > expected)
+    }
+
+    /// MQTT 5 adds the empty property list's length (1 byte), which can also take the remaining length up a byte;
+    /// sizes count as MQTT 5 unless told, so what fits fits either version.
+    @Test(arguments: [(0, 8), (121, 129), (122, 131), (16_377, 16_386), (16_378, 16_388)])
+    func anMqtt5PublishCarriesItsPropertyLength(payload: Int, expected: Int) {
         #expect(MqttPacketSize.publish(topicBytes: 1, payloadBytes: payload) == expected)
+        #expect(MqttPacketSize.publish(topicBytes: 1, payloadBytes: payload, protocolVersion: .v5) == expected)
         let most = MqttPacketSize.maxPayload(topicBytes: 1, maxPacketBytes: expected)
         #expect(MqttPacketSize.publish(topicBytes: 1, payloadBytes: most) <= expected)
         #expect(MqttPacketSize.publish(topicBytes: 1, payloadBytes: most + 1) > expected)

@@ -195,7 +195,7 @@ import Testing
             Issue.record("expected authRejected, got \(diagnostics.phase)")
             return
         }
-        #expect(code == 4 || code == 5)
+        #expect([4, 5, 134, 135].contains(code), "3.1.1's or MQTT 5's code for bad credentials")
         #expect(diagnostics.lastError?.contains("refused the credentials") == true)
         // Not retried in a tight loop: still one attempt well into the retry delay, and just before it ends...
         clock.advance(by: .milliseconds(800))

@@ -4,7 +4,7 @@ import Testing
 @testable import HoistWatchConfig
 @testable import HoistWatchCore
 
-/// `[broker]`'s message size limit and backup brokers: values, defaults, and errors naming the key.
+/// `[broker]`'s message size limit, backup brokers and MQTT version: values, defaults, and errors naming the key.
 @Suite struct SiteConfigBrokerTests {
     static func site(_ brokerLines: String) throws(InputError) -> SiteConfig {
         let text = SiteConfigTests.minimal.replacingOccurrences(
@@ -16,6 +16,7 @@ import Testing
         let site = try Self.site("")
         #expect(site.broker.maxMessageBytes == 128 * 1024)
         #expect(site.broker.backups.isEmpty)
+        #expect(site.broker.mqttVersion == .auto)
         #expect(site.birthTopic == "hoistwatch/v1/37010000000000000001/birth")
     }
 
@@ -31,7 +32,17 @@ import Testing
             ])
     }
 
+    @Test(arguments: [("auto", MqttProtocolChoice.auto), ("5", .v5), ("3.1.1", .v311)])
+    func theMqttVersionIsAutoFiveOr311(text: String, version: MqttProtocolChoice) throws {
+        #expect(try Self.site("mqtt_version = \"\(text)\"").broker.mqttVersion == version)
+    }
+
     @Test(arguments: [
+        (
+            "mqtt_version = \"3\"", "broker.mqtt_version",
+            "must be \"auto\" (MQTT 5, falling back to 3.1.1), \"5\" or \"3.1.1\", got \"3\""
+        ),
+        ("mqtt_version = 5", "broker.mqtt_version", "expected a string"),
         ("max_message_bytes = 1000", "broker.max_message_bytes", "must be from 8192"),
         ("max_message_bytes = 300000000", "broker.max_message_bytes", "268435455"),
         ("max_message_bytes = \"big\"", "broker.max_message_bytes", "expected an integer"),

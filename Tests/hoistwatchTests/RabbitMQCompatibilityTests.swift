@@ -28,6 +28,11 @@ struct RabbitMQCompatibilityTests {
         try agent.start()
         let finished = await eventually(within: 90) { agent.log.contains("scenario finished") }
         #expect(finished, "scenario did not finish: \(agent.log.suffix(2000))")
+        // RabbitMQ 3.10 speaks MQTT 3.1.1 only and closes an MQTT 5 CONNECT unanswered: the agent falls back.
+        let logLines = agent.log.split(separator: "\n")
+        let connected = logLines.first { $0.contains("MQTT link connected") }.map(String.init) ?? "none"
+        #expect(connected.contains("mqtt.version=3.1.1"), "fell back to MQTT 3.1.1: \(connected)")
+        #expect(logLines.contains { $0.contains("the next attempt speaks MQTT 3.1.1") }, "the fallback is logged")
         let stored = agent.log.components(separatedBy: "event stored").count - 1
         let events = { subscriber.messages(on: "/event").compactMap { jsonObject($0.payload) } }
         #expect(await eventually(within: 20) { events().count >= stored })
@@ -37,7 +42,7 @@ struct RabbitMQCompatibilityTests {
         where alarm["severity"] as? String == "alarm" && alarm["transition"] as? String == "raised" {
             let id = alarm["id"] as? String ?? "?"
             #expect(
-                await eventually(within: 20) { !subscriber.messages(on: "/record/\(id)").isEmpty },
+                await eventually(within: 20) { subscriber.flightRecord(eventId: id) != nil },
                 "flight record of \(alarm["type"] ?? "?")")
         }
         let births = subscriber.messages(on: "/status").compactMap { jsonObject($0.payload) }.filter {

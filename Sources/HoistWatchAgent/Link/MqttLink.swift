@@ -1,3 +1,5 @@
+import HoistWatchConfig
+
 /// The MQTT link's connection logic as a pure state machine: inputs carry the current monotonic time in
 /// nanoseconds, outputs are `Action`s the owner (`MqttLinkService`) carries out. Nothing here sleeps, reads a
 /// clock or touches the network.
@@ -26,7 +28,11 @@
 ///   events never queue behind more than that many records' bytes (`MqttLink+Delivery.swift`).
 /// - An entry that was in flight when connections ended is implicated: it is sent again only alone, and after
 ///   `maxTries` connections lost with it alone in flight it is set aside (`.setAside`: removed and counted as a
-///   drop), so a message the broker keeps refusing never holds back the entries behind it.
+///   drop), so a message the broker keeps refusing never holds back the entries behind it. On MQTT 5 a broker says
+///   so in the PUBACK (`pubackRefused`): a refusal that sending again cannot change (packet too large) sets the
+///   entry aside at once, any other after `maxTries` refusals.
+/// - MQTT 5 first, 3.1.1 for a broker that does not speak it (`MqttProtocolChoice`, per endpoint); an MQTT 5
+///   broker's CONNACK limits (`MqttBrokerLimits`) narrow the windows and the message size for that connection.
 public struct MqttLink: Sendable {
     /// Timing and window settings.
     public struct Configuration: Sendable, Hashable {
@@ -65,6 +71,8 @@ public struct MqttLink: Sendable {
         public var maxTries: Int = 3
         /// Flight-record parts in flight at most.
         public var recordWindow: Int = 2
+        /// MQTT 5, 3.1.1, or MQTT 5 falling back to 3.1.1 (site setting `broker.mqtt_version`).
+        public var mqttVersion: MqttProtocolChoice = .auto
 
         /// Defaults: backoff 1 s doubling to 60 s with 20 % jitter, credentials retried every 60 s, 32 in
         /// flight, 30 s connect timeout, connections stable after 30 s.
@@ -98,7 +106,8 @@ public struct MqttLink: Sendable {
         /// Connected: publish the retained birth status (then report `birthPublished`), then offer entries.
         case publishBirth
         /// Publish this entry (then report `published` or `publishFailed`). `isBacklog`: it was already
-        /// waiting when the connection came up, so it is sent later than it happened.
+        /// waiting when the connection came up, so it is sent later than it happened. The client speaks
+        /// `attemptProtocol`; an entry whose PUBLISH is larger than `maxMessageBytes` goes to `tooLarge` instead.
         case publish(OutboxEntry, isBacklog: Bool)
         /// Remove these acknowledged entries from the outbox in one transaction, then report `removed(ids:)` (or
         /// `removalFailed()`, to try again later).
@@ -137,6 +146,13 @@ public struct MqttLink: Sendable {
         var sinceNs: Int64
         var backlogThroughPosition: Int64
         var endpoint: Int
+        var protocolVersion: MqttProtocolVersion
+        /// What the broker's CONNACK said it takes.
+        var limits: MqttBrokerLimits
+        /// Events and status messages in flight at most on this connection.
+        var messageWindow: Int
+        /// Flight-record parts in flight at most on this connection.
+        var recordWindow: Int
         var entryByMid: [Int32: String] = [:]
         var inFlightIDs: Set<String> = []
         /// The flight-record parts among `inFlightIDs`.
@@ -168,6 +184,11 @@ public struct MqttLink: Sendable {
     public internal(set) var endpoint = 0
     /// Failed attempts in a row on `endpoint`.
     var failuresOnEndpoint = 0
+    /// The MQTT version of the next attempt on each endpoint.
+    public internal(set) var protocolOnEndpoint: [MqttProtocolVersion]
+    /// Whether each endpoint's version is known: an MQTT 5 CONNACK came (accepting or refusing), or a refusal of
+    /// MQTT 5 itself; a fixed `mqttVersion` is known from the start.
+    var protocolConfirmed: [Bool]
     /// When the current outage began (the loss, or the start); nil while connected.
     var outageSinceNs: Int64? = nil
     /// Whether the owner last reported alarms waiting in the outbox.
@@ -216,6 +237,27 @@ public struct MqttLink: Sendable {
         self.configuration = configuration
         self.random = random
         session = lastSession
+        let endpoints = max(1, configuration.endpointCount)
+        let first: MqttProtocolVersion = configuration.mqttVersion == .v311 ? .v311 : .v5
+        protocolOnEndpoint = Array(repeating: first, count: endpoints)
+        protocolConfirmed = Array(repeating: configuration.mqttVersion != .auto, count: endpoints)
+    }
+
+    /// The MQTT version the current or next attempt speaks.
+    public var attemptProtocol: MqttProtocolVersion { protocolOnEndpoint[endpoint] }
+
+    /// The largest PUBLISH the link sends now: `maxMessageBytes`, or less when the broker's CONNACK said so.
+    public var maxMessageBytes: Int {
+        guard case .connected(let connection) = state, let broker = connection.limits.maximumPacketBytes else {
+            return configuration.maxMessageBytes
+        }
+        return min(configuration.maxMessageBytes, broker)
+    }
+
+    /// The broker's limits of the current connection (`.none` unless connected on MQTT 5).
+    public var brokerLimits: MqttBrokerLimits {
+        if case .connected(let connection) = state { return connection.limits }
+        return .none
     }
 
     /// Whether an event of client `generation` is of the current client.
@@ -245,7 +287,7 @@ public struct MqttLink: Sendable {
     /// How many more events and status messages may be published now (0 unless connected).
     public var freeSlots: Int {
         if case .connected(let connection) = state {
-            return max(0, configuration.inFlightWindow - (connection.inFlightIDs.count - connection.recordIDs.count))
+            return max(0, connection.messageWindow - (connection.inFlightIDs.count - connection.recordIDs.count))
         }
         return 0
     }
@@ -253,7 +295,7 @@ public struct MqttLink: Sendable {
     /// How many more flight-record parts may be published now (0 unless connected).
     public var freeRecordSlots: Int {
         if case .connected(let connection) = state {
-            return max(0, configuration.recordWindow - connection.recordIDs.count)
+            return max(0, connection.recordWindow - connection.recordIDs.count)
         }
         return 0
     }
@@ -272,6 +314,7 @@ public struct MqttLink: Sendable {
         case .waiting(let untilNs, _) where nowNs >= untilNs:
             return beginAttempt(nowNs: nowNs)
         case .connecting(_, let deadlineNs) where nowNs >= deadlineNs:
+            _ = chooseVersionAfterNoConnack(brokerClosedIt: false)
             return fail(nowNs: nowNs, reason: "no CONNACK within \(configuration.connectTimeoutNs / 1_000_000) ms")
         case .connected:
             guard let deadline = returnToPrimaryDeadlineNs, nowNs >= deadline else { return .none }
@@ -293,17 +336,35 @@ public struct MqttLink: Sendable {
     /// The connect attempt failed before any CONNACK (unreachable, TLS failure, lost during the handshake).
     public mutating func connectFailed(nowNs: Int64, reason: String) -> Action {
         switch state {
-        case .connecting: fail(nowNs: nowNs, reason: reason)
-        case .idle, .connected, .waiting, .stopped: .none
+        case .connecting:
+            _ = chooseVersionAfterNoConnack(brokerClosedIt: false)
+            return fail(nowNs: nowNs, reason: reason)
+        case .idle, .connected, .waiting, .stopped: return .none
         }
     }
 
     /// CONNACK 0. `backlogThroughPosition` is `Outbox.highestPosition()` now: entries up to it are backlog.
-    public mutating func connected(nowNs: Int64, backlogThroughPosition: Int64) -> Action {
+    /// `brokerLimits`: what an MQTT 5 CONNACK said (`MosquittoClient.brokerLimits`); with a Receive Maximum the
+    /// windows shrink so that every message in flight fits it, with room for the births and two status messages, and
+    /// libmosquitto never holds an alarm back behind flight-record parts.
+    public mutating func connected(
+        nowNs: Int64, backlogThroughPosition: Int64, brokerLimits: MqttBrokerLimits = .none
+    ) -> Action {
         switch state {
         case .connecting:
+            var messageWindow = configuration.inFlightWindow
+            var recordWindow = configuration.recordWindow
+            if let receive = brokerLimits.receiveMaximum {
+                let room = receive - Self.reservedSlots
+                recordWindow = room >= recordWindow + 1 ? recordWindow : 1
+                messageWindow = max(1, min(messageWindow, room - recordWindow))
+            }
             state = .connected(
-                Connection(sinceNs: nowNs, backlogThroughPosition: backlogThroughPosition, endpoint: endpoint))
+                Connection(
+                    sinceNs: nowNs, backlogThroughPosition: backlogThroughPosition, endpoint: endpoint,
+                    protocolVersion: attemptProtocol, limits: brokerLimits, messageWindow: messageWindow,
+                    recordWindow: recordWindow))
+            if attemptProtocol == .v5 { protocolConfirmed[endpoint] = true }
             session += 1
             failuresOnEndpoint = 0
             outageSinceNs = nil
@@ -315,11 +376,22 @@ public struct MqttLink: Sendable {
         }
     }
 
-    /// CONNACK with a refusal code. 4 (bad user name or password) and 5 (not authorised) are credential
-    /// failures, retried slowly; other codes back off like any failure.
+    /// CONNACK with a refusal code. 4 and 5 (MQTT 3.1.1), 134 and 135 (MQTT 5: bad user name or password, not
+    /// authorised) are credential failures, retried slowly; 132 (MQTT 5 unsupported, `auto` only) makes this
+    /// endpoint MQTT 3.1.1 for good and the next attempt come at once; other codes back off like any failure. Any
+    /// other refusal of an MQTT 5 CONNECT came in MQTT 5, so the broker speaks it.
     public mutating func connectRefused(connackCode: Int32, reason: String, nowNs: Int64) -> Action {
         guard case .connecting = state else { return .none }
-        guard connackCode == 4 || connackCode == 5 else {
+        if connackCode == Self.unsupportedProtocolVersion, configuration.mqttVersion == .auto,
+            attemptProtocol == .v5
+        {
+            protocolOnEndpoint[endpoint] = .v311
+            protocolConfirmed[endpoint] = true
+            return retryAtOnce(
+                nowNs: nowNs, because: "broker does not speak MQTT 5 (\(reason)): the next attempt speaks MQTT 3.1.1")
+        }
+        if attemptProtocol == .v5 { protocolConfirmed[endpoint] = true }
+        guard Self.credentialRefusals.contains(connackCode) else {
             return fail(nowNs: nowNs, reason: "broker refused the connection: \(reason)")
         }
         authFailures += 1
@@ -330,14 +402,25 @@ public struct MqttLink: Sendable {
         return .reportAuthFailure(connackCode: connackCode, retryAfterNs: delay)
     }
 
-    /// The connection ended (or the attempt failed after starting).
-    public mutating func connectionLost(nowNs: Int64, reason: String) -> Action {
+    /// The connection ended (or the attempt failed after starting). `brokerClosedIt`: the broker closed the
+    /// connection (or sent what libmosquitto could not read), as opposed to an unreachable address, a TLS failure or
+    /// the client's own close; before a CONNACK on MQTT 5, with `auto`, that makes the next attempt MQTT 3.1.1, at
+    /// once (a broker without MQTT 5 that closes such a CONNECT unanswered, as RabbitMQ 3.10 does).
+    public mutating func connectionLost(nowNs: Int64, reason: String, brokerClosedIt: Bool = false) -> Action {
         switch state {
         case .connecting:
+            if chooseVersionAfterNoConnack(brokerClosedIt: brokerClosedIt) {
+                return retryAtOnce(
+                    nowNs: nowNs,
+                    because: "\(reason): the broker closed an MQTT 5 connection before its CONNACK, so it may not "
+                        + "speak MQTT 5: the next attempt speaks MQTT 3.1.1")
+            }
             return fail(nowNs: nowNs, reason: reason)
         case .connected(let connection):
             if nowNs - connection.sinceNs >= configuration.stableConnectionNs { consecutiveFailures = 0 }
             implicate(connection)
+            // A 3.1.1 connection made after such a close was not a proof: the next outage tries MQTT 5 first again.
+            if configuration.mqttVersion == .auto, !protocolConfirmed[endpoint] { protocolOnEndpoint[endpoint] = .v5 }
             return fail(nowNs: nowNs, reason: "connection lost: \(reason)")
         case .idle, .waiting, .stopped:
             return .none
@@ -460,6 +543,34 @@ public struct MqttLink: Sendable {
             return .none
         }
     }
+
+    /// The version of the next attempt after this one ended without a CONNACK, with `auto` and the endpoint's version
+    /// not known: MQTT 3.1.1 when the broker closed an MQTT 5 attempt (returns true: try it at once), else MQTT 5
+    /// (a 3.1.1 attempt after such a close failed too, or the broker was simply unreachable: nothing learnt).
+    mutating func chooseVersionAfterNoConnack(brokerClosedIt: Bool) -> Bool {
+        guard configuration.mqttVersion == .auto, !protocolConfirmed[endpoint] else { return false }
+        if brokerClosedIt, attemptProtocol == .v5 {
+            protocolOnEndpoint[endpoint] = .v311
+            return true
+        }
+        protocolOnEndpoint[endpoint] = .v5
+        return false
+    }
+
+    /// The next attempt comes at once and is not counted as a failure (no backoff step): only the version changed.
+    mutating func retryAtOnce(nowNs: Int64, because reason: String) -> Action {
+        lastError = reason
+        lastRetryDelayNs = 0
+        state = .waiting(untilNs: nowNs, authCode: nil)
+        return .reconnect(afterNs: 0)
+    }
+
+    /// CONNACK codes of refused credentials: 4 and 5 on MQTT 3.1.1, 134 and 135 on MQTT 5.
+    static let credentialRefusals: Set<Int32> = [4, 5, 134, 135]
+    /// MQTT 5's "unsupported protocol version" (libmosquitto's report of a 3.1.1 broker's refusal too).
+    static let unsupportedProtocolVersion: Int32 = 132
+    /// In-flight room kept beside the windows: the two births, a status sent from memory, the shutdown status.
+    static let reservedSlots = 4
 
     mutating func beginAttempt(nowNs: Int64) -> Action {
         connectAttempts += 1

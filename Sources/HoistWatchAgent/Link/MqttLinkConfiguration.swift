@@ -65,6 +65,10 @@ public struct MqttLinkDiagnostics: Sendable, Hashable {
     public var session: Int64
     /// The broker of the current or next attempt (`host:port`).
     public var endpoint: String
+    /// The MQTT version of the current or next attempt.
+    public var protocolVersion: MqttProtocolVersion
+    /// What the current connection's CONNACK said the broker takes (`.none` when not connected, or on 3.1.1).
+    public var brokerLimits: MqttBrokerLimits
     /// Entries set aside since start (refused by the broker again and again, or too large to send).
     public var setAside: Int
     /// Entries published and not yet acknowledged.

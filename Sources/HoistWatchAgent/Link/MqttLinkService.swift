@@ -1,3 +1,4 @@
+import CMosquitto
 import Logging
 import ServiceLifecycle
 
@@ -127,7 +128,8 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
             phase: machine.phase, lastError: machine.lastError, consecutiveFailures: machine.consecutiveFailures,
             connectAttempts: machine.connectAttempts, authFailures: machine.authFailures,
             lastRetryDelayNs: machine.lastRetryDelayNs, session: machine.session,
-            endpoint: "\(configuration.endpoints[machine.endpoint])", setAside: machine.setAsideCount,
+            endpoint: "\(configuration.endpoints[machine.endpoint])", protocolVersion: machine.attemptProtocol,
+            brokerLimits: machine.brokerLimits, setAside: machine.setAsideCount,
             inFlight: machine.inFlightIDs.count, acknowledged: machine.acknowledged, nowNs: nowNs())
     }
 
@@ -181,17 +183,28 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
                 logger.info("MQTT link cannot read the outbox", metadata: ["outbox.error": "\(error)"])
                 backlog = .max
             }
-            let action = machine.connected(nowNs: nowNs(), backlogThroughPosition: backlog)
+            let limits = client?.brokerLimits ?? .none
+            let action = machine.connected(nowNs: nowNs(), backlogThroughPosition: backlog, brokerLimits: limits)
             logger.info(
                 "MQTT link connected",
-                metadata: ["mqtt.session": "\(machine.session)", "mqtt.broker": "\(currentEndpoint)"])
+                metadata: [
+                    "mqtt.session": "\(machine.session)", "mqtt.broker": "\(currentEndpoint)",
+                    "mqtt.version": "\(machine.attemptProtocol)",
+                    "mqtt.broker_max_packet": "\(limits.maximumPacketBytes.map { "\($0)" } ?? "-")",
+                    "mqtt.broker_receive_max": "\(limits.receiveMaximum.map { "\($0)" } ?? "-")",
+                ])
             await run(action)
         case .connectRefused(let code, let reason):
             await noteAlarmsWaiting()
             await run(machine.connectRefused(connackCode: code, reason: reason, nowNs: nowNs()))
         case .disconnected(let error):
             await noteAlarmsWaiting()
-            let action = machine.connectionLost(nowNs: nowNs(), reason: error?.description ?? "closed by the client")
+            // The broker closed it, or sent what libmosquitto cannot read (a 3.1.1 CONNACK to an MQTT 5 CONNECT).
+            let closedByBroker = [MOSQ_ERR_CONN_LOST, MOSQ_ERR_PROTOCOL, MOSQ_ERR_MALFORMED_PACKET].contains {
+                error?.code == Int32($0.rawValue)
+            }
+            let action = machine.connectionLost(
+                nowNs: nowNs(), reason: error?.description ?? "closed by the client", brokerClosedIt: closedByBroker)
             if let (id, tries) = machine.lastBlamed {
                 logger.warning(
                     "MQTT connection ended with one entry alone in flight; it is set aside after a few such tries",
@@ -203,6 +216,22 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
             await run(action)
         case .published(let mid):
             for action in machine.pubackReceived(mid: mid, nowNs: nowNs()) { await run(action) }
+        case .publishRefused(let mid, let code, let reason):
+            let (id, action) = machine.pubackRefused(mid: mid, reasonCode: code, reason: reason, nowNs: nowNs())
+            if let id {
+                logger.warning(
+                    "MQTT broker refused an entry in its PUBACK; it is sent again, or set aside when that cannot help",
+                    metadata: [
+                        "outbox.id": "\(id)", "mqtt.reason_code": "\(code)", "mqtt.reason": "\(reason)",
+                        "mqtt.refusals": "\(machine.implicated[id]?.refusals ?? 0)",
+                        "mqtt.max_tries": "\(machine.configuration.maxTries)", "mqtt.broker": "\(currentEndpoint)",
+                    ])
+            } else {
+                logger.warning(
+                    "MQTT broker refused a status message in its PUBACK",
+                    metadata: ["mqtt.reason_code": "\(code)", "mqtt.reason": "\(reason)"])
+            }
+            await run(action)
         case .log(let level, let message):
             logger.debug("libmosquitto", metadata: ["mqtt.log_level": "\(level)", "mqtt.log": "\(message)"])
         case .subscribed, .message:
@@ -303,6 +332,7 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
         let endpoint = currentEndpoint
         options.host = endpoint.host
         options.port = endpoint.port
+        options.protocolVersion = machine.attemptProtocol
         options.will = .init(topic: configuration.statusTopic, payload: will(session), retained: true)
         // Room for the births, a status sent from memory and the shutdown status beside both windows, so libmosquitto
         // never queues entries.
@@ -317,7 +347,11 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
             }
             self.client = client
             logger.debug(
-                "MQTT link connecting", metadata: ["mqtt.session": "\(session)", "mqtt.broker": "\(endpoint)"])
+                "MQTT link connecting",
+                metadata: [
+                    "mqtt.session": "\(session)", "mqtt.broker": "\(endpoint)",
+                    "mqtt.version": "\(options.protocolVersion)",
+                ])
             client.connectInBackground()
         } catch {
             await run(machine.connectFailed(nowNs: nowNs(), reason: "\(error)"))
@@ -382,8 +416,9 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
             return
         }
         let payload = entry.payloadToSend(isBacklog: isBacklog)
-        let packetBytes = MqttPacketSize.publish(topicBytes: entry.topic.utf8.count, payloadBytes: payload.count)
-        if packetBytes > machine.configuration.maxMessageBytes {
+        let packetBytes = MqttPacketSize.publish(
+            topicBytes: entry.topic.utf8.count, payloadBytes: payload.count, protocolVersion: machine.attemptProtocol)
+        if packetBytes > machine.maxMessageBytes {
             await run(machine.tooLarge(entry, packetBytes: packetBytes))
             return
         }
@@ -391,6 +426,9 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
             let mid = try client.publish(
                 topic: entry.topic, payload: payload, retain: entry.retained && !isBacklog)
             machine.published(id: entry.id, mid: mid)
+        } catch  where error.code == Int32(MOSQ_ERR_OVERSIZE_PACKET.rawValue) {
+            // libmosquitto's own check against the broker's maximum packet size (ours ran first: not expected).
+            await run(machine.tooLarge(entry, packetBytes: packetBytes))
         } catch {
             machine.publishFailed(id: entry.id)
             recordsMayWait = true

@@ -37,7 +37,7 @@ public enum BrokerProbe {
                 case .connected: decide(.connected)
                 case .connectRefused(let code, let reason): decide(.refused(connackCode: code, reason: reason))
                 case .disconnected(let error): decide(.failed(error))
-                case .published, .subscribed, .message, .log: break
+                case .published, .publishRefused, .subscribed, .message, .log: break
                 }
             }
         } catch {

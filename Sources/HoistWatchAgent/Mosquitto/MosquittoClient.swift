@@ -46,6 +46,10 @@ public final class MosquittoClient: @unchecked Sendable {
     /// The options the client was made with.
     public let options: MosquittoOptions
 
+    /// What the broker's CONNACK said it takes (MQTT 5; `.none` on 3.1.1 or before the CONNACK). Set before
+    /// `.connected` is delivered, so an owner reading it on that event sees the connection's limits.
+    public var brokerLimits: MqttBrokerLimits { limits.withLock { $0 } }
+
     /// The libmosquitto handle; never leaves the module (the network loop drives it).
     let handle: OpaquePointer
     /// The network loop's bookkeeping while it serves this client.
@@ -56,6 +60,7 @@ public final class MosquittoClient: @unchecked Sendable {
     private let observer: (@Sendable (MosquittoEvent) -> Void)?
     private let network: MosquittoNetworkLoop
     private let phase = Locked(Phase.created)
+    private let limits = Locked(MqttBrokerLimits.none)
     /// Signalled when the network loop detaches the client.
     private let detached = DispatchSemaphore(value: 0)
     /// A `.disconnected` was delivered for this attempt.
@@ -102,9 +107,16 @@ public final class MosquittoClient: @unchecked Sendable {
         // Publishing from other threads while the loop's thread reads and writes; libmosquitto then leaves every
         // write to the loop.
         try checkMosquitto(mosquitto_threaded_set(handle, true), "mosquitto_threaded_set")
-        mosquitto_connect_callback_set(handle, onConnect)
+        if options.protocolVersion == .v5 {
+            try checkMosquitto(
+                mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5),
+                "mosquitto_int_option (MQTT 5)")
+        }
+        // The v5 callbacks serve 3.1.1 connections too (no properties, PUBACK reason 0), and they alone carry the
+        // CONNACK's properties and a PUBACK's reason code.
+        mosquitto_connect_v5_callback_set(handle, onConnect)
         mosquitto_disconnect_callback_set(handle, onDisconnect)
-        mosquitto_publish_callback_set(handle, onPublish)
+        mosquitto_publish_v5_callback_set(handle, onPublish)
         mosquitto_subscribe_callback_set(handle, onSubscribe)
         mosquitto_message_callback_set(handle, onMessage)
         mosquitto_log_callback_set(handle, onLog)
@@ -249,9 +261,10 @@ public final class MosquittoClient: @unchecked Sendable {
         mosquitto_disconnect(handle)
     }
 
-    /// The connect callback saw CONNACK 0 (on the loop's thread).
-    fileprivate func noteConnack() {
+    /// The connect callback saw CONNACK 0 (on the loop's thread), with these limits.
+    fileprivate func noteConnack(_ brokerLimits: MqttBrokerLimits) {
         loopState?.connackReceived = true
+        limits.withLock { $0 = brokerLimits }
     }
 }
 
@@ -261,16 +274,36 @@ private func withClient(_ obj: UnsafeMutableRawPointer?, _ body: (MosquittoClien
     Unmanaged<MosquittoClient>.fromOpaque(obj)._withUnsafeGuaranteedRef(body)
 }
 
-private func onConnect(_: OpaquePointer?, obj: UnsafeMutableRawPointer?, rc: Int32) {
+private func onConnect(
+    _: OpaquePointer?, obj: UnsafeMutableRawPointer?, rc: Int32, flags: Int32, properties: OpaquePointer?
+) {
     withClient(obj) { client in
         if rc == 0 {
-            client.noteConnack()
+            client.noteConnack(brokerLimits(properties))
             client.deliver(.connected)
         } else {
             client.endAttempt()
-            client.deliver(.connectRefused(connackCode: rc, reason: String(cString: mosquitto_connack_string(rc))))
+            // A 3.1.1 CONNACK code (1 to 5) and an MQTT 5 reason code (128 and above) have their own tables.
+            let reason =
+                client.options.protocolVersion == .v5 ? mosquitto_reason_string(rc) : mosquitto_connack_string(rc)
+            client.deliver(.connectRefused(connackCode: rc, reason: reason.map { String(cString: $0) } ?? "code \(rc)"))
         }
     }
+}
+
+/// The Maximum Packet Size and Receive Maximum of a CONNACK's properties (none on MQTT 3.1.1).
+private func brokerLimits(_ properties: OpaquePointer?) -> MqttBrokerLimits {
+    guard let properties else { return .none }
+    var limits = MqttBrokerLimits()
+    var packet: UInt32 = 0
+    if mosquitto_property_read_int32(properties, MqttBrokerLimits.maximumPacketSizeProperty, &packet, false) != nil {
+        limits.maximumPacketBytes = Int(packet)
+    }
+    var receive: UInt16 = 0
+    if mosquitto_property_read_int16(properties, MqttBrokerLimits.receiveMaximumProperty, &receive, false) != nil {
+        limits.receiveMaximum = Int(receive)
+    }
+    return limits
 }
 
 private func onDisconnect(_: OpaquePointer?, obj: UnsafeMutableRawPointer?, rc: Int32) {
@@ -284,8 +317,17 @@ private func onDisconnect(_: OpaquePointer?, obj: UnsafeMutableRawPointer?, rc: 
     }
 }
 
-private func onPublish(_: OpaquePointer?, obj: UnsafeMutableRawPointer?, mid: Int32) {
-    withClient(obj) { $0.deliver(.published(mid: mid)) }
+private func onPublish(
+    _: OpaquePointer?, obj: UnsafeMutableRawPointer?, mid: Int32, reasonCode: Int32, properties: OpaquePointer?
+) {
+    withClient(obj) { client in
+        if reasonCode >= 0x80 {
+            let reason = mosquitto_reason_string(reasonCode).map { String(cString: $0) } ?? "code \(reasonCode)"
+            client.deliver(.publishRefused(mid: mid, reasonCode: reasonCode, reason: reason))
+        } else {
+            client.deliver(.published(mid: mid))
+        }
+    }
 }
 
 private func onSubscribe(

@@ -53,14 +53,17 @@ public struct MosquittoOptions: Sendable, CustomStringConvertible {
     public var tls: TLS?
     /// Last will.
     public var will: Will?
-    /// Most QoS 1 messages in flight at once (`mosquitto_max_inflight_messages_set`); 0 for no limit.
+    /// Most QoS 1 messages in flight at once (`mosquitto_max_inflight_messages_set`); 0 for no limit. An MQTT 5
+    /// broker's Receive Maximum replaces it once connected.
     public var maxInflightMessages: Int
+    /// The MQTT version to speak (`MOSQ_OPT_PROTOCOL_VERSION`).
+    public var protocolVersion: MqttProtocolVersion
 
     /// Options with defaults for everything but where to connect and as whom.
     public init(
         host: String, port: Int, clientID: String, cleanSession: Bool = true, keepAliveS: Int = 30,
         username: String? = nil, password: String? = nil, tls: TLS? = nil, will: Will? = nil,
-        maxInflightMessages: Int = 20
+        maxInflightMessages: Int = 20, protocolVersion: MqttProtocolVersion = .v311
     ) {
         self.host = host
         self.port = port
@@ -72,11 +75,12 @@ public struct MosquittoOptions: Sendable, CustomStringConvertible {
         self.tls = tls
         self.will = will
         self.maxInflightMessages = maxInflightMessages
+        self.protocolVersion = protocolVersion
     }
 
     /// Where and as whom, for logs; the password is never shown.
     public var description: String {
         "\(tls == nil ? "mqtt" : "mqtts")://\(username.map { "\($0)@" } ?? "")\(host):\(port) "
-            + "client_id=\(clientID)\(password == nil ? "" : " password=<hidden>")"
+            + "client_id=\(clientID) mqtt=\(protocolVersion)\(password == nil ? "" : " password=<hidden>")"
     }
 }

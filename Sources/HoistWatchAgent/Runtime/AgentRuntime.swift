@@ -126,6 +126,7 @@ public struct AgentRuntime: Sendable {
         let broker = MosquittoOptions(broker: site.broker, password: inputs.password)
         var linkSettings = MqttLink.Configuration()
         linkSettings.maxMessageBytes = site.broker.maxMessageBytes
+        linkSettings.mqttVersion = site.broker.mqttVersion
         let link = MqttLinkService(
             configuration: MqttLinkConfiguration(
                 broker: broker, statusTopic: site.statusTopic, link: linkSettings,

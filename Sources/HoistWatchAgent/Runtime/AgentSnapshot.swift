@@ -107,6 +107,12 @@ public struct AgentSnapshot: Sendable {
         public var acknowledged = 0
         /// Outbox entries published on this connection and not acknowledged yet.
         public var inFlight = 0
+        /// The broker of the current or next attempt (`host:port`: the primary or a backup).
+        public var broker = ""
+        /// The MQTT version of the current or next attempt ("5" or "3.1.1").
+        public var mqttVersion = ""
+        /// Entries set aside since start (refused by the broker again and again, or too large to send).
+        public var setAside = 0
     }
 }
 

@@ -57,7 +57,11 @@ public enum DiagScreen {
         if let storage = report.storage { out.append(storageLine(storage)) }
         let link = report.link
         out.append(
-            "broker \(link.state), session \(link.session), acked \(link.acknowledged), in flight \(link.inFlight)")
+            "broker \(link.state), session \(link.session), acked \(link.acknowledged), in flight \(link.inFlight)"
+                + (link.setAside > 0 ? ", set aside \(link.setAside)" : ""))
+        out.append(
+            "  at \(link.broker.isEmpty ? "-" : link.broker), MQTT \(link.mqttVersion.isEmpty ? "-" : link.mqttVersion)"
+        )
         if let error = link.lastError { out.append("  last error: \(error)") }
         out.append("recent events:")
         let room = max(1, 23 - out.count)

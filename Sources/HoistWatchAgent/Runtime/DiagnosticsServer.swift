@@ -114,6 +114,9 @@ public final class DiagnosticsServer<C: Clock>: Service, Sendable where C.Durati
         reading.session = diagnostics.session
         reading.acknowledged = diagnostics.acknowledged
         reading.inFlight = diagnostics.inFlight
+        reading.broker = diagnostics.endpoint
+        reading.mqttVersion = "\(diagnostics.protocolVersion)"
+        reading.setAside = diagnostics.setAside
         return reading
     }
 

@@ -34,7 +34,8 @@ extension DiagnosticsSnapshot {
             link: LinkReading(
                 state: snapshot.link.state, lastError: snapshot.link.lastError,
                 session: snapshot.link.session, acknowledged: snapshot.link.acknowledged,
-                inFlight: snapshot.link.inFlight),
+                inFlight: snapshot.link.inFlight, broker: snapshot.link.broker, mqttVersion: snapshot.link.mqttVersion,
+                setAside: snapshot.link.setAside),
             boardRuns: snapshot.boardRuns,
             gpio: snapshot.boardCounters.map(GpioReading.init),
             loadCell: snapshot.boardCounters?.loadCell.map(LoadCellReading.init),

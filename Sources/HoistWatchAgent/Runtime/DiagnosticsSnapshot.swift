@@ -138,6 +138,13 @@ public struct DiagnosticsSnapshot: Codable, Sendable, Hashable {
         public var acknowledged: Int
         /// Messages sent and not acknowledged yet.
         public var inFlight: Int
+        /// The broker of the current or next attempt, `host:port` (the primary or a backup).
+        public var broker: String
+        /// The MQTT version of the current or next attempt: "5" or "3.1.1".
+        public var mqttVersion: String
+        /// Entries set aside since start: refused by the broker again and again, or too large to send (each counted
+        /// as a drop in its class).
+        public var setAside: Int
     }
 
     /// The GPIO reader's totals since it opened its lines (`GpioInputCounters`), and the input merge's late inputs;
