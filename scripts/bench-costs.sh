@@ -13,7 +13,8 @@
 # threads (voluntary + involuntary context switches of /proc/PID/task/*), with the busiest threads; CPU (utime +
 # stime); and what arrived per message kind at a subscriber (count, payload bytes).
 #
-# And end-to-end latency (`latency`): a fault's confirm instant -> the event at the subscriber, over TLS.
+# And end-to-end latency (`latency`): a fault's confirm instant -> the event at the subscriber, over TLS; beside it
+# the state folder's own fsync latency (scripts/fsync-probe.py), the floor under every event's.
 #
 # Usage: scripts/bench-costs.sh [idle|service|alarms|latency ...] (all four by default). Environment: BIN (folder of the
 # release binary, default .build/release), COSTS_WARMUP_S (30), COSTS_WINDOW_S (300: the issue asks for 10
@@ -198,7 +199,7 @@ report() {
     echo "|---|---|---|---|---|---|---|"
     for run in "${RUNS[@]}"; do
       if [ "$run" = latency ]; then
-        echo "| latency | end to end over TLS, fault confirmed -> subscriber: $(sed -n 's/^latency_e2e=//p' "$OUT_FILE" | tail -1) | | | | | |"
+        echo "| latency | end to end over TLS, fault confirmed -> subscriber: $(sed -n 's/^latency_e2e=//p' "$OUT_FILE" | tail -1); the disk's own fsync: $(sed -n 's/^latency_fsync=//p' "$OUT_FILE" | tail -1) | | | | | |"
         continue
       fi
       local kinds
@@ -239,7 +240,11 @@ for line in sys.stdin:
   kill "$sub" 2>/dev/null || true
   sort -n "$state/latency.ms" | awk '{v[NR]=$1} END {if (NR==0) {print "latency_e2e=n=0"; exit}
     p50=v[int(NR*0.5+0.5)]; p99=v[int(NR*0.99+0.5)]; if (p99=="") p99=v[NR];
-    printf "latency_e2e=n=%d p50=%.2f p99=%.2f max=%.2f ms\n", NR, p50, p99, v[NR]}' | tee -a "$OUT_FILE" >&2
+    over=0; for (i = 1; i <= NR; i++) if (v[i] > 5) over++
+    printf "latency_e2e=n=%d p50=%.2f p99=%.2f max=%.2f ms, %d over 5 ms\n", NR, p50, p99, v[NR], over}' \
+    | tee -a "$OUT_FILE" >&2
+  # The floor under it: the same file system's own fsync of one 4 KiB write, right after the agent stopped.
+  python3 scripts/fsync-probe.py "$state" | tee -a "$OUT_FILE" >&2
 }
 
 echo "# $(date -u +%FT%TZ) $(git rev-parse --short HEAD 2>/dev/null || echo '?') warmup=${WARMUP_S}s window=${WINDOW_S}s load=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT_FILE"
