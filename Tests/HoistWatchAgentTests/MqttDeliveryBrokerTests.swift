@@ -206,6 +206,8 @@ import Testing
                 "the log names \(part.id) and the broker's reason")
         }
         #expect(broker.log.contains("Dropped too large PUBLISH"), "the broker did drop them")
+        let kept = try outbox.state.withLock { try $0.db.scalarInt64("SELECT count(*) FROM set_aside") }
+        #expect(kept == Int64(refused.count), "kept in set_aside for an installer to look at")
         await MqttLinkServiceTests.stop(service, task)
     }
 

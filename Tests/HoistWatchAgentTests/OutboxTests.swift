@@ -26,6 +26,31 @@ import Testing
         #expect(excluding.compactMap(\.seq) == [3, 6])
     }
 
+    /// An entry the link sets aside leaves the outbox, counts as a drop of its class and is kept in `set_aside`
+    /// (its bytes as they were), which keeps its newest `setAsideKept` rows.
+    @Test func anEntrySetAsideIsCountedAndKeptAmongTheNewestSetAside() throws {
+        let dir = try TestDirectory()
+        let outbox = try Outbox(path: dir.file("outbox.db"))
+        let count = Outbox.setAsideKept + 4
+        for _ in 0..<count { try outbox.appendEvent { EntryFactory.event(.alarm, seq: $0) } }
+        let first = try #require(try outbox.pending(limit: 1).first)
+        #expect(try outbox.setAside(id: first.id))
+        #expect(try !outbox.setAside(id: first.id), "once")
+        #expect(try outbox.droppedCounts()[.alarm] == 1 && outbox.depth().count == count - 1)
+        let kept = try outbox.state.withLock { state in
+            try state.db.scalarInt64(
+                "SELECT count(*) FROM set_aside WHERE id = '\(first.id)' AND payload = x'\(first.payload.map { String(format: "%02x", $0) }.joined())'"
+            )
+        }
+        #expect(kept == 1, "the row as it was")
+        for entry in try outbox.pending(limit: count) { try outbox.setAside(id: entry.id) }
+        let rows = try outbox.state.withLock { try $0.db.scalarInt64("SELECT count(*) FROM set_aside") }
+        #expect(rows == Int64(Outbox.setAsideKept))
+        let oldest = try outbox.state.withLock { try $0.db.scalarInt64("SELECT min(seq) FROM set_aside") }
+        #expect(oldest == 5, "the newest kept")
+        #expect(try outbox.droppedCounts()[.alarm] == Int64(count) && outbox.depth().count == 0)
+    }
+
     /// The link's refill reads after a per-class cursor: what was handed out is not read again, a later alarm still
     /// goes before waiting warnings, and a cursor back at `.start` with the exclusion test finds a refused entry.
     @Test func pendingAfterACursorReadsOnlyWhatWasNotHandedOut() throws {
