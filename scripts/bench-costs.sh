@@ -199,7 +199,7 @@ report() {
     echo "|---|---|---|---|---|---|---|"
     for run in "${RUNS[@]}"; do
       if [ "$run" = latency ]; then
-        echo "| latency | end to end over TLS, fault confirmed -> subscriber: $(sed -n 's/^latency_e2e=//p' "$OUT_FILE" | tail -1); the disk's own fsync: $(sed -n 's/^latency_fsync=//p' "$OUT_FILE" | tail -1) | | | | | |"
+        echo "| latency | end to end over TLS, fault confirmed -> subscriber: $(sed -n 's/^latency_e2e=//p' "$OUT_FILE" | tail -1); the agent's steps: $(sed -n 's/^latency_steps=//p' "$OUT_FILE" | tail -1); the disk's own fsync: $(sed -n 's/^latency_fsync=//p' "$OUT_FILE" | tail -1) | | | | | |"
         continue
       fi
       local kinds
@@ -214,7 +214,7 @@ report() {
 latency() {
   local window=$1 state="$WORK/latency"
   mkdir -p "$state"
-  write_site "$state" Scenarios/bench-overload-cycles.toml true 1 warning ""
+  write_site "$state" Scenarios/bench-overload-cycles.toml true 1 notice ""
   # The subscriber writes into the timing script (a process substitution), so $! is mosquitto_sub's own pid.
   "$MOSQUITTO_SUB" -h 127.0.0.1 -p "$PLAIN_PORT" -q 1 -t 'hoistwatch/v1/+/event' -F '%p' > >(python3 -c '
 import json, sys, time
@@ -230,7 +230,8 @@ for line in sys.stdin:
   local sub=$!
   PIDS+=($sub)
   sleep 0.5
-  "$BIN/hoistwatch" run --config "$state/site.toml" 2> "$state/agent.log" &
+  # Each event's steps up to the PUBACK, logged by the agent once the PUBACK came (LatencyTrace).
+  HOISTWATCH_TRACE_LATENCY=1 "$BIN/hoistwatch" run --config "$state/site.toml" 2> "$state/agent.log" &
   local agent=$!
   PIDS+=($agent)
   say "latency: overload cycles in real time for ${window} s"
@@ -243,6 +244,24 @@ for line in sys.stdin:
     over=0; for (i = 1; i <= NR; i++) if (v[i] > 5) over++
     printf "latency_e2e=n=%d p50=%.2f p99=%.2f max=%.2f ms, %d over 5 ms\n", NR, p50, p99, v[NR], over}' \
     | tee -a "$OUT_FILE" >&2
+  # The agent's own steps (microseconds), p50 / p99 / max of each.
+  python3 - "$state/agent.log" <<'STEPS' | tee -a "$OUT_FILE" >&2
+import re, sys
+steps = {}
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    if "latency trace" not in line:
+        continue
+    for key, value in re.findall(r"latency\.(\w+)_us=(-?\d+)", line):
+        steps.setdefault(key, []).append(int(value) / 1000)
+def summary(values):
+    values = sorted(values)
+    at = lambda share: values[min(len(values) - 1, int(len(values) * share + 0.5))]
+    return f"{at(0.5):.2f}/{at(0.99):.2f}/{values[-1]:.2f}"
+order = ["detect", "commit", "wake", "read", "hand", "puback", "total"]
+count = len(steps.get("total", []))
+print("latency_steps=n=%d (p50/p99/max ms) " % count
+      + " ".join(f"{key}={summary(steps[key])}" for key in order if key in steps))
+STEPS
   # The floor under it: the same file system's own fsync of one 4 KiB write, right after the agent stopped.
   python3 scripts/fsync-probe.py "$state" | tee -a "$OUT_FILE" >&2
 }

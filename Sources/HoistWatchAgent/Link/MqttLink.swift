@@ -460,6 +460,12 @@ public struct MqttLink: Sendable {
         state = .connected(connection)
     }
 
+    /// The entry in flight as message id `mid` on this connection (nil for the birth's, a stale or an unknown mid).
+    public func entryID(forMid mid: Int32) -> String? {
+        guard case .connected(let connection) = state else { return nil }
+        return connection.entryByMid[mid]
+    }
+
     /// PUBACK for `mid`: an entry's acknowledgement joins the batch awaiting removal (`.removeFromOutbox` when the
     /// batch is full, else `.scheduleRemoval` for its first id) and asks for one refill per burst (`.refillWindow`).
     public mutating func pubackReceived(mid: Int32, nowNs: Int64) -> [Action] {

@@ -89,7 +89,11 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
     /// Runs until graceful shutdown or cancellation. Call once.
     public func run() async throws {
         let continuation = inputContinuation
-        outbox.setAppendObserver { continuation.yield(.outboxChanged) }
+        let trace = LatencyTrace.shared
+        outbox.setAppendObserver {
+            trace?.committed()
+            continuation.yield(.outboxChanged)
+        }
         defer { outbox.setAppendObserver(nil) }
         await withGracefulShutdownHandler {
             await self.loop()
@@ -148,6 +152,7 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
             case .removalTimer:
                 await run(machine.removalTimerFired(nowNs: nowNs()))
             case .outboxChanged:
+                LatencyTrace.shared?.woke()
                 recordsMayWait = true
                 switch machine.phase {
                 case .waiting: await noteAlarmsWaiting()
@@ -215,6 +220,13 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
             }
             await run(action)
         case .published(let mid):
+            if let trace = LatencyTrace.shared, let id = machine.entryID(forMid: mid),
+                let path = trace.acknowledged(id: id)
+            {
+                var metadata = path.stepsUs.mapValues { Logger.MetadataValue.string($0) }
+                metadata["outbox.id"] = "\(id)"
+                logger.notice("latency trace", metadata: metadata)
+            }
             for action in machine.pubackReceived(mid: mid, nowNs: nowNs()) { await run(action) }
         case .publishRefused(let mid, let code, let reason):
             let (id, action) = machine.pubackRefused(mid: mid, reasonCode: code, reason: reason, nowNs: nowNs())
@@ -426,6 +438,7 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
             let mid = try client.publish(
                 topic: entry.topic, payload: payload, retain: entry.retained && !isBacklog)
             machine.published(id: entry.id, mid: mid)
+            LatencyTrace.shared?.handed(id: entry.id)
         } catch  where error.code == Int32(MOSQ_ERR_OVERSIZE_PACKET.rawValue) {
             // libmosquitto's own check against the broker's maximum packet size (ours ran first: not expected).
             await run(machine.tooLarge(entry, packetBytes: packetBytes))
@@ -475,6 +488,9 @@ public actor MqttLinkService<C: Clock>: Service where C.Duration == Duration {
         } catch {
             logger.info("MQTT link cannot read the outbox", metadata: ["outbox.error": "\(error)"])
             return (0, 0)
+        }
+        if let trace = LatencyTrace.shared {
+            for entry in entries where entry.seq != nil { trace.read(id: entry.id, confirmNs: entry.monoNs) }
         }
         var handedOut = 0
         for entry in entries {

@@ -389,6 +389,7 @@ public final class DetectionService: Service, Sendable {
         }
         var results: [OutboxAppendResult] = []
         do {
+            LatencyTrace.shared?.appending()
             let stored = try outbox.performAndWait { try $0.append(batch: items) }
             for (result, owner) in zip(stored, owners) {
                 if owner == results.count {
