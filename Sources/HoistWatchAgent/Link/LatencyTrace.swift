@@ -19,12 +19,19 @@ import Darwin
 public final class LatencyTrace: Sendable {
     /// One event's path.
     public struct Path: Sendable, Hashable {
+        /// The event's `mono_ns`: its confirm instant.
         public var confirmNs: Int64
+        /// The detection loop handed its batch to the outbox.
         public var appendingNs: Int64
+        /// The append's transaction and fsync were done.
         public var committedNs: Int64
+        /// The link's loop took the append.
         public var wokeNs: Int64
+        /// The entry was read back to be sent.
         public var readNs: Int64
+        /// `mosquitto_publish` returned.
         public var handedNs: Int64 = 0
+        /// The PUBACK was handled.
         public var acknowledgedNs: Int64 = 0
 
         /// Microseconds of each step, for the log: confirm->appending (the detection loop's wake and work),
