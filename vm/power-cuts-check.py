@@ -101,8 +101,8 @@ def main():
         except OSError:
             return ""
     g, h = text(guest_integrity), text(host_integrity)
-    check("outbox database integrity_check", g == "ok" and h == "ok", "in the guest: %s; on the host, image "
-          "loop-mounted read-only: %s" % (g or "(nothing)", h or "(nothing)"))
+    check("outbox database integrity_check", g == "ok" and h == "ok", "in the guest: %s; on the host, read from "
+          "the image: %s" % (g or "(nothing)", h or "(nothing)"))
     types = {}
     for s, es in by_seq.items():
         key = "%s %s" % (es[0].get("type"), es[0].get("transition"))
