@@ -242,8 +242,9 @@ board-vm-quick:
 ## test-board-vm: the part of the board VM in `make test` (vm/ci-vm.sh): the agent `make test` built
 ## (.build/debug/hoistwatch), in an amd64 VM under QEMU's TCG whose root is this machine's own over 9p (read-only),
 ## with bookworm's kernel (apt-get download, unpacked, not installed) and gpio-sim.ko built against its
-## linux-headers (installed if missing); the sim lines, `check`, door open while moving at a broker on the host,
-## then CI_VM_CUTS (3) real power cuts judged as vm/power-cuts.sh judges them. PASS/FAIL lines, then RESULT.
+## linux-headers (installed if missing); the sim lines, `check`, door open while moving at a broker on the host
+## (libgpiod 2.2 of `test-gpiod2`), then CI_VM_CUTS (3) real power cuts (libgpiod 1.6) judged as vm/power-cuts.sh
+## judges them. PASS/FAIL lines, then RESULT.
 ## The kernel, module and initramfs are kept in VM_WORK/ci-bookworm-amd64 (about 3 min with them, 4 without).
 CI_VM_PACKAGES := qemu-system-x86 busybox-static cpio kmod e2fsprogs gcc make mosquitto mosquitto-clients sqlite3 python3
 CI_VM_CUTS ?= 3
@@ -251,7 +252,9 @@ CI_VM_CUTS ?= 3
 test-board-vm: deps
 	$(call install-missing,$(CI_VM_PACKAGES))
 	$(SWIFT) build --product hoistwatch
-	env VM_WORK=$(VM_WORK) CI_VM_CUTS=$(CI_VM_CUTS) vm/ci-vm.sh .build/debug/hoistwatch
+	prefix=$$(./scripts/gpiod2-roots.sh $(GPIOD2_ROOTS)) && \
+	env VM_WORK=$(VM_WORK) CI_VM_CUTS=$(CI_VM_CUTS) \
+	  CI_VM_SCENARIO_LIBS="$$(dirname "$$(ls "$$prefix"/usr/lib/*/libgpiod.so.3)")" vm/ci-vm.sh .build/debug/hoistwatch
 
 ## verify-systemd: the package under a real systemd: a debootstrap'ed bookworm root booted with systemd-nspawn,
 ## install, start, watchdog, sandbox, upgrade, stop, purge (packaging/README.md). Needs root and the Debian mirror;

@@ -4,7 +4,7 @@
 # python3. The kernel's command line says what to do (hoistwatch.ci=MODE, hoistwatch.ci_run=RUN: the run folder
 # the host prepared, with env, site, calibration and plans; hoistwatch.boot=N):
 #  scenario  the gpio-sim bank as the profile says, `hoistwatch check`, then `hoistwatch run` while the line driver
-#            plays the door-open-while-moving scenario; waits until the outbox is empty (the host's broker has
+#            plays the door-open-while-moving scenario (with SCENARIO_LIBS of env on LD_LIBRARY_PATH); waits until the outbox is empty (the host's broker has
 #            everything) and stops the agent; the driver's figures to OUT/scenario-drive.txt;
 #  powercut  the agent with its state on /dev/vda (ext4, kept across boots) while the driver loops alarm-button
 #            presses and mains drops, until the host kills QEMU (OUT/ready-N says when the agent runs);
@@ -48,8 +48,12 @@ PATH=/run:$PATH sh "$SRC/vm/guest/hoistwatch-sim-lines.sh" "$SRC/Board/profiles/
 . /run/hoistwatch-sim.env
 
 diag() { "$BIN" diag --json --config "$site" 2>/dev/null; }
+# The scenario's agent may take another libgpiod (SCENARIO_LIBS: a folder for LD_LIBRARY_PATH, e.g. trixie's
+# libgpiod.so.3); the power cuts' agent takes this machine's.
+libs=""
+[ "$mode" != scenario ] || libs=${SCENARIO_LIBS:-}
 agent_start() {
-    "$BIN" run --config "$site" > "$OUT/agent-$mode${boot:+-$boot}.log" 2>&1 &
+    LD_LIBRARY_PATH=$libs "$BIN" run --config "$site" > "$OUT/agent-$mode${boot:+-$boot}.log" 2>&1 &
     agent=$!
     deadline=$(($(date +%s) + 300))
     until diag > /dev/null; do
@@ -86,7 +90,7 @@ case $mode in
         else
             echo "FAIL: sim-lines: $named named lines of $SIM_LINES on $SIM_CHIP"
         fi
-        if "$BIN" check --config "$site" > "$OUT/check.txt" 2>&1; then
+        if LD_LIBRARY_PATH=$libs "$BIN" check --config "$site" > "$OUT/check.txt" 2>&1; then
             echo "PASS: check (hoistwatch check of the gpio-sim site: exit 0)"
         else
             echo "FAIL: check: exit $? ($(tail -n 3 "$OUT/check.txt" | tr '\n' ' '))"
