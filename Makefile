@@ -32,6 +32,7 @@ build: deps
 ## publish and every event of the scenario library is saved (CONTRACT_SAMPLES) and validated against the schemas.
 ## The storage tests' failing card (scripts/faultyfs.c, a FUSE pass-through that answers EIO on request) is built
 ## first and named in HOISTWATCH_FAULTYFS, so those tests must run.
+## Last, the part of the board VM that fits here (`test-board-vm`: a few minutes, README "Board VM").
 CONTRACT_SAMPLES := .build/contract-samples
 FAULTYFS := .build/tools/faultyfs
 test: deps contract $(FAULTYFS)
@@ -41,6 +42,7 @@ test: deps contract $(FAULTYFS)
 	  SWIFT=$(SWIFT) ./scripts/test-passes.sh
 	python3 scripts/contract.py validate $(CONTRACT_SAMPLES) --require event status:birth status:periodic status:will record
 	$(MAKE) --no-print-directory test-gpiod2
+	$(MAKE) --no-print-directory test-board-vm
 
 $(FAULTYFS): scripts/faultyfs.c | deps
 	mkdir -p $(dir $@)
@@ -238,6 +240,23 @@ board-vm-quick:
 	$(MAKE) --no-print-directory deb DIST=trixie ARCH=amd64
 	$(SUDO) env VM_WORK=$(VM_WORK) BOARD_VM_TESTS=$(BOARD_VM_QUICK_TESTS) vm/board-vm.sh amd64 $(call DEB_FILE,trixie,amd64)
 	$(SUDO) env VM_WORK=$(VM_WORK) vm/power-cuts.sh amd64 $(call DEB_FILE,trixie,amd64) 3
+
+## test-board-vm: the part of the board VM in `make test` (vm/ci-vm.sh): the agent `make test` built
+## (.build/debug/hoistwatch), in an amd64 VM under QEMU's TCG whose root is this machine's own over 9p (read-only),
+## with bookworm's kernel (apt-get download, unpacked, not installed) and gpio-sim.ko built against its
+## linux-headers (installed if missing); the sim lines, `check`, door open while moving at a broker on the host
+## (libgpiod 2.2 of `test-gpiod2`), then CI_VM_CUTS (3) real power cuts (libgpiod 1.6) judged as vm/power-cuts.sh
+## judges them. PASS/FAIL lines, then RESULT.
+## The kernel, module and initramfs are kept in VM_WORK/ci-bookworm-amd64 (about 3 min with them, 4 without).
+CI_VM_PACKAGES := qemu-system-x86 busybox-static cpio kmod e2fsprogs gcc make mosquitto mosquitto-clients sqlite3 python3
+CI_VM_CUTS ?= 3
+.PHONY: test-board-vm
+test-board-vm: deps
+	$(call install-missing,$(CI_VM_PACKAGES))
+	$(SWIFT) build --product hoistwatch
+	prefix=$$(./scripts/gpiod2-roots.sh $(GPIOD2_ROOTS)) && \
+	env VM_WORK=$(VM_WORK) CI_VM_CUTS=$(CI_VM_CUTS) \
+	  CI_VM_SCENARIO_LIBS="$$(dirname "$$(ls "$$prefix"/usr/lib/*/libgpiod.so.3)")" vm/ci-vm.sh .build/debug/hoistwatch
 
 ## verify-systemd: the package under a real systemd: a debootstrap'ed bookworm root booted with systemd-nspawn,
 ## install, start, watchdog, sandbox, upgrade, stop, purge (packaging/README.md). Needs root and the Debian mirror;
