@@ -21,9 +21,17 @@ off() {
 }
 arg() { sed -n "s/.*hoistwatch\\.$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
 mode=$(arg ci) run=$(arg ci_run) boot=$(arg boot)
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+# The host's /tmp and /var/tmp are kept under /run/host before tmpfs covers them, and the host's paths there that
+# the guest needs (hoistwatch.ci_keep: a checkout in /tmp, its VM_WORK, the agent) are bound back in place.
 mount -t tmpfs -o mode=755 tmpfs /run
+mkdir -p /run/host/tmp /run/host/var/tmp
+mount --bind /tmp /run/host/tmp
+mount --bind /var/tmp /run/host/var/tmp
+mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=1777 tmpfs /var/tmp
+for kept in $(arg ci_keep | tr ',' ' '); do
+    mkdir -p "$kept" && mount --bind "/run/host$kept" "$kept" || echo "ci-guest: cannot keep $kept" > /dev/console
+done
 mkdir -p /run/out /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm

@@ -8,7 +8,7 @@
 #    dpkg-deb -x (nothing installed); gpio-sim.ko built from linux-source-6.1's two files against
 #    linux-headers-KVER (installed on the host if missing) as vm/guest/build-gpio-sim.sh does for the full VM;
 #  - a small initramfs (vm/ci-init.sh): busybox-static and the modules the kernel lacks, then vm/ci-guest.sh as
-#    PID 1 in the host's root, with tmpfs on /tmp, /run and /var/tmp;
+#    PID 1 in the host's root, with tmpfs on /tmp, /run and /var/tmp (what it needs of the host's /tmp bound back);
 #  - the agent's state on a virtio-blk ext4 image (a file), so that SIGKILL of QEMU loses the guest's page cache:
 #    a real power cut; the network as in vm/boot.sh: restrict=on and one guestfwd to the host's broker.
 # The run: boot 1 (hoistwatch.ci=scenario): the bank, `hoistwatch check`, then door open while moving played onto
@@ -19,7 +19,7 @@
 # image on the host (debugfs: no mount needed). vm/power-cuts-check.py's rules judge the cuts.
 # Prints PASS/FAIL lines and figures, last "RESULT: PASS" or "RESULT: FAIL"; exit 0 only on PASS.
 # Cached in VM_WORK/ci-bookworm-amd64 (default .build-roots/vm): the kernel, gpio-sim.ko, the initramfs, the
-# driver. Must be outside /tmp, /run and /var/tmp (the guest mounts tmpfs there and would not see it).
+# driver. Anywhere but /run (a path under /tmp or /var/tmp is bound back into the guest's tmpfs there).
 # Usage: vm/ci-vm.sh [BIN]    Environment: VM_WORK, VM_OUT (default VM_WORK/ci-bookworm-amd64/out), CI_VM_CUTS,
 # CUT_MAX_S, CI_VM_BOOT_S (the bound on each boot, default 420 s), CI_VM_SCENARIO_LIBS (a folder put on the
 # scenario's LD_LIBRARY_PATH: `make test-board-vm` gives it trixie's libgpiod.so.3 of `make test-gpiod2`, whose
@@ -40,9 +40,15 @@ start=$(date +%s)
 log() { printf '== %s\n' "$*"; }
 now() { date +%s.%N; }
 since() { echo "$(now) $1" | awk '{printf "%.1f", $1 - $2}'; }
-for p in "$work" "$top" "$bin" $scenario_libs; do
-    case $p in /tmp/* | /run/* | /var/tmp/* | /dev/* | /proc/* | /sys/* | *" "*)
-        echo "error: $p is not visible in the guest (tmpfs there, or a space): set VM_WORK elsewhere" >&2; exit 2 ;;
+# The guest covers /tmp and /var/tmp with tmpfs and binds back what of them it needs (hoistwatch.ci_keep: a fresh
+# clone in /tmp, as CI's may be); /run, /dev, /proc and /sys are its own.
+keep=""
+for p in "$work" "$top" "$(dirname "$bin")" $scenario_libs; do
+    case $p in
+        /run/* | /dev/* | /proc/* | /sys/* | *" "* | *,*)
+            echo "error: $p is not visible in the guest (its own /run, /dev, /proc, /sys; or a space or comma): set VM_WORK elsewhere" >&2
+            exit 2 ;;
+        /tmp/* | /var/tmp/*) keep="${keep:+$keep,}$p" ;;
     esac
 done
 [ -x "$bin" ] || { echo "error: no agent $bin (swift build first)" >&2; exit 2; }
@@ -174,7 +180,7 @@ boot() {
     nice -n 10 qemu-system-x86_64 -M q35 -accel tcg -smp 1 -m 1024 -nodefaults -display none \
         -serial "file:$1/console.log" -no-reboot \
         -kernel "$k/image/boot/vmlinuz-$kver" -initrd "$k/initrd.img" \
-        -append "console=ttyS0 panic=-1 quiet hoistwatch.ci=$2 hoistwatch.ci_run=$run hoistwatch.ci_guest=$here/ci-guest.sh${3:+ hoistwatch.boot=$3}" \
+        -append "console=ttyS0 panic=-1 quiet hoistwatch.ci=$2 hoistwatch.ci_run=$run hoistwatch.ci_guest=$here/ci-guest.sh${keep:+ hoistwatch.ci_keep=$keep}${3:+ hoistwatch.boot=$3}" \
         -drive "file=$image,format=raw,if=none,id=disk,cache=writeback" -device virtio-blk-pci,drive=disk \
         -virtfs "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap" \
         -virtfs "local,path=$1,mount_tag=out,security_model=none" \
